@@ -1,0 +1,88 @@
+// pyproc-driver: the conformance driver for the C++ implementation.
+// Usage: pyproc-driver CASE_FILE — prints the protocol document of
+// spec/protocol.md §5 for that case, run with pyproc::Process.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <string>
+
+#include "events.hpp"
+#include "pyproc/exceptions.hpp"
+#include "report_channel.hpp"
+#include "script.hpp"
+
+namespace {
+
+using nlohmann::json;
+
+const std::set<std::string> kOps = {
+    "new",  "start",  "join",      "is_alive",       "terminate",       "kill",
+    "close", "get",   "set",       "repr",           "sentinel_ready",  "notify",
+    "await", "active_children", "parent_is_none", "exit", "raise", "os_exit",
+    "abort", "signal_self", "block"};
+
+// Walks every steps list of the case: creates its events up front (children
+// must inherit them) and finds any op this driver does not know.
+void prepare(const json& steps, pyproc::driver::Events& events, std::string& unsupported) {
+  for (const auto& step : steps) {
+    const std::string op = step.at("op");
+    if (!kOps.count(op) && unsupported.empty()) unsupported = "unknown op \"" + op + "\"";
+    if (step.contains("event")) events.create(step["event"]);
+    for (const char* nested : {"target", "run"})
+      if (step.contains(nested)) prepare(step[nested], events, unsupported);
+  }
+}
+
+int run_case(const json& case_doc) {
+  const std::string id = case_doc.at("id");
+  pyproc::driver::Events events;
+  std::string unsupported;
+  prepare(case_doc.at("steps"), events, unsupported);
+  if (!unsupported.empty()) {
+    std::cout << json{{"protocol", 1}, {"case", id}, {"unsupported", unsupported}} << "\n";
+    return 0;
+  }
+
+  pyproc::driver::ReportChannel channel;
+  pyproc::driver::Script script(events, channel);
+  json streams = json::object();
+  json pids = json::array({::getpid()});
+  json& main_stream = streams["main"] = json::array();
+  script.run(case_doc["steps"], "main",
+             [&](size_t, const json& observation) { main_stream.push_back(observation); });
+  channel.collect(streams, pids);
+
+  json document = {{"protocol", 1},
+                   {"case", id},
+                   {"implementation",
+                    {{"name", "pyproc"}, {"version", "0.1.0"}, {"start_method", "fork"}}},
+                   {"pids", pids},
+                   {"streams", streams}};
+  std::cout << document.dump() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::cerr << "usage: pyproc-driver CASE_FILE\n";
+    return 2;
+  }
+  std::ifstream in(argv[1]);
+  if (!in) {
+    std::cerr << "pyproc-driver: cannot read " << argv[1] << "\n";
+    return 2;
+  }
+  try {
+    return run_case(json::parse(in));
+  } catch (const pyproc::SystemExit&) {
+    std::cerr << "pyproc-driver: " << argv[1] << ": an ending step ran in the main process\n";
+  } catch (const std::exception& e) {
+    std::cerr << "pyproc-driver: " << argv[1] << ": " << e.what() << "\n";
+  }
+  return 2;
+}

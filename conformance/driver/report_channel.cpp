@@ -1,0 +1,80 @@
+#include "report_channel.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <map>
+#include <stdexcept>
+
+#include "pyproc/exceptions.hpp"
+
+namespace pyproc::driver {
+
+using nlohmann::json;
+
+ReportChannel::ReportChannel() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) raise_os_error(errno);
+  read_fd_ = fds[0];
+  write_fd_ = fds[1];
+  // Children report while the main process may still be busy with its own
+  // steps (not reading); a roomy pipe keeps them from blocking on a full one.
+  ::fcntl(write_fd_, F_SETPIPE_SZ, 1 << 20);
+}
+
+ReportChannel::~ReportChannel() {
+  if (read_fd_ >= 0) ::close(read_fd_);
+  if (write_fd_ >= 0) ::close(write_fd_);
+}
+
+void ReportChannel::send(const json& message) {
+  const std::string line = message.dump() + "\n";
+  if (line.size() >= PIPE_BUF)
+    throw std::length_error("report message too long for an atomic pipe write");
+  ssize_t n;
+  do {
+    n = ::write(write_fd_, line.data(), line.size());
+  } while (n < 0 && errno == EINTR);
+  if (n != static_cast<ssize_t>(line.size())) raise_os_error(errno);
+}
+
+void ReportChannel::send_pid(pid_t pid) { send(json{{"pid", pid}}); }
+
+void ReportChannel::send_observation(const std::string& path, size_t index,
+                                     const json& observation) {
+  send(json{{"path", path}, {"index", index}, {"obs", observation}});
+}
+
+void ReportChannel::collect(json& streams, json& pids) {
+  ::close(write_fd_);
+  write_fd_ = -1;
+  std::string text;
+  char buffer[65536];
+  for (;;) {
+    ssize_t n = ::read(read_fd_, buffer, sizeof buffer);
+    if (n > 0) {
+      text.append(buffer, static_cast<size_t>(n));
+    } else if (n == 0) {
+      break;
+    } else if (errno != EINTR) {
+      raise_os_error(errno);
+    }
+  }
+  std::map<std::string, std::map<size_t, json>> by_path;
+  size_t start = 0;
+  for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+    const json message = json::parse(text.substr(start, end - start));
+    if (message.contains("pid"))
+      pids.push_back(message["pid"]);
+    else
+      by_path[message["path"]][message["index"]] = message["obs"];
+  }
+  for (auto& [path, observations] : by_path) {
+    json& stream = streams[path] = json::array();
+    for (auto& [index, observation] : observations) stream.push_back(observation);
+  }
+}
+
+}  // namespace pyproc::driver

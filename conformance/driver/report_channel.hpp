@@ -1,0 +1,36 @@
+// How observations made in child processes reach the driver's main process:
+// one pipe, inherited by every child. Each message is a single JSON line,
+// written with one write(2) of less than PIPE_BUF bytes, so messages from
+// concurrent children never interleave.
+#pragma once
+
+#include <sys/types.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace pyproc::driver {
+
+class ReportChannel {
+ public:
+  ReportChannel();
+  ReportChannel(const ReportChannel&) = delete;
+  ReportChannel& operator=(const ReportChannel&) = delete;
+  ~ReportChannel();
+
+  // Child side.
+  void send_pid(pid_t pid);
+  void send_observation(const std::string& path, size_t index, const nlohmann::json& observation);
+
+  // Main side, once its own steps are done: closes its write end and reads
+  // until every child has closed theirs (that is, has ended). Merges the
+  // children's streams into `streams` and their pids into `pids`.
+  void collect(nlohmann::json& streams, nlohmann::json& pids);
+
+ private:
+  void send(const nlohmann::json& message);
+  int read_fd_ = -1;
+  int write_fd_ = -1;
+};
+
+}  // namespace pyproc::driver

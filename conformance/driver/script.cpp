@@ -1,0 +1,212 @@
+#include "script.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <stdexcept>
+
+#include "pyproc/connection.hpp"
+#include "pyproc/process.hpp"
+#include "values.hpp"
+
+namespace pyproc::driver {
+namespace {
+
+using nlohmann::json;
+
+// A Process subclass whose run() is a steps list: the `run` form of `new`.
+class ScriptedProcess : public Process {
+ public:
+  ScriptedProcess(std::string class_name, std::function<void()> body, ProcessOptions options)
+      : Process(std::move(class_name), {}, std::move(options)), body_(std::move(body)) {}
+  void run() override { body_(); }
+
+ private:
+  std::function<void()> body_;
+};
+
+template <class T>
+json optional_json(const std::optional<T>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+json pid_json(const std::optional<pid_t>& pid) {
+  return pid ? json{{"pid", *pid}} : json(nullptr);
+}
+
+std::optional<double> timeout_of(const json& step) {
+  if (!step.contains("timeout") || step["timeout"].is_null()) return std::nullopt;
+  return step["timeout"].get<double>();
+}
+
+bool is_ending_op(const std::string& op) {
+  return op == "exit" || op == "raise" || op == "os_exit" || op == "abort" || op == "block" ||
+         op == "signal_self";
+}
+
+[[noreturn]] void throw_named(const std::string& type, const std::string& message) {
+  if (type == "RuntimeError") throw RuntimeError(message);
+  if (type == "ValueError") throw ValueError(message);
+  if (type == "TypeError") throw TypeError(message);
+  if (type == "Exception") throw Exception(message);
+  if (type == "KeyboardInterrupt") throw KeyboardInterrupt(message);
+  throw std::invalid_argument("raise: unsupported exception type \"" + type + "\"");
+}
+
+}  // namespace
+
+struct Script::Frame {
+  std::string path;
+  std::map<std::string, std::unique_ptr<Process>> locals;
+
+  Process& local(const json& step) {
+    auto it = locals.find(step.at("proc").get<std::string>());
+    if (it == locals.end())
+      throw std::invalid_argument("process \"" + step["proc"].get<std::string>() +
+                                  "\" is used before its \"new\" step");
+    return *it->second;
+  }
+};
+
+void Script::run(const json& steps, const std::string& path, const Emit& emit) {
+  Frame frame{path, {}};
+  for (size_t index = 0; index < steps.size(); ++index) {
+    const json& current = steps[index];
+    if (is_ending_op(current.at("op"))) {
+      end_process(current);  // returns only when signal_self survives its signal
+      emit(index, json{{"value", nullptr}});
+      continue;
+    }
+    json observation;
+    try {
+      observation = json{{"value", step(current, frame)}};
+    } catch (const BaseException& e) {
+      observation = raised(e.type_name(), e.what());
+    }
+    emit(index, observation);
+  }
+}
+
+json Script::step(const json& step, Frame& frame) {
+  const std::string op = step.at("op");
+  if (op == "notify") return events_.notify(step.at("event")), nullptr;
+  if (op == "await") return events_.wait(step.at("event")), nullptr;
+  if (op == "parent_is_none") return !parent_process().has_value();
+  if (op == "active_children") {
+    std::vector<std::string> names;
+    for (Process* child : active_children()) names.push_back(child->name());
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+  if (op == "new") {
+    const std::string name = step.at("proc");
+    const std::string child_path = frame.path == "main" ? name : frame.path + "/" + name;
+    frame.locals[name] = make_process(step, child_path);
+    return nullptr;
+  }
+  const std::string proc = step.at("proc");
+  if (proc == "@parent") return on_parent(step);
+  return on_process(step, frame);
+}
+
+std::unique_ptr<Process> Script::make_process(const json& step, const std::string& path) {
+  ProcessOptions options;
+  if (step.contains("name")) options.name = step["name"].get<std::string>();
+  if (step.contains("daemon") && !step["daemon"].is_null()) options.daemon = step["daemon"].get<bool>();
+
+  const bool overrides_run = step.contains("run");
+  if (!overrides_run && !step.contains("target")) return std::make_unique<Process>(Process::Target{}, options);
+
+  // Copies, not references: the child runs them after fork, from its own memory.
+  const json steps = overrides_run ? step["run"] : step["target"];
+  auto body = [this, steps, path] {
+    channel_.send_pid(::getpid());
+    run(steps, path, [this, path](size_t index, const json& observation) {
+      channel_.send_observation(path, index, observation);
+    });
+  };
+  if (overrides_run)
+    return std::make_unique<ScriptedProcess>(step.value("class", "Worker"), body, options);
+  return std::make_unique<Process>(body, options);
+}
+
+json Script::on_process(const json& step, Frame& frame) {
+  const std::string op = step.at("op");
+  Process& process = step["proc"] == "@current" ? current_process() : frame.local(step);
+  if (op == "start") {
+    process.start();
+    if (auto pid = process.pid()) channel_.send_pid(*pid);
+    return nullptr;
+  }
+  if (op == "join") return process.join(timeout_of(step)), nullptr;
+  if (op == "is_alive") return process.is_alive();
+  if (op == "terminate") return process.terminate(), nullptr;
+  if (op == "kill") return process.kill(), nullptr;
+  if (op == "close") return process.close(), nullptr;
+  if (op == "repr") return process.repr();
+  if (op == "sentinel_ready") {
+    const int fd = process.sentinel();
+    return !pyproc::wait({fd}, step.at("timeout").get<double>()).empty();
+  }
+  if (op == "get") {
+    const std::string attr = step.at("attr");
+    if (attr == "name") return process.name();
+    if (attr == "daemon") return process.daemon();
+    if (attr == "pid" || attr == "ident") return pid_json(process.pid());
+    if (attr == "exitcode") return optional_json(process.exitcode());
+    if (attr == "authkey") return json{{"authkey", to_hex(process.authkey())}};
+    if (attr == "sentinel") return json{{"fd", process.sentinel()}};
+    throw std::invalid_argument("get: unknown attribute \"" + attr + "\"");
+  }
+  if (op == "set") {
+    const std::string attr = step.at("attr");
+    const json& value = step.at("value");
+    if (attr == "name") return process.set_name(value.get<std::string>()), nullptr;
+    if (attr == "daemon") return process.set_daemon(value.get<bool>()), nullptr;
+    if (attr == "authkey") return process.set_authkey(from_hex(value.at("bytes"))), nullptr;
+    throw std::invalid_argument("set: unknown attribute \"" + attr + "\"");
+  }
+  throw std::invalid_argument("unknown op \"" + op + "\"");
+}
+
+json Script::on_parent(const json& step) {
+  const auto parent = parent_process();
+  const std::string op = step.at("op");
+  if (!parent) {
+    // parent_process() is None in the main process: Python's error for any use.
+    const std::string attr = op == "get" ? step.at("attr").get<std::string>() : op;
+    throw AttributeError("'NoneType' object has no attribute '" + attr + "'");
+  }
+  if (op == "is_alive") return parent->is_alive();
+  if (op == "join") return parent->join(timeout_of(step)), nullptr;
+  if (op == "get") {
+    const std::string attr = step.at("attr");
+    if (attr == "name") return parent->name;
+    if (attr == "pid" || attr == "ident") return json{{"pid", parent->pid}};
+    if (attr == "sentinel") return json{{"fd", parent->sentinel}};
+  }
+  throw std::invalid_argument("op \"" + op + "\" on @parent is not supported by this driver");
+}
+
+void Script::end_process(const json& step) {
+  const std::string op = step.at("op");
+  if (op == "exit") {
+    if (!step.contains("code") || step["code"].is_null()) throw SystemExit();
+    const json& code = step["code"];
+    if (code.is_boolean()) throw SystemExit(code.get<bool>() ? 1 : 0);
+    if (code.is_number_integer()) throw SystemExit(code.get<std::int64_t>());
+    throw SystemExit(code.get<std::string>());
+  }
+  if (op == "raise") throw_named(step.at("type"), step.at("message"));
+  if (op == "os_exit") ::_exit(step.at("code").get<int>());
+  if (op == "abort") std::abort();
+  if (op == "block")
+    for (;;) ::pause();
+  // signal_self: if the signal does not end the process, the step returns.
+  ::kill(::getpid(), signal_number(step.at("signal")));
+}
+
+}  // namespace pyproc::driver

@@ -1,0 +1,43 @@
+// Interprets a case's steps (spec/protocol.md §4) with pyproc::Process: the
+// main process runs the case's "steps", and every child runs its own target
+// list through the same interpreter after fork.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "events.hpp"
+#include "report_channel.hpp"
+
+namespace pyproc {
+class Process;
+}
+
+namespace pyproc::driver {
+
+class Script {
+ public:
+  // Receives the observation of step `index`.
+  using Emit = std::function<void(size_t index, const nlohmann::json& observation)>;
+
+  Script(Events& events, ReportChannel& channel) : events_(events), channel_(channel) {}
+
+  // Runs `steps` as the process at `path`. Returns when the list is done;
+  // the ending ops of §4.4 do not return.
+  void run(const nlohmann::json& steps, const std::string& path, const Emit& emit);
+
+ private:
+  struct Frame;
+  nlohmann::json step(const nlohmann::json& step, Frame& frame);
+  nlohmann::json on_process(const nlohmann::json& step, Frame& frame);
+  nlohmann::json on_parent(const nlohmann::json& step);
+  void end_process(const nlohmann::json& step);
+  std::unique_ptr<Process> make_process(const nlohmann::json& step, const std::string& path);
+
+  Events& events_;
+  ReportChannel& channel_;
+};
+
+}  // namespace pyproc::driver

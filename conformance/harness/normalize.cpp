@@ -1,0 +1,118 @@
+#include "normalize.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace pyproc::harness {
+namespace {
+
+using nlohmann::json;
+
+// Numbers the distinct values of one kind in order of first appearance.
+class Symbols {
+ public:
+  explicit Symbols(std::string prefix) : prefix_(std::move(prefix)) {}
+  std::string operator()(const std::string& key) {
+    auto [it, inserted] = numbers_.try_emplace(key, numbers_.size() + 1);
+    return prefix_ + "#" + std::to_string(it->second);
+  }
+
+ private:
+  std::string prefix_;
+  std::map<std::string, size_t> numbers_;
+};
+
+// Collects every {"bytes": hex} literal a case file writes.
+void collect_literal_bytes(const json& node, std::set<std::string>& into) {
+  if (node.is_object()) {
+    if (node.size() == 1 && node.contains("bytes") && node["bytes"].is_string())
+      into.insert(node["bytes"].get<std::string>());
+    for (const auto& item : node.items()) collect_literal_bytes(item.value(), into);
+  } else if (node.is_array()) {
+    for (const auto& item : node) collect_literal_bytes(item, into);
+  }
+}
+
+class Normalizer {
+ public:
+  Normalizer(const json& raw, const json& case_doc) {
+    for (const auto& pid : raw.value("pids", json::array()))
+      if (pid.is_number_integer()) known_pids_.insert(std::to_string(pid.get<long long>()));
+    collect_literal_bytes(case_doc, literal_bytes_);
+  }
+
+  json value(const json& node) {
+    if (node.is_string()) return strip_pids(node.get<std::string>());
+    if (node.is_array()) {
+      json out = json::array();
+      for (const auto& item : node) out.push_back(value(item));
+      return out;
+    }
+    if (node.is_object() && node.size() == 1) {
+      if (node.contains("pid") && node["pid"].is_number_integer())
+        return pids_(std::to_string(node["pid"].get<long long>()));
+      if (node.contains("fd") && node["fd"].is_number_integer())
+        return fds_(std::to_string(node["fd"].get<long long>()));
+      if (node.contains("authkey") && node["authkey"].is_string()) {
+        const auto hex = node["authkey"].get<std::string>();
+        if (literal_bytes_.count(hex)) return json{{"bytes", hex}};
+        return authkeys_(hex) + "(" + std::to_string(hex.size() / 2) + ")";
+      }
+    }
+    if (node.is_object()) {
+      json out = json::object();
+      for (const auto& item : node.items()) out[item.key()] = value(item.value());
+      return out;
+    }
+    return node;
+  }
+
+ private:
+  // Replaces each maximal run of digits that spells a known pid.
+  std::string strip_pids(const std::string& text) {
+    std::string out;
+    for (size_t i = 0; i < text.size();) {
+      if (!std::isdigit(static_cast<unsigned char>(text[i]))) {
+        out += text[i++];
+        continue;
+      }
+      size_t end = i;
+      while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+      std::string run = text.substr(i, end - i);
+      out += known_pids_.count(run) ? pids_(run) : run;
+      i = end;
+    }
+    return out;
+  }
+
+  std::set<std::string> known_pids_;
+  std::set<std::string> literal_bytes_;
+  Symbols pids_{"pid"}, fds_{"fd"}, authkeys_{"authkey"};
+};
+
+}  // namespace
+
+json normalize(const json& raw, const json& case_doc) {
+  Normalizer normalizer(raw, case_doc);
+  const json& streams = raw.at("streams");
+  std::vector<std::string> paths;
+  for (const auto& item : streams.items())
+    if (item.key() != "main") paths.push_back(item.key());
+  std::sort(paths.begin(), paths.end());
+  if (streams.contains("main")) paths.insert(paths.begin(), "main");
+
+  json out_streams = json::object();
+  for (const auto& path : paths) {
+    json observations = json::array();
+    for (const auto& observation : streams.at(path))
+      observations.push_back(normalizer.value(observation));  // raised messages too
+    out_streams[path] = observations;
+  }
+  return json{{"case", raw.value("case", json())}, {"streams", out_streams}};
+}
+
+}  // namespace pyproc::harness

@@ -1,0 +1,176 @@
+// Every kind of bad input gives a clear outcome for that case alone, and
+// nothing is left running: malformed case, missing expected file, and a driver
+// that crashes, hangs, prints garbage, exits early or leaks a process.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+
+#include "harness/case_run.hpp"
+
+namespace fs = std::filesystem;
+using pyproc::harness::Outcome;
+using pyproc::harness::run_case;
+
+namespace {
+
+const std::string kCase =
+    R"({"id": "9001", "title": "a scratch case", "clauses": ["MP-001"], "timeout": 0.5,
+        "steps": [{"op": "new", "proc": "p"}]})";
+const std::string kExpected =
+    R"({"case": "9001", "streams": {"main": [{"value": null}]}})";
+const std::string kGoodOutput =
+    R"({"protocol": 1, "case": "9001", "pids": [], "streams": {"main": [{"value": null}]}})";
+
+class HarnessBadInput : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("pyproc-harness-" + std::to_string(::getpid()) + "-" +
+            testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "expected");
+    write("9001.json", kCase);
+    write("expected/9001.json", kExpected);
+    write("9001.driver-output", kGoodOutput);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+  }
+  pyproc::harness::CaseResult run(const std::string& fake_driver,
+                                  pyproc::harness::Deviations deviations = {}) {
+    return run_case({dir_ / "9001.json", dir_ / "expected",
+                     {std::string(FAKE_DRIVERS_DIR) + "/" + fake_driver}, deviations});
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(HarnessBadInput, MatchingOutputPasses) {
+  auto result = run("echo_doc.sh");
+  EXPECT_EQ(result.outcome, Outcome::Pass) << result.detail;
+  EXPECT_EQ(result.title, "a scratch case");
+}
+
+TEST_F(HarnessBadInput, DifferentOutputFailsNamingStepExpectedAndActual) {
+  write("9001.driver-output",
+        R"({"protocol": 1, "case": "9001", "streams": {"main": [{"raised":
+            {"type": "ValueError", "message": "nope"}}]}})");
+  auto result = run("echo_doc.sh");
+  EXPECT_EQ(result.outcome, Outcome::Fail);
+  EXPECT_NE(result.detail.find("process 'main', step 0"), std::string::npos) << result.detail;
+  EXPECT_NE(result.detail.find(R"("op":"new")"), std::string::npos) << result.detail;
+  EXPECT_NE(result.detail.find("expected: {\"value\":null}"), std::string::npos) << result.detail;
+  EXPECT_NE(result.detail.find("nope"), std::string::npos) << result.detail;
+}
+
+TEST_F(HarnessBadInput, MissingObservationIsAFailure) {
+  write("9001.driver-output", R"({"protocol": 1, "case": "9001", "streams": {"main": []}})");
+  auto result = run("echo_doc.sh");
+  EXPECT_EQ(result.outcome, Outcome::Fail);
+  EXPECT_NE(result.detail.find("no observation"), std::string::npos) << result.detail;
+}
+
+TEST_F(HarnessBadInput, DeclaredDeviationTurnsFailureIntoXfail) {
+  write("9001.driver-output", R"({"protocol": 1, "case": "9001", "streams": {"main": []}})");
+  auto result = run("echo_doc.sh", {{"9001", "cannot be matched because ..."}});
+  EXPECT_EQ(result.outcome, Outcome::XFail);
+  EXPECT_NE(result.detail.find("cannot be matched because"), std::string::npos);
+}
+
+TEST_F(HarnessBadInput, DeclaredDeviationThatPassesIsXpass) {
+  auto result = run("echo_doc.sh", {{"9001", "stale reason"}});
+  EXPECT_EQ(result.outcome, Outcome::XPass);
+  EXPECT_FALSE(pyproc::harness::is_success(result.outcome));
+  EXPECT_NE(result.detail.find("remove the deviation"), std::string::npos);
+}
+
+TEST_F(HarnessBadInput, MalformedCaseNamesFileAndPosition) {
+  write("9001.json", "{\n  \"id\": \"9001\",\n  \"title\": oops\n}");
+  auto result = run("echo_doc.sh");
+  EXPECT_EQ(result.outcome, Outcome::Error);
+  EXPECT_NE(result.detail.find("9001.json:3:"), std::string::npos) << result.detail;
+}
+
+TEST_F(HarnessBadInput, CaseWhoseIdIsNotItsFileNameIsAnError) {
+  write("9001.json", R"({"id": "9002", "title": "t", "steps": []})");
+  auto result = run("echo_doc.sh");
+  EXPECT_EQ(result.outcome, Outcome::Error);
+  EXPECT_NE(result.detail.find("9002"), std::string::npos) << result.detail;
+}
+
+TEST_F(HarnessBadInput, MissingExpectedFileSaysHowToGenerateIt) {
+  fs::remove(dir_ / "expected/9001.json");
+  auto result = run("echo_doc.sh");
+  EXPECT_EQ(result.outcome, Outcome::Error);
+  EXPECT_NE(result.detail.find("python3 oracle/generate.py 9001"), std::string::npos)
+      << result.detail;
+}
+
+TEST_F(HarnessBadInput, CrashingDriverShowsStatusAndStderr) {
+  auto result = run("crash.sh");
+  EXPECT_EQ(result.outcome, Outcome::Crash);
+  EXPECT_NE(result.detail.find("status 3"), std::string::npos) << result.detail;
+  EXPECT_NE(result.detail.find("something broke"), std::string::npos) << result.detail;
+}
+
+TEST_F(HarnessBadInput, MissingDriverIsACrashNotAnAbort) {
+  auto result = run("no-such-driver.sh");
+  EXPECT_EQ(result.outcome, Outcome::Crash);
+  EXPECT_NE(result.detail.find("no-such-driver.sh"), std::string::npos) << result.detail;
+}
+
+TEST_F(HarnessBadInput, HangingDriverIsKilledAtTheTimeout) {
+  auto result = run("hang.sh");
+  EXPECT_EQ(result.outcome, Outcome::Hung);
+  EXPECT_NE(result.detail.find("killed"), std::string::npos) << result.detail;
+}
+
+TEST_F(HarnessBadInput, GarbageOutputIsACrashQuotingIt) {
+  auto result = run("garbage.sh");
+  EXPECT_EQ(result.outcome, Outcome::Crash);
+  EXPECT_NE(result.detail.find("this is not JSON"), std::string::npos) << result.detail;
+}
+
+TEST_F(HarnessBadInput, EarlyExitWithoutOutputIsACrash) {
+  auto result = run("silent.sh");
+  EXPECT_EQ(result.outcome, Outcome::Crash);
+}
+
+TEST_F(HarnessBadInput, WrongObservationShapeIsACrash) {
+  write("9001.driver-output", R"({"protocol": 1, "case": "9001", "streams": {"main": [42]}})");
+  auto result = run("echo_doc.sh");
+  EXPECT_EQ(result.outcome, Outcome::Crash);
+  EXPECT_NE(result.detail.find("holds 42"), std::string::npos) << result.detail;
+}
+
+TEST_F(HarnessBadInput, UnsupportedIsReportedAsSuch) {
+  write("9001.driver-output", R"({"protocol": 1, "case": "9001", "unsupported": "no fork"})");
+  auto result = run("echo_doc.sh");
+  EXPECT_EQ(result.outcome, Outcome::Unsupported);
+  EXPECT_NE(result.detail.find("no fork"), std::string::npos);
+}
+
+TEST_F(HarnessBadInput, LeftoverProcessIsALeakAndGetsKilled) {
+  auto result = run("leak.sh");
+  EXPECT_EQ(result.outcome, Outcome::Leak) << result.detail;
+  std::ifstream pid_file(dir_ / "9001.leaked-pid");
+  pid_t leaked = 0;
+  ASSERT_TRUE(pid_file >> leaked);
+  EXPECT_EQ(::kill(leaked, 0), -1);
+  EXPECT_EQ(errno, ESRCH) << "the leaked process " << leaked << " is still there";
+}
+
+TEST(HarnessDeviations, ReasonIsRequired) {
+  auto path = fs::temp_directory_path() / ("pyproc-deviations-" + std::to_string(::getpid()));
+  std::ofstream(path) << R"({"0001": ""})";
+  EXPECT_THROW(pyproc::harness::read_deviations(path), std::runtime_error);
+  fs::remove(path);
+}
+
+}  // namespace

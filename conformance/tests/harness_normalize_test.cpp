@@ -1,0 +1,23 @@
+// The C++ normaliser against the vectors the oracle's normaliser is tested
+// with too (conformance/protocol-vectors/normalize.json): both must agree, or
+// expected files and C++ results would not be comparable.
+#include <gtest/gtest.h>
+
+#include "harness/json_file.hpp"
+#include "harness/normalize.hpp"
+
+namespace {
+
+TEST(HarnessNormalize, AgreesWithSharedVectors) {
+  const auto file = pyproc::harness::read_json_file(
+      PYPROC_SOURCE_DIR "/conformance/protocol-vectors/normalize.json");
+  ASSERT_TRUE(file.doc) << file.error;
+  ASSERT_FALSE(file.doc->empty());
+  for (const auto& vector : *file.doc) {
+    SCOPED_TRACE(vector.at("name").get<std::string>());
+    EXPECT_EQ(pyproc::harness::normalize(vector.at("raw"), vector.at("case")),
+              vector.at("normalized"));
+  }
+}
+
+}  // namespace

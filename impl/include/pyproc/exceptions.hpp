@@ -1,0 +1,100 @@
+// Python's exception types as C++ classes, with the same names and the same
+// messages, so that a port of Python process code can catch what it caught
+// before and a conformance driver can report `type` + `message` exactly as
+// CPython would.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <variant>
+
+namespace pyproc {
+
+// Root of the hierarchy, like Python's BaseException. `what()` is `str(exc)`.
+class BaseException : public std::exception {
+ public:
+  explicit BaseException(std::string message = {}) : message_(std::move(message)) {}
+  const char* what() const noexcept override { return message_.c_str(); }
+  // The Python class name, e.g. "ValueError".
+  virtual const char* type_name() const noexcept { return "BaseException"; }
+
+ private:
+  std::string message_;
+};
+
+#define PYPROC_EXCEPTION(Name, Base)                           \
+  class Name : public Base {                                   \
+   public:                                                     \
+    using Base::Base;                                          \
+    const char* type_name() const noexcept override { return #Name; } \
+  }
+
+PYPROC_EXCEPTION(Exception, BaseException);
+PYPROC_EXCEPTION(AssertionError, Exception);
+PYPROC_EXCEPTION(ValueError, Exception);
+PYPROC_EXCEPTION(TypeError, Exception);
+PYPROC_EXCEPTION(RuntimeError, Exception);
+PYPROC_EXCEPTION(KeyboardInterrupt, BaseException);
+// `p.terminate()` before `p.start()` is `None.terminate()` in CPython, which
+// raises AttributeError("'NoneType' object has no attribute 'terminate'").
+PYPROC_EXCEPTION(AttributeError, Exception);
+// `p.join(float("inf"))` and absurdly long timeouts overflow CPython's poll().
+PYPROC_EXCEPTION(ArithmeticError, Exception);
+PYPROC_EXCEPTION(OverflowError, ArithmeticError);
+
+// OSError carries errno; str() is "[Errno N] strerror" as in CPython.
+class OSError : public Exception {
+ public:
+  explicit OSError(int errno_value);
+  OSError(int errno_value, std::string message);
+  int errno_value() const noexcept { return errno_; }
+  const char* type_name() const noexcept override { return "OSError"; }
+
+ private:
+  int errno_;
+};
+
+PYPROC_EXCEPTION(ProcessLookupError, OSError);
+PYPROC_EXCEPTION(ChildProcessError, OSError);
+PYPROC_EXCEPTION(InterruptedError, OSError);
+PYPROC_EXCEPTION(BlockingIOError, OSError);
+// The rest of CPython's errno -> OSError subclass table (PEP 3151), so that
+// raise_os_error() picks the class CPython picks for every errno, e.g.
+// PermissionError for EPERM from kill().
+PYPROC_EXCEPTION(ConnectionError, OSError);
+PYPROC_EXCEPTION(BrokenPipeError, ConnectionError);
+PYPROC_EXCEPTION(ConnectionAbortedError, ConnectionError);
+PYPROC_EXCEPTION(ConnectionRefusedError, ConnectionError);
+PYPROC_EXCEPTION(ConnectionResetError, ConnectionError);
+PYPROC_EXCEPTION(FileExistsError, OSError);
+PYPROC_EXCEPTION(FileNotFoundError, OSError);
+PYPROC_EXCEPTION(IsADirectoryError, OSError);
+PYPROC_EXCEPTION(NotADirectoryError, OSError);
+PYPROC_EXCEPTION(PermissionError, OSError);
+PYPROC_EXCEPTION(TimeoutError, OSError);
+
+#undef PYPROC_EXCEPTION
+
+// Raises the OSError subclass CPython would pick for this errno
+// (ESRCH -> ProcessLookupError, ECHILD -> ChildProcessError, ...).
+[[noreturn]] void raise_os_error(int errno_value);
+
+// `sys.exit(code)`: thrown inside a Process target it ends the child with the
+// exit status CPython derives from `code` (None -> 0, int -> that int,
+// anything else -> printed to stderr and 1).
+class SystemExit : public BaseException {
+ public:
+  using Code = std::variant<std::monostate, std::int64_t, std::string>;
+  SystemExit() = default;
+  explicit SystemExit(std::int64_t code);
+  explicit SystemExit(std::string code);
+  explicit SystemExit(const char* code) : SystemExit(std::string(code)) {}
+  const Code& code() const noexcept { return code_; }
+  const char* type_name() const noexcept override { return "SystemExit"; }
+
+ private:
+  Code code_;
+};
+
+}  // namespace pyproc

@@ -1,0 +1,133 @@
+// pyproc::Process — multiprocessing.Process with the fork start method, in C++.
+//
+// Every observable behaviour (exit codes, exception types and messages, names,
+// daemon rules, repr) follows CPython; spec/ holds the clauses and
+// conformance/ the cases that prove it. Where the two cannot agree, the
+// difference is declared in conformance/deviations/cpp.json.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pyproc/exceptions.hpp"
+
+namespace pyproc {
+
+using Bytes = std::string;  // a byte string; may hold any byte, including NUL
+
+namespace detail {
+class Popen;  // the fork "Popen" of a started Process (impl/src/popen.hpp)
+}  // namespace detail
+
+struct ProcessOptions {
+  // Explicit name; std::nullopt gives "<Class>-N1:...:Nk" as in CPython.
+  std::optional<std::string> name;
+  // Daemon flag; std::nullopt inherits it from the creating process.
+  std::optional<bool> daemon;
+};
+
+class Process {
+ public:
+  // `target` is what the standard run() calls; an empty function is Python's
+  // `target=None`. Arguments are bound into the callable by the caller
+  // (a lambda or std::bind_front), the C++ form of `args` and `kwargs`.
+  using Target = std::function<void()>;
+
+  explicit Process(Target target = {}, ProcessOptions options = {});
+  virtual ~Process();
+
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  // The process's activity; runs in the child. Override it in a subclass.
+  virtual void run();
+
+  void start();
+  // timeout: std::nullopt blocks until the child ends; a number blocks at
+  // most that many seconds (<= 0 only polls). Returns either way.
+  void join(std::optional<double> timeout = std::nullopt);
+  bool is_alive();
+  void terminate();  // SIGTERM
+  void kill();       // SIGKILL
+  void close();
+
+  const std::string& name() const { return name_; }
+  void set_name(std::string name);
+  bool daemon() const;
+  void set_daemon(bool daemonic);
+  const Bytes& authkey() const;
+  void set_authkey(Bytes key);
+  // std::nullopt until started (ValueError once closed).
+  std::optional<pid_t> pid();
+  std::optional<pid_t> ident() { return pid(); }
+  // std::nullopt until the child has ended; -N after signal N.
+  std::optional<int> exitcode();
+  // A file descriptor that becomes readable when the child ends.
+  int sentinel();
+
+  // CPython's repr(), e.g. "<Process name='Process-1' pid=42 parent=41 started>".
+  std::string repr();
+
+ protected:
+  // For subclasses: `class_name` stands where CPython puts
+  // `type(self).__name__` (the default name and the repr).
+  Process(std::string class_name, Target target, ProcessOptions options);
+
+ private:
+  struct MainTag {};
+  // The MainProcess object (CPython's `_MainProcess`), made once by
+  // current_process().
+  explicit Process(MainTag);
+
+  void check_closed() const;
+  // CPython's `self is _current_process`.
+  bool is_current() const;
+  // Runs in the forked child; `parent_sentinel` becomes parent_process().sentinel.
+  [[noreturn]] void bootstrap_child(int parent_sentinel);
+
+  std::string class_name_;  // type(self).__name__
+  std::string name_;
+  std::vector<int> identity_;  // (N1, ..., Nk)
+  // CPython keeps the flag in `_config`, where "absent" reads as False but is
+  // what children inherit; nullopt is "absent".
+  std::optional<bool> daemon_;
+  Bytes authkey_;
+  std::optional<pid_t> parent_pid_;  // None for the MainProcess
+  std::string parent_name_;
+  Target target_;
+  // start() drops the target in the parent, as CPython does (`del self._target`).
+  bool target_released_ = false;
+  bool closed_ = false;
+  bool is_main_ = false;
+  // CPython's `_popen`: set in the parent by a successful start(), never in
+  // the child; reset by close().
+  std::unique_ptr<detail::Popen> popen_;
+  friend Process& current_process();
+};
+
+// The object for the running process: "MainProcess" in the main program,
+// the child's own Process object inside a child.
+Process& current_process();
+
+// The creating process as seen from a child; std::nullopt in the main process.
+struct ParentProcess {
+  std::string name;
+  pid_t pid;
+  int sentinel;  // readable once the parent has ended
+  bool is_alive() const;
+  void join(std::optional<double> timeout = std::nullopt) const;
+  // CPython's repr(parent_process()): "<_ParentProcess name='MainProcess' parent=None unknown>".
+  std::string repr() const;
+};
+std::optional<ParentProcess> parent_process();
+
+// Live children of the current process; finished ones are reaped first.
+std::vector<Process*> active_children();
+
+}  // namespace pyproc
