@@ -42,6 +42,15 @@ std::optional<double> timeout_of(const json& step) {
   return step["timeout"].get<double>();
 }
 
+// In coverage builds, counters of code run in this child would be lost by
+// _exit() and abort(), which skip the atexit hook gcov writes them from.
+#ifdef PYPROC_COVERAGE
+extern "C" void __gcov_dump();
+void flush_coverage() { __gcov_dump(); }
+#else
+void flush_coverage() {}
+#endif
+
 bool is_ending_op(const std::string& op) {
   return op == "exit" || op == "raise" || op == "os_exit" || op == "abort" || op == "block" ||
          op == "signal_self";
@@ -201,11 +210,19 @@ void Script::end_process(const json& step) {
     throw SystemExit(code.get<std::string>());
   }
   if (op == "raise") throw_named(step.at("type"), step.at("message"));
-  if (op == "os_exit") ::_exit(step.at("code").get<int>());
-  if (op == "abort") std::abort();
+  if (op == "os_exit") {
+    const int code = step.at("code").get<int>();
+    flush_coverage();
+    ::_exit(code);
+  }
+  if (op == "abort") {
+    flush_coverage();
+    std::abort();
+  }
   if (op == "block")
     for (;;) ::pause();
   // signal_self: if the signal does not end the process, the step returns.
+  flush_coverage();
   ::kill(::getpid(), signal_number(step.at("signal")));
 }
 
