@@ -50,9 +50,10 @@ int run_case(const json& case_doc) {
   pyproc::driver::Script script(events, channel);
   json streams = json::object();
   json pids = json::array({::getpid()});
-  json& main_stream = streams["main"] = json::array();
+  json main_stream = json::array();
   script.run(case_doc["steps"], "main",
              [&](size_t, const json& observation) { main_stream.push_back(observation); });
+  if (!case_doc["steps"].empty()) streams["main"] = main_stream;
   channel.collect(streams, pids);
 
   json document = {{"protocol", 1},

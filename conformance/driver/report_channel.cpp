@@ -42,6 +42,8 @@ void ReportChannel::send(const json& message) {
 
 void ReportChannel::send_pid(pid_t pid) { send(json{{"pid", pid}}); }
 
+void ReportChannel::send_stream(const std::string& path) { send(json{{"stream", path}}); }
+
 void ReportChannel::send_observation(const std::string& path, size_t index,
                                      const json& observation) {
   send(json{{"path", path}, {"index", index}, {"obs", observation}});
@@ -68,6 +70,8 @@ void ReportChannel::collect(json& streams, json& pids) {
     const json message = json::parse(text.substr(start, end - start));
     if (message.contains("pid"))
       pids.push_back(message["pid"]);
+    else if (message.contains("stream"))
+      by_path[message["stream"]];
     else
       by_path[message["path"]][message["index"]] = message["obs"];
   }

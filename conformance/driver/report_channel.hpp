@@ -18,8 +18,11 @@ class ReportChannel {
   ReportChannel& operator=(const ReportChannel&) = delete;
   ~ReportChannel();
 
-  // Child side.
+  // Child side (send_pid also in main, for pids only main knows: none).
   void send_pid(pid_t pid);
+  // A child announces its stream as it starts, so that it exists even if the
+  // child ends before its first observation.
+  void send_stream(const std::string& path);
   void send_observation(const std::string& path, size_t index, const nlohmann::json& observation);
 
   // Main side, once its own steps are done: closes its write end and reads

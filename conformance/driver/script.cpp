@@ -17,15 +17,22 @@ namespace {
 
 using nlohmann::json;
 
-// A Process subclass whose run() is a steps list: the `run` form of `new`.
+// A subclass that only has its own class name (`class` without `run`).
+class NamedProcess : public Process {
+ public:
+  NamedProcess(std::string class_name, Target target, ProcessOptions options)
+      : Process(std::move(class_name), std::move(target), std::move(options)) {}
+};
+
+// A subclass whose run() is a steps list: the `run` form of `new`.
 class ScriptedProcess : public Process {
  public:
-  ScriptedProcess(std::string class_name, std::function<void()> body, ProcessOptions options)
+  ScriptedProcess(std::string class_name, Target body, ProcessOptions options)
       : Process(std::move(class_name), {}, std::move(options)), body_(std::move(body)) {}
   void run() override { body_(); }
 
  private:
-  std::function<void()> body_;
+  Target body_;
 };
 
 template <class T>
@@ -84,6 +91,13 @@ void Script::run(const json& steps, const std::string& path, const Emit& emit) {
   Frame frame{path, {}};
   for (size_t index = 0; index < steps.size(); ++index) {
     const json& current = steps[index];
+    if (current.at("op") == "notify") {
+      // Reported before the token is posted (spec/protocol.md §4.2): whoever
+      // takes the token may kill us at once, and must still see this step.
+      emit(index, json{{"value", nullptr}});
+      events_.notify(current.at("event"));
+      continue;
+    }
     if (is_ending_op(current.at("op"))) {
       end_process(current);  // returns only when signal_self survives its signal
       emit(index, json{{"value", nullptr}});
@@ -101,7 +115,6 @@ void Script::run(const json& steps, const std::string& path, const Emit& emit) {
 
 json Script::step(const json& step, Frame& frame) {
   const std::string op = step.at("op");
-  if (op == "notify") return events_.notify(step.at("event")), nullptr;
   if (op == "await") return events_.wait(step.at("event")), nullptr;
   if (op == "parent_is_none") return !parent_process().has_value();
   if (op == "active_children") {
@@ -126,20 +139,24 @@ std::unique_ptr<Process> Script::make_process(const json& step, const std::strin
   if (step.contains("name")) options.name = step["name"].get<std::string>();
   if (step.contains("daemon") && !step["daemon"].is_null()) options.daemon = step["daemon"].get<bool>();
 
-  const bool overrides_run = step.contains("run");
-  if (!overrides_run && !step.contains("target")) return std::make_unique<Process>(Process::Target{}, options);
-
-  // Copies, not references: the child runs them after fork, from its own memory.
-  const json steps = overrides_run ? step["run"] : step["target"];
-  auto body = [this, steps, path] {
-    channel_.send_pid(::getpid());
-    run(steps, path, [this, path](size_t index, const json& observation) {
-      channel_.send_observation(path, index, observation);
-    });
-  };
-  if (overrides_run)
-    return std::make_unique<ScriptedProcess>(step.value("class", "Worker"), body, options);
-  return std::make_unique<Process>(body, options);
+  // `class` without `run` is a subclass that keeps the standard run().
+  const std::string class_name = step.value("class", step.contains("run") ? "Worker" : "Process");
+  const bool has_steps = step.contains("run") || step.contains("target");
+  Process::Target target;
+  if (has_steps) {
+    // Copies, not references: the child runs them after fork, from its own memory.
+    const json steps = step.contains("run") ? step["run"] : step["target"];
+    target = [this, steps, path] {
+      channel_.send_pid(::getpid());
+      if (!steps.empty()) channel_.send_stream(path);
+      run(steps, path, [this, path](size_t index, const json& observation) {
+        channel_.send_observation(path, index, observation);
+      });
+    };
+  }
+  if (step.contains("run")) return std::make_unique<ScriptedProcess>(class_name, target, options);
+  if (class_name != "Process") return std::make_unique<NamedProcess>(class_name, target, options);
+  return std::make_unique<Process>(target, options);
 }
 
 json Script::on_process(const json& step, Frame& frame) {

@@ -12,6 +12,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <utility>
 
 extern char** environ;
@@ -74,21 +77,56 @@ pid_t reap_one(int options) {
   return pid;
 }
 
-// Everything still in the driver's process group, and every zombie that came
-// back to us (we are a subreaper), is a leftover of the case: count it, kill
-// it and reap it so that the next case starts clean.
+// The processes whose process group is `group`, read from /proc.
+std::vector<pid_t> group_members(pid_t group) {
+  std::vector<pid_t> members;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;  // it ended meanwhile
+    // "pid (comm) state ppid pgrp ..." — comm may hold spaces and parens.
+    auto close_paren = line.rfind(')');
+    if (close_paren == std::string::npos) continue;
+    std::istringstream fields(line.substr(close_paren + 1));
+    char state;
+    pid_t parent, pgrp;
+    if (fields >> state >> parent >> pgrp && pgrp == group) members.push_back(std::stoi(name));
+  }
+  return members;
+}
+
+// After the driver has exited, its case must be over. Orphans of the case
+// came back to us (we are a subreaper): those that have ended are reaped
+// quietly; one still in the middle of exiting gets a short grace to finish
+// (waited on with pidfds, not a sleep); anything still in the process group
+// after that was left running — a leak: it is killed, reaped and counted.
 //
 // waitpid(-1) is right here and only here: the harness has no children but the
 // drivers it runs one at a time, so nothing can be stolen from other code.
 int collect_leftovers(pid_t group) {
-  int leftovers = 0;
-  while (reap_one(WNOHANG) > 0) ++leftovers;  // zombies the driver never reaped
-  if (::kill(-group, 0) == 0) {
-    ::kill(-group, SIGKILL);
-    while (::kill(-group, 0) == 0 && reap_one(0) > 0) ++leftovers;
+  const auto deadline = Clock::now() + std::chrono::seconds(2);
+  for (;;) {
+    while (reap_one(WNOHANG) > 0) {
+    }
+    const auto members = group_members(group);
+    if (members.empty()) return 0;
+    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (remaining.count() <= 0) {
+      ::kill(-group, SIGKILL);
+      while (!group_members(group).empty() && reap_one(0) > 0) {
+      }
+      return static_cast<int>(members.size());
+    }
+    std::vector<Fd> pidfds;
+    std::vector<pollfd> fds;
+    for (pid_t member : members) {
+      pidfds.emplace_back(static_cast<int>(::syscall(SYS_pidfd_open, member, 0)));
+      fds.push_back({pidfds.back().get(), POLLIN, 0});
+    }
+    ::poll(fds.data(), fds.size(), static_cast<int>(remaining.count()) + 1);
   }
-  while (reap_one(WNOHANG) > 0) ++leftovers;
-  return leftovers;
 }
 
 }  // namespace

@@ -26,11 +26,18 @@ class Symbols {
   std::map<std::string, size_t> numbers_;
 };
 
+// Hex digits compare as the bytes they spell: "C0FFEE" is "c0ffee".
+std::string lower_hex(std::string hex) {
+  std::transform(hex.begin(), hex.end(), hex.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return hex;
+}
+
 // Collects every {"bytes": hex} literal a case file writes.
 void collect_literal_bytes(const json& node, std::set<std::string>& into) {
   if (node.is_object()) {
     if (node.size() == 1 && node.contains("bytes") && node["bytes"].is_string())
-      into.insert(node["bytes"].get<std::string>());
+      into.insert(lower_hex(node["bytes"].get<std::string>()));
     for (const auto& item : node.items()) collect_literal_bytes(item.value(), into);
   } else if (node.is_array()) {
     for (const auto& item : node) collect_literal_bytes(item, into);
@@ -58,7 +65,7 @@ class Normalizer {
       if (node.contains("fd") && node["fd"].is_number_integer())
         return fds_(std::to_string(node["fd"].get<long long>()));
       if (node.contains("authkey") && node["authkey"].is_string()) {
-        const auto hex = node["authkey"].get<std::string>();
+        const auto hex = lower_hex(node["authkey"].get<std::string>());
         if (literal_bytes_.count(hex)) return json{{"bytes", hex}};
         return authkeys_(hex) + "(" + std::to_string(hex.size() / 2) + ")";
       }

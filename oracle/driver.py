@@ -1,0 +1,340 @@
+"""The CPython driver of spec/protocol.md §5.
+
+    python3 oracle/driver.py CASE_FILE
+
+runs the case with multiprocessing pinned to the fork start method and prints
+the raw protocol document on stdout. Exit status 2: the case is malformed
+(the message on stderr names the file and the step); 1: the driver itself
+failed.
+"""
+
+import json
+import multiprocessing
+import multiprocessing.connection
+import os
+import platform
+import signal
+import sys
+
+import casefile
+from channel import Channel
+
+EXCEPTIONS = {
+    "RuntimeError": RuntimeError,
+    "ValueError": ValueError,
+    "TypeError": TypeError,
+    "Exception": Exception,
+    "KeyboardInterrupt": KeyboardInterrupt,
+}
+
+
+# Values as §4.5 prints them. The tag classes mark what a step returned
+# (inside its try) so that encoding happens outside it: a failure to encode
+# is a driver bug, never an observation.
+class Pid(int):
+    pass
+
+
+class Fd(int):
+    pass
+
+
+class Authkey(bytes):
+    pass
+
+
+class DriverError(Exception):
+    pass
+
+
+def encode(value):
+    if isinstance(value, Pid):
+        return {"pid": int(value)}
+    if isinstance(value, Fd):
+        return {"fd": int(value)}
+    if isinstance(value, Authkey):
+        return {"authkey": bytes(value).hex()}
+    if isinstance(value, bytes):
+        # Only reachable by reading back a value a case set (daemon = bytes);
+        # printed the way the case wrote it.
+        return {"bytes": value.hex()}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    raise DriverError("cannot express a value of type %s" % type(value).__name__)
+
+
+def decode(value):
+    """A step value: JSON with {"bytes": hex} for byte strings."""
+    if isinstance(value, dict):
+        return bytes.fromhex(value["bytes"])
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    return value
+
+
+def tag_attr(attr, value):
+    if attr in ("pid", "ident") and isinstance(value, int):
+        return Pid(value)
+    if attr == "sentinel" and isinstance(value, int):
+        return Fd(value)
+    if attr == "authkey" and isinstance(value, bytes):
+        return Authkey(value)
+    return value
+
+
+class Driver:
+    """State shared by every process of the case (copied by each fork)."""
+
+    def __init__(self, case):
+        self.case = case
+        self.channel = Channel()
+        self.events = {name: os.pipe() for name in sorted(
+            casefile.events(case["steps"]))}
+        self.main_pid = os.getpid()
+        self.pids = [self.main_pid]
+        self.main_stream = []
+
+    # --- where observations go -------------------------------------------
+    def in_main(self):
+        return os.getpid() == self.main_pid
+
+    def observe(self, path, index, obs):
+        if self.in_main():
+            self.main_stream.append(obs)
+        else:
+            self.channel.send({"kind": "obs", "path": path, "index": index,
+                               "obs": obs})
+
+    def know_pid(self, pid):
+        if self.in_main():
+            self.pids.append(pid)
+        else:
+            self.channel.send({"kind": "pid", "pid": pid})
+
+    # --- running steps ----------------------------------------------------
+    def run_child(self, path, steps):
+        """Body of a target or run(): runs inside the child process."""
+        self.channel.send({"kind": "pid", "pid": os.getpid()})
+        if steps:
+            self.channel.send({"kind": "stream", "path": path})
+        try:
+            self.run_steps(path, steps)
+        except DriverError as e:
+            self.channel.send({"kind": "error", "path": path,
+                               "message": str(e)})
+            os._exit(70)
+
+    def run_steps(self, path, steps):
+        procs = {}
+        for index, step in enumerate(steps):
+            op = step["op"]
+            if op == "notify":
+                # Recorded before the token is posted: whoever awaits it may
+                # end this process at once (terminate), and the step must
+                # still be in this stream. Posting cannot fail short of a
+                # broken driver.
+                self.observe(path, index, {"value": None})
+                self.post(step["event"])
+                continue
+            if op in casefile.ENDING_OPS:
+                # Not caught (§4.4): whatever it raises ends the process.
+                value = getattr(self, "op_" + op)(step)
+            else:
+                try:
+                    value = getattr(self, "op_" + op)(step, procs, path)
+                except DriverError:
+                    raise
+                except BaseException as e:
+                    self.observe(path, index, {"raised": {
+                        "type": type(e).__name__, "message": str(e)}})
+                    continue
+            self.observe(path, index, {"value": encode(value)})
+
+    @staticmethod
+    def resolve(step, procs):
+        name = step["proc"]
+        if name == "@current":
+            return multiprocessing.current_process()
+        if name == "@parent":
+            return multiprocessing.parent_process()
+        return procs[name]
+
+    # --- §4.1 process objects ------------------------------------------
+    def op_new(self, step, procs, path):
+        name = step["proc"]
+        child_path = name if path == "main" else path + "/" + name
+        kwargs = {"name": step.get("name"), "daemon": step.get("daemon")}
+        if "run" in step:
+            steps = step["run"]
+            body = {"run": lambda _self: self.run_child(child_path, steps)}
+        else:
+            body = {}
+            if "target" in step:
+                steps = step["target"]
+                kwargs["target"] = lambda: self.run_child(child_path, steps)
+        if "run" in step or "class" in step:
+            cls = type(step.get("class", "Worker"), (multiprocessing.Process,),
+                       body)
+        else:
+            cls = multiprocessing.Process
+        procs[name] = cls(**kwargs)
+        return None
+
+    def op_start(self, step, procs, path):
+        proc = self.resolve(step, procs)
+        proc.start()
+        self.know_pid(proc.pid)
+        return None
+
+    def op_join(self, step, procs, path):
+        proc = self.resolve(step, procs)
+        if "timeout" in step:
+            proc.join(step["timeout"])
+        else:
+            proc.join()
+        return None
+
+    def op_is_alive(self, step, procs, path):
+        return self.resolve(step, procs).is_alive()
+
+    def op_terminate(self, step, procs, path):
+        return self.resolve(step, procs).terminate()
+
+    def op_kill(self, step, procs, path):
+        return self.resolve(step, procs).kill()
+
+    def op_close(self, step, procs, path):
+        return self.resolve(step, procs).close()
+
+    def op_get(self, step, procs, path):
+        attr = step["attr"]
+        return tag_attr(attr, getattr(self.resolve(step, procs), attr))
+
+    def op_set(self, step, procs, path):
+        setattr(self.resolve(step, procs), step["attr"], decode(step["value"]))
+        return None
+
+    def op_repr(self, step, procs, path):
+        return repr(self.resolve(step, procs))
+
+    def op_sentinel_ready(self, step, procs, path):
+        sentinel = self.resolve(step, procs).sentinel
+        return bool(multiprocessing.connection.wait([sentinel],
+                                                    step["timeout"]))
+
+    # --- §4.2 synchronisation ------------------------------------------
+    def post(self, event):
+        try:
+            os.write(self.events[event][1], b"x")
+        except OSError as e:
+            raise DriverError("event %r: cannot post: %s" % (event, e))
+
+    def op_await(self, step, procs, path):
+        fd = self.events[step["event"]][0]
+        while True:
+            try:
+                data = os.read(fd, 1)
+            except InterruptedError:
+                continue
+            if data:
+                return None
+            raise DriverError("event %r: unexpected end of file"
+                              % step["event"])
+
+    # --- §4.3 the running process and its family -----------------------
+    def op_active_children(self, step, procs, path):
+        return sorted(p.name for p in multiprocessing.active_children())
+
+    def op_parent_is_none(self, step, procs, path):
+        return multiprocessing.parent_process() is None
+
+    # --- §4.4 ending the running process (never caught) -----------------
+    def op_exit(self, step):
+        if "code" in step:
+            sys.exit(step["code"])
+        sys.exit()
+
+    def op_raise(self, step):
+        raise EXCEPTIONS[step["type"]](step["message"])
+
+    def op_os_exit(self, step):
+        os._exit(step["code"])
+
+    def op_abort(self, step):
+        os.abort()
+
+    def op_signal_self(self, step):
+        os.kill(os.getpid(), getattr(signal, step["signal"]))
+        # Run any Python-level handler now (it checks pending signals), so
+        # that e.g. SIGINT's KeyboardInterrupt is raised by this very step.
+        signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        return None
+
+    def op_block(self, step):
+        while True:
+            signal.pause()
+
+    # --- the main process ----------------------------------------------
+    def run(self):
+        steps = self.case["steps"]
+        self.run_steps("main", steps)
+        streams, errors = {}, []
+        if steps:
+            streams["main"] = self.main_stream
+        children = {}
+        for msg in self.channel.collect():
+            kind = msg["kind"]
+            if kind == "pid":
+                self.pids.append(msg["pid"])
+            elif kind == "stream":
+                children.setdefault(msg["path"], {})
+            elif kind == "obs":
+                children.setdefault(msg["path"], {})[msg["index"]] = msg["obs"]
+            else:
+                errors.append("%s: %s" % (msg["path"], msg["message"]))
+        if errors:
+            raise DriverError("; ".join(errors))
+        for path in sorted(children):
+            by_index = children[path]
+            streams[path] = [by_index[i] for i in sorted(by_index)]
+        first = self.pids[0]
+        return {
+            "protocol": 1,
+            "case": self.case["id"],
+            "implementation": {"name": "CPython",
+                               "version": platform.python_version(),
+                               "start_method": "fork"},
+            "pids": [first] + sorted(set(self.pids) - {first}),
+            "streams": streams,
+        }
+
+
+def main(argv):
+    if len(argv) != 2:
+        sys.stderr.write("usage: driver.py CASE_FILE\n")
+        return 2
+    path = argv[1]
+    try:
+        case = casefile.load(path)
+    except casefile.CaseError as e:
+        sys.stderr.write("driver.py: %s: %s\n" % (path, e))
+        return 2
+    except casefile.Unsupported as e:
+        print(json.dumps({"protocol": 1, "case": e.case_id,
+                          "unsupported": str(e)}))
+        return 0
+    multiprocessing.set_start_method("fork")
+    try:
+        doc = Driver(case).run()
+    except DriverError as e:
+        sys.stderr.write("driver.py: %s: internal error: %s\n" % (path, e))
+        return 1
+    sys.stdout.write(json.dumps(doc) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,255 @@
+"""Writes conformance/expected/<id>.json by running the CPython driver (§7).
+
+    python3 oracle/generate.py [CASE ...]          regenerate (all cases by default)
+    python3 oracle/generate.py --check [CASE ...]  drift check: exit 1 if any file differs
+    options: --outdir DIR  --cases DIR  --python PATH  -j N
+
+A CASE is an id (0007) or the path of a case file. Each driver runs in its own
+process group with the case's timeout; a failing case is reported and the
+others go on; the exit status is non-zero if any case failed.
+"""
+
+import argparse
+import concurrent.futures
+import difflib
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import normalize
+
+ORACLE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(ORACLE)
+DRIVER = os.path.join(ORACLE, "driver.py")
+DEFAULT_CASES = os.path.join(ROOT, "conformance", "cases")
+DEFAULT_OUTDIR = os.path.join(ROOT, "conformance", "expected")
+DEFAULT_TIMEOUT = 30
+STDERR_TAIL_LINES = 20
+
+
+class Failure(Exception):
+    """One case could not be generated; the message says why."""
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("cases", nargs="*", metavar="CASE",
+                   help="case ids or case files (default: every case)")
+    p.add_argument("--check", action="store_true",
+                   help="compare with the files on disk instead of writing")
+    p.add_argument("--outdir", default=DEFAULT_OUTDIR)
+    p.add_argument("--cases", dest="cases_dir", default=DEFAULT_CASES)
+    p.add_argument("--python", default=sys.executable,
+                   help="interpreter that runs the driver")
+    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                   help="cases run at once (default: one per CPU)")
+    return p.parse_args(argv)
+
+
+def case_paths(args):
+    """(case paths sorted by file name, whether they are the whole suite)."""
+    if not args.cases:
+        names = sorted(n for n in os.listdir(args.cases_dir)
+                       if n.endswith(".json"))
+        return [os.path.join(args.cases_dir, n) for n in names], True
+    paths = []
+    for c in args.cases:
+        if os.path.isfile(c):
+            paths.append(c)
+        else:
+            stem = c[:-5] if c.endswith(".json") else c
+            paths.append(os.path.join(args.cases_dir, stem + ".json"))
+    return paths, False
+
+
+def load_case(path):
+    # Only what generation needs; the driver checks the rest and says where.
+    stem = os.path.splitext(os.path.basename(path))[0]
+    try:
+        with open(path, "rb") as f:
+            case = json.loads(f.read().decode("utf-8"))
+    except (OSError, ValueError) as e:
+        raise Failure("cannot read the case: %s" % e)
+    if not isinstance(case, dict) or case.get("id") != stem:
+        raise Failure("the case's id must equal its file name %r" % stem)
+    return case
+
+
+def run_driver(python, path, timeout):
+    proc = subprocess.Popen([python, DRIVER, path], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc.pid)
+        out, err = proc.communicate()
+        raise Failure("timed out after %g s; its process group was killed%s"
+                      % (timeout, _tail(err)))
+    if proc.returncode < 0:
+        raise Failure("driver killed by %s%s" % (
+            signal.Signals(-proc.returncode).name, _tail(err)))
+    if proc.returncode != 0:
+        raise Failure("driver exit status %d%s" % (proc.returncode, _tail(err)))
+    try:
+        return json.loads(out.decode("utf-8"))
+    except ValueError as e:
+        raise Failure("driver printed no protocol document (%s)%s"
+                      % (e, _tail(err)))
+
+
+def _kill_group(pgid):
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _tail(err):
+    lines = err.decode("utf-8", "replace").rstrip().splitlines()
+    if not lines:
+        return ""
+    return "\n  stderr (last lines):\n" + "\n".join(
+        "    " + line for line in lines[-STDERR_TAIL_LINES:])
+
+
+def expected_text(raw, case, platform):
+    if not isinstance(raw, dict) or raw.get("protocol") != 1:
+        raise Failure("driver output is not a protocol 1 document")
+    if raw.get("case") != case["id"]:
+        raise Failure("driver reported case %r" % raw.get("case"))
+    if "unsupported" in raw:
+        raise Failure("driver says unsupported: %s" % raw["unsupported"])
+    impl = raw["implementation"]
+    doc = {
+        "case": case["id"],
+        "generated_by": {"implementation": impl["name"],
+                         "version": impl["version"],
+                         "start_method": impl["start_method"],
+                         "platform": platform},
+        "streams": normalize.normalize(raw, case)["streams"],
+    }
+    return json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def generate_one(python, platform, path):
+    case = load_case(path)
+    raw = run_driver(python, path, case.get("timeout", DEFAULT_TIMEOUT))
+    return case["id"], expected_text(raw, case, platform)
+
+
+def interpreter_platform(python):
+    if python == sys.executable:
+        return sys.platform
+    return subprocess.check_output(
+        [python, "-c", "import sys; print(sys.platform)"]).decode().strip()
+
+
+def generate(args, log=sys.stderr):
+    """Run every selected case; return ({file name: text}, failed, whole)."""
+    try:
+        paths, whole = case_paths(args)
+    except OSError as e:
+        raise Failure("cannot list the cases: %s" % e)
+    platform = interpreter_platform(args.python)
+    def attempt(path):
+        try:
+            return generate_one(args.python, platform, path)
+        except Failure as e:
+            return e
+
+    # Threads only wait on driver subprocesses, each in its own group.
+    with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        results = list(pool.map(attempt, paths))
+    texts, failed = {}, []
+    for path, result in zip(paths, results):
+        if isinstance(result, Failure):
+            stem = os.path.splitext(os.path.basename(path))[0]
+            log.write("FAILED %s (%s): %s\n" % (stem, path, result))
+            failed.append(stem)
+        else:
+            case_id, text = result
+            texts[case_id + ".json"] = text
+    return texts, failed, whole
+
+
+def on_disk(outdir):
+    if not os.path.isdir(outdir):
+        return set()
+    return {n for n in os.listdir(outdir) if n.endswith(".json")}
+
+
+def read_text(path):
+    with open(path, "rb") as f:
+        return f.read().decode("utf-8")
+
+
+def check(args, texts, whole, failed, log=sys.stderr):
+    """Compare with the files on disk; return the list of problems."""
+    problems = []
+    existing = on_disk(args.outdir)
+    for name in sorted(texts):
+        if name not in existing:
+            problems.append("missing: %s" % name)
+            continue
+        old = read_text(os.path.join(args.outdir, name))
+        if old != texts[name]:
+            problems.append("differs: %s" % name)
+            diff = difflib.unified_diff(
+                old.splitlines(), texts[name].splitlines(),
+                "on disk/" + name, "generated/" + name, lineterm="", n=2)
+            for line in list(diff)[:40]:
+                log.write("    %s\n" % line)
+    if whole:
+        failed_names = {s + ".json" for s in failed}
+        problems += ["stale: %s (no such case)" % n
+                     for n in sorted(existing - set(texts) - failed_names)]
+    return problems
+
+
+def write(args, texts, whole, failed, log=sys.stderr):
+    os.makedirs(args.outdir, exist_ok=True)
+    for name, text in sorted(texts.items()):
+        path = os.path.join(args.outdir, name)
+        if os.path.exists(path) and read_text(path) == text:
+            continue
+        tmp = path + ".tmp"
+        with open(tmp, "wb") as f:
+            f.write(text.encode("utf-8"))
+        os.replace(tmp, path)
+        log.write("wrote %s\n" % path)
+    if whole:
+        # Expected files are the oracle's alone: one whose case is gone is
+        # removed (a case that merely failed keeps its old file).
+        failed_names = {s + ".json" for s in failed}
+        for name in sorted(on_disk(args.outdir) - set(texts) - failed_names):
+            os.remove(os.path.join(args.outdir, name))
+            log.write("removed stale %s\n" % name)
+
+
+def main(argv=None, log=sys.stderr):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        texts, failed, whole = generate(args, log)
+    except Failure as e:
+        log.write("generate.py: %s\n" % e)
+        return 2
+    status = 1 if failed else 0
+    if args.check:
+        problems = check(args, texts, whole, failed, log)
+        for p in problems:
+            log.write("%s\n" % p)
+        if problems:
+            log.write("drift: %d expected file(s) out of date; run "
+                      "oracle/generate.py\n" % len(problems))
+            status = 1
+    else:
+        write(args, texts, whole, failed, log)
+    log.write("%d case(s) generated, %d failed\n" % (len(texts), len(failed)))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Shared helpers: where things are, and running the driver on inline cases."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+TESTS = os.path.dirname(os.path.abspath(__file__))
+ORACLE = os.path.dirname(TESTS)
+ROOT = os.path.dirname(ORACLE)
+DRIVER = os.path.join(ORACLE, "driver.py")
+GENERATE = os.path.join(ORACLE, "generate.py")
+VECTORS = os.path.join(ROOT, "conformance", "protocol-vectors", "normalize.json")
+
+if ORACLE not in sys.path:
+    sys.path.insert(0, ORACLE)
+
+
+def case(steps, case_id="0001", **extra):
+    doc = {"id": case_id, "title": "inline test case", "clauses": ["MP-001"],
+           "steps": steps}
+    doc.update(extra)
+    return doc
+
+
+def write_json(directory, name, doc):
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write(doc if isinstance(doc, str) else json.dumps(doc))
+    return path
+
+
+def run_driver_raw(doc, timeout=30):
+    """Run the driver on ``doc`` (a dict, or text for malformed input)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_json(tmp, "case.json", doc)
+        proc = subprocess.run([sys.executable, DRIVER, path],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=timeout,
+                              start_new_session=True)
+    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+
+
+def run_driver(doc):
+    """Run a well-formed case; return the raw protocol document."""
+    status, out, err = run_driver_raw(doc)
+    if status != 0:
+        raise AssertionError("driver exit %d: %s" % (status, err))
+    return json.loads(out)

@@ -1,0 +1,109 @@
+"""generate.py: writing, the drift check, failure reports, determinism."""
+
+import io
+import os
+import shutil
+import tempfile
+import unittest
+
+import support
+import check_determinism
+import generate
+
+
+def steps_exit(code):
+    return [{"op": "new", "proc": "p", "target": [{"op": "exit", "code": code}]},
+            {"op": "start", "proc": "p"}, {"op": "join", "proc": "p"},
+            {"op": "get", "proc": "p", "attr": "exitcode"}]
+
+
+class GenerateTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.cases = os.path.join(self.tmp, "cases")
+        self.out = os.path.join(self.tmp, "expected")
+        os.mkdir(self.cases)
+        support.write_json(self.cases, "0001.json",
+                           support.case(steps_exit(3), "0001"))
+        support.write_json(self.cases, "0002.json",
+                           support.case(steps_exit(4), "0002"))
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def run_generate(self, *args):
+        log = io.StringIO()
+        status = generate.main(["--cases", self.cases, "--outdir", self.out]
+                               + list(args), log=log)
+        return status, log.getvalue()
+
+    def expected(self, name):
+        with open(os.path.join(self.out, name)) as f:
+            return f.read()
+
+    def test_writes_sorted_indented_files_with_provenance(self):
+        status, log = self.run_generate()
+        self.assertEqual(status, 0, log)
+        text = self.expected("0001.json")
+        self.assertTrue(text.endswith("}\n"))
+        self.assertIn('\n  "generated_by": {\n    "implementation": "CPython",',
+                      text)
+        self.assertIn('"start_method": "fork"', text)
+        self.assertIn('"value": 3', text)
+
+    def test_check_passes_then_detects_a_hand_edit(self):
+        self.run_generate()
+        status, log = self.run_generate("--check")
+        self.assertEqual(status, 0, log)
+        path = os.path.join(self.out, "0001.json")
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace('"value": 3', '"value": 5'))
+        status, log = self.run_generate("--check")
+        self.assertEqual(status, 1)
+        self.assertIn("differs: 0001.json", log)
+        self.assertNotIn("0002.json", log.replace("0 failed", ""))
+
+    def test_check_reports_missing_and_stale(self):
+        self.run_generate()
+        os.remove(os.path.join(self.out, "0002.json"))
+        support.write_json(self.out, "0099.json", {})
+        status, log = self.run_generate("--check")
+        self.assertEqual(status, 1)
+        self.assertIn("missing: 0002.json", log)
+        self.assertIn("stale: 0099.json", log)
+
+    def test_failure_is_reported_and_the_rest_go_on(self):
+        support.write_json(self.cases, "0003.json", support.case(
+            [{"op": "nonsense"}], "0003"))
+        status, log = self.run_generate()
+        self.assertEqual(status, 1)
+        self.assertIn("FAILED 0003", log)
+        self.assertIn("exit status 2", log)
+        self.assertIn("unknown op 'nonsense'", log)  # the stderr tail
+        self.assertTrue(os.path.exists(os.path.join(self.out, "0002.json")))
+
+    def test_id_must_equal_the_file_name(self):
+        support.write_json(self.cases, "0003.json", support.case([], "0004"))
+        status, log = self.run_generate("0003")
+        self.assertEqual(status, 1)
+        self.assertIn("FAILED 0003", log)
+
+    def test_hung_case_is_killed_at_its_timeout(self):
+        support.write_json(self.cases, "0003.json", support.case(
+            [{"op": "new", "proc": "p", "target": [{"op": "block"}]},
+             {"op": "start", "proc": "p"}], "0003", timeout=1))
+        status, log = self.run_generate("0003")
+        self.assertEqual(status, 1)
+        self.assertIn("timed out after 1 s", log)
+
+    def test_determinism(self):
+        log = io.StringIO()
+        status = check_determinism.main(["--cases", self.cases], log=log)
+        self.assertEqual(status, 0, log.getvalue())
+        self.assertIn("2 file(s) compared, 0 differ", log.getvalue())
+
+
+if __name__ == "__main__":
+    unittest.main()
