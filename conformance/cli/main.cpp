@@ -37,13 +37,16 @@ int main(int argc, char** argv) {
   }
 
   std::map<harness::Outcome, int> counts;
-  int passed = 0, failed = 0;
+  int passed = 0, failed = 0, skipped = 0;
   for (const auto& case_file : harness::list_cases(cases_dir)) {
     const auto id = case_file.stem().string();
     if (!only.empty() && std::find(only.begin(), only.end(), id) == only.end()) continue;
     const auto result = harness::run_case({case_file, expected_dir, driver, deviations});
     ++counts[result.outcome];
-    (harness::is_success(result.outcome) ? passed : failed)++;
+    if (result.outcome == harness::Outcome::Unsupported)
+      ++skipped;
+    else
+      (harness::is_success(result.outcome) ? passed : failed)++;
     std::cout << result.id << "  " << harness::outcome_name(result.outcome) << "  "
               << (result.title.empty() ? "(unreadable case)" : result.title) << "\n";
     if (result.outcome != harness::Outcome::Pass && !result.detail.empty())
@@ -53,6 +56,6 @@ int main(int argc, char** argv) {
   std::cout << "\n";
   for (const auto& [outcome, count] : counts)
     std::cout << harness::outcome_name(outcome) << ": " << count << "  ";
-  std::cout << "\n" << passed << " passed, " << failed << " failed\n";
+  std::cout << "\n" << passed << " passed, " << failed << " failed, " << skipped << " skipped\n";
   return failed == 0 ? 0 : 1;
 }

@@ -24,12 +24,28 @@ const std::set<std::string> kOps = {
     "await", "active_children", "parent_is_none", "exit", "raise", "os_exit",
     "abort", "signal_self", "block"};
 
+// pyproc's API is statically typed: a name is a string, a daemon flag a bool,
+// an authkey bytes. A case that assigns another type (Python raises, or
+// stores it as given) cannot be written in C++ at all, so it is reported as
+// unsupported rather than imitated.
+std::string untyped_value(const json& step) {
+  const std::string attr = step.value("attr", "");
+  const json& value = step.value("value", json());
+  const bool fits = (attr == "name" && value.is_string()) ||
+                    (attr == "daemon" && value.is_boolean()) ||
+                    (attr == "authkey" && value.is_object() && value.contains("bytes"));
+  if (fits) return {};
+  return "C++ cannot assign " + value.dump() + " to " + attr + ": pyproc::Process::set_" + attr +
+         " takes a " + (attr == "name" ? "std::string" : attr == "daemon" ? "bool" : "pyproc::Bytes");
+}
+
 // Walks every steps list of the case: creates its events up front (children
 // must inherit them) and finds any op this driver does not know.
 void prepare(const json& steps, pyproc::driver::Events& events, std::string& unsupported) {
   for (const auto& step : steps) {
     const std::string op = step.at("op");
     if (!kOps.count(op) && unsupported.empty()) unsupported = "unknown op \"" + op + "\"";
+    if (op == "set" && unsupported.empty()) unsupported = untyped_value(step);
     if (step.contains("event")) events.create(step["event"]);
     for (const char* nested : {"target", "run"})
       if (step.contains(nested)) prepare(step[nested], events, unsupported);

@@ -175,7 +175,7 @@ json Script::on_process(const json& step, Frame& frame) {
   if (op == "repr") return process.repr();
   if (op == "sentinel_ready") {
     const int fd = process.sentinel();
-    return !pyproc::wait({fd}, step.at("timeout").get<double>()).empty();
+    return !pyproc::connection::wait({fd}, step.at("timeout").get<double>()).empty();
   }
   if (op == "get") {
     const std::string attr = step.at("attr");
