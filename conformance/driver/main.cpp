@@ -10,6 +10,7 @@
 #include <string>
 
 #include "events.hpp"
+#include "hygiene.hpp"
 #include "pyproc/exceptions.hpp"
 #include "report_channel.hpp"
 #include "script.hpp"
@@ -54,30 +55,35 @@ void prepare(const json& steps, pyproc::driver::Events& events, std::string& uns
 
 int run_case(const json& case_doc) {
   const std::string id = case_doc.at("id");
-  pyproc::driver::Events events;
-  std::string unsupported;
-  prepare(case_doc.at("steps"), events, unsupported);
-  if (!unsupported.empty()) {
-    std::cout << json{{"protocol", 1}, {"case", id}, {"unsupported", unsupported}} << "\n";
-    return 0;
-  }
+  const auto fds_before = pyproc::driver::open_fds();
+  json document;
+  {
+    pyproc::driver::Events events;
+    std::string unsupported;
+    prepare(case_doc.at("steps"), events, unsupported);
+    if (!unsupported.empty()) {
+      std::cout << json{{"protocol", 1}, {"case", id}, {"unsupported", unsupported}} << "\n";
+      return 0;
+    }
 
-  pyproc::driver::ReportChannel channel;
-  pyproc::driver::Script script(events, channel);
-  json streams = json::object();
-  json pids = json::array({::getpid()});
-  json main_stream = json::array();
-  script.run(case_doc["steps"], "main",
-             [&](size_t, const json& observation) { main_stream.push_back(observation); });
-  if (!case_doc["steps"].empty()) streams["main"] = main_stream;
-  channel.collect(streams, pids);
+    pyproc::driver::ReportChannel channel;
+    pyproc::driver::Script script(events, channel);
+    json streams = json::object();
+    json pids = json::array({::getpid()});
+    json main_stream = json::array();
+    script.run(case_doc["steps"], "main",
+               [&](size_t, const json& observation) { main_stream.push_back(observation); });
+    if (!case_doc["steps"].empty()) streams["main"] = main_stream;
+    channel.collect(streams, pids);
 
-  json document = {{"protocol", 1},
-                   {"case", id},
-                   {"implementation",
-                    {{"name", "pyproc"}, {"version", "0.1.0"}, {"start_method", "fork"}}},
-                   {"pids", pids},
-                   {"streams", streams}};
+    document = {{"protocol", 1},
+                     {"case", id},
+                     {"implementation",
+                      {{"name", "pyproc"}, {"version", "0.1.0"}, {"start_method", "fork"}}},
+                     {"pids", pids},
+                     {"streams", streams}};
+  }  // every pyproc::Process, event and channel of the case is gone here
+  document["leaks"] = pyproc::driver::leaks_since(fds_before);
   std::cout << document.dump() << "\n";
   return 0;
 }

@@ -55,6 +55,7 @@ std::string protocol_error(const json& doc, const std::string& id) {
                ", not {\"value\": ...} or {\"raised\": ...}";
   }
   if (doc.contains("pids") && !doc["pids"].is_array()) return "\"pids\" is not an array";
+  if (doc.contains("leaks") && !doc["leaks"].is_array()) return "\"leaks\" is not an array";
   return {};
 }
 
@@ -147,6 +148,11 @@ CaseResult run_case(const CaseRequest& request) {
     result.detail = std::to_string(run.leftovers) +
                     " process(es) of the case were still running or unreaped after the driver "
                     "exited; they were killed and reaped" + stderr_note;
+    return result;
+  }
+  if (const json leaks = printed.doc->value("leaks", json::array()); !leaks.empty()) {
+    result.outcome = Outcome::Leak;
+    result.detail = "the driver reports what the case left behind in it: " + leaks.dump();
     return result;
   }
   if (printed.doc->contains("unsupported")) {

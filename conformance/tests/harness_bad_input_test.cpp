@@ -166,6 +166,15 @@ TEST_F(HarnessBadInput, LeftoverProcessIsALeakAndGetsKilled) {
   EXPECT_EQ(errno, ESRCH) << "the leaked process " << leaked << " is still there";
 }
 
+TEST_F(HarnessBadInput, LeaksTheDriverReportsAreALeak) {
+  write("9001.driver-output",
+        R"json({"protocol": 1, "case": "9001", "leaks": ["fd 7 left open (pidfd)"],
+            "streams": {"main": [{"value": null}]}})json");
+  auto result = run("echo_doc.sh");
+  EXPECT_EQ(result.outcome, Outcome::Leak);
+  EXPECT_NE(result.detail.find("fd 7 left open"), std::string::npos) << result.detail;
+}
+
 TEST(HarnessDeviations, ReasonIsRequired) {
   auto path = fs::temp_directory_path() / ("pyproc-deviations-" + std::to_string(::getpid()));
   std::ofstream(path) << R"({"0001": ""})";
