@@ -23,10 +23,10 @@ class BaseException : public std::exception {
   std::string message_;
 };
 
-#define PYPROC_EXCEPTION(Name, Base)                           \
-  class Name : public Base {                                   \
-   public:                                                     \
-    using Base::Base;                                          \
+#define PYPROC_EXCEPTION(Name, Base)                                  \
+  class Name : public Base {                                          \
+   public:                                                            \
+    using Base::Base;                                                 \
     const char* type_name() const noexcept override { return #Name; } \
   }
 
@@ -42,6 +42,10 @@ PYPROC_EXCEPTION(AttributeError, Exception);
 // `p.join(float("inf"))` and absurdly long timeouts overflow CPython's poll().
 PYPROC_EXCEPTION(ArithmeticError, Exception);
 PYPROC_EXCEPTION(OverflowError, ArithmeticError);
+// connection::wait() on the same fd twice, as CPython's selector refuses it.
+// As in Python, str(KeyError(x)) is repr(x): the message holds the quotes.
+PYPROC_EXCEPTION(LookupError, Exception);
+PYPROC_EXCEPTION(KeyError, LookupError);
 
 // OSError carries errno; str() is "[Errno N] strerror" as in CPython.
 class OSError : public Exception {

@@ -27,9 +27,11 @@ class Popen;  // the fork "Popen" of a started Process (impl/src/popen.hpp)
 
 struct ProcessOptions {
   // Explicit name; std::nullopt gives "<Class>-N1:...:Nk" as in CPython.
-  std::optional<std::string> name;
+  // (The default member initializers let callers write designated
+  // initializers such as {.daemon = true} without -Wmissing-field-initializers.)
+  std::optional<std::string> name = std::nullopt;
   // Daemon flag; std::nullopt inherits it from the creating process.
-  std::optional<bool> daemon;
+  std::optional<bool> daemon = std::nullopt;
 };
 
 class Process {
@@ -40,6 +42,10 @@ class Process {
   using Target = std::function<void()>;
 
   explicit Process(Target target = {}, ProcessOptions options = {});
+  // Destroying a Process does not stop its child. A child still running is
+  // kept by pyproc (as CPython's `_children` keeps the object alive): it is
+  // reaped by the next start() or active_children() after it ends, and at
+  // exit it is terminated if daemonic and waited for, like any child.
   virtual ~Process();
 
   Process(const Process&) = delete;
@@ -122,8 +128,15 @@ struct ParentProcess {
   int sentinel;  // readable once the parent has ended
   bool is_alive() const;
   void join(std::optional<double> timeout = std::nullopt) const;
-  // CPython's repr(parent_process()): "<_ParentProcess name='MainProcess' parent=None unknown>".
+  // The rest of what CPython's _ParentProcess answers, for code (and
+  // conformance drivers) that treat it like any process object:
+  // repr(parent_process()) is "<_ParentProcess name='MainProcess' parent=None unknown>";
   std::string repr() const;
+  // its exitcode is always None (it has no popen) and it is never a daemon;
+  std::optional<int> exitcode() const { return std::nullopt; }
+  bool daemon() const { return false; }
+  // its authkey raises KeyError("'authkey'") (its _config is empty).
+  [[noreturn]] Bytes authkey() const;
 };
 std::optional<ParentProcess> parent_process();
 

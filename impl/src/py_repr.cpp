@@ -1,0 +1,187 @@
+// Python's str repr and multiprocessing.process._exitcode_to_name.
+#include "py_repr.hpp"
+
+#include <signal.h>
+
+#include <climits>
+#include <cstdint>
+#include <optional>
+
+#include "unicode_printable.hpp"
+
+namespace pyproc::detail {
+namespace {
+
+struct Decoded {
+  char32_t code_point;
+  std::size_t length;  // bytes consumed
+};
+
+// Strict UTF-8 (no overlong forms, no encoded surrogates, nothing above
+// U+10FFFF), like Python's decoder. An invalid byte decodes alone to the
+// surrogateescape code point U+DC00 + byte.
+Decoded decode_one(std::string_view s, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char b0 = byte(i);
+  const Decoded invalid{static_cast<char32_t>(0xDC00 + b0), 1};
+  if (b0 < 0x80) return {b0, 1};
+  std::size_t length;
+  char32_t cp;
+  char32_t min;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    length = 2, cp = b0 & 0x1F, min = 0x80;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    length = 3, cp = b0 & 0x0F, min = 0x800;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    length = 4, cp = b0 & 0x07, min = 0x10000;
+  } else {
+    return invalid;
+  }
+  if (i + length > s.size()) return invalid;
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return invalid;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return invalid;
+  return {cp, length};
+}
+
+void append_hex(std::string& out, char32_t value, int digits) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4) out += kHex[(value >> shift) & 0xF];
+}
+
+}  // namespace
+
+// Objects/unicodeobject.c, unicode_repr().
+std::string py_str_repr(std::string_view utf8) {
+  const bool has_single = utf8.find('\'') != std::string_view::npos;
+  const bool has_double = utf8.find('"') != std::string_view::npos;
+  const char quote = (has_single && !has_double) ? '"' : '\'';
+
+  std::string out(1, quote);
+  for (std::size_t i = 0; i < utf8.size();) {
+    const Decoded d = decode_one(utf8, i);
+    const char32_t ch = d.code_point;
+    if (ch == static_cast<unsigned char>(quote) || ch == '\\') {
+      out += '\\';
+      out += static_cast<char>(ch);
+    } else if (ch == '\t') {
+      out += "\\t";
+    } else if (ch == '\n') {
+      out += "\\n";
+    } else if (ch == '\r') {
+      out += "\\r";
+    } else if (ch < ' ' || ch == 0x7F) {
+      out += "\\x";
+      append_hex(out, ch, 2);
+    } else if (ch < 0x7F) {
+      out += static_cast<char>(ch);
+    } else if (is_printable(ch)) {
+      out.append(utf8.substr(i, d.length));  // valid UTF-8 by construction
+    } else if (ch <= 0xFF) {
+      out += "\\x";
+      append_hex(out, ch, 2);
+    } else if (ch <= 0xFFFF) {
+      out += "\\u";
+      append_hex(out, ch, 4);
+    } else {
+      out += "\\U";
+      append_hex(out, ch, 8);
+    }
+    i += d.length;
+  }
+  out += quote;
+  return out;
+}
+
+namespace {
+
+// CPython builds _exitcode_to_name from every name in the signal module that
+// starts with "SIG" and has no "_"; where two names share a number the later
+// one in the module wins, which on Linux leaves SIGABRT (not SIGIOT), SIGPOLL
+// (not SIGIO) and SIGCHLD (not SIGCLD), plus SIGRTMIN and SIGRTMAX but none of
+// the numbers between them. Checked against CPython 3.11 on Linux.
+std::optional<const char*> signal_name(int signum) {
+  switch (signum) {
+    case SIGHUP:
+      return "SIGHUP";
+    case SIGINT:
+      return "SIGINT";
+    case SIGQUIT:
+      return "SIGQUIT";
+    case SIGILL:
+      return "SIGILL";
+    case SIGTRAP:
+      return "SIGTRAP";
+    case SIGABRT:
+      return "SIGABRT";
+    case SIGBUS:
+      return "SIGBUS";
+    case SIGFPE:
+      return "SIGFPE";
+    case SIGKILL:
+      return "SIGKILL";
+    case SIGUSR1:
+      return "SIGUSR1";
+    case SIGSEGV:
+      return "SIGSEGV";
+    case SIGUSR2:
+      return "SIGUSR2";
+    case SIGPIPE:
+      return "SIGPIPE";
+    case SIGALRM:
+      return "SIGALRM";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGSTKFLT:
+      return "SIGSTKFLT";
+    case SIGCHLD:
+      return "SIGCHLD";
+    case SIGCONT:
+      return "SIGCONT";
+    case SIGSTOP:
+      return "SIGSTOP";
+    case SIGTSTP:
+      return "SIGTSTP";
+    case SIGTTIN:
+      return "SIGTTIN";
+    case SIGTTOU:
+      return "SIGTTOU";
+    case SIGURG:
+      return "SIGURG";
+    case SIGXCPU:
+      return "SIGXCPU";
+    case SIGXFSZ:
+      return "SIGXFSZ";
+    case SIGVTALRM:
+      return "SIGVTALRM";
+    case SIGPROF:
+      return "SIGPROF";
+    case SIGWINCH:
+      return "SIGWINCH";
+    case SIGPOLL:
+      return "SIGPOLL";
+    case SIGPWR:
+      return "SIGPWR";
+    case SIGSYS:
+      return "SIGSYS";
+    default:
+      break;
+  }
+  // Not constants: glibc reserves the first real-time signals for itself.
+  if (signum == SIGRTMIN) return "SIGRTMIN";
+  if (signum == SIGRTMAX) return "SIGRTMAX";
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string exitcode_text(int exitcode) {
+  if (exitcode < 0 && exitcode != INT_MIN) {
+    if (auto name = signal_name(-exitcode)) return std::string("-") + *name;
+  }
+  return std::to_string(exitcode);
+}
+
+}  // namespace pyproc::detail

@@ -1,0 +1,62 @@
+// The per-process module state of multiprocessing.process and the exit hook
+// of multiprocessing.util: the name counter, the set of children, the current
+// and parent process, and the children whose Process object is gone.
+//
+// All of it is guarded by one mutex, made fork-safe with pthread_atfork (the
+// forking thread holds it across fork(), so the child never inherits it
+// locked). Process objects themselves are not synchronised: like Python
+// objects without the GIL, one must not be used by two threads at once.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "popen.hpp"
+#include "pyproc/process.hpp"
+
+namespace pyproc::detail {
+
+// next(_process_counter): 1, 2, 3, ... in each process.
+int next_process_count();
+
+// _children.add / _children.discard.
+void add_child(Process* child);
+void discard_child(Process* child);
+
+// process._cleanup(): forgets children whose exit code is now known, and reaps
+// orphans (below) that have ended.
+void cleanup();
+
+// Children in the order they were started (CPython's set has no useful order).
+std::vector<Process*> children_snapshot();
+
+// A Process destroyed while its child still runs hands the child over here.
+// CPython cannot have this case: a started Process stays referenced from
+// `_children` until its child is seen to have ended. To keep CPython's
+// guarantees without the object, the registry keeps the Popen (pid, pidfd,
+// the parent's pipe end, so the child still sees its parent alive) and:
+// * reaps it in the next cleanup() after it ends (every start() and
+//   active_children()), so a zombie lasts at most until then;
+// * at exit terminates it if it was a daemon and waits for it, exactly as
+//   _exit_function does for live children.
+// It is not listed by active_children(): there is no object to return.
+void adopt_orphan(std::unique_ptr<Popen> popen, bool daemon);
+
+// What BaseProcess._bootstrap resets in a new child: counter back to 1, no
+// children (the parent's children and orphans are not ours to wait for),
+// `self` as current process, `parent` as parent process.
+void enter_child(Process* self, ParentProcess parent);
+
+// The Process that current_process() returns, nullptr for the MainProcess.
+Process* current_override();
+
+// util._exit_function(): once per process, terminate daemonic children, then
+// join every child. Run by a child after run() and, through atexit, by a
+// main program when it exits normally.
+void exit_function();
+
+// Registers exit_function() with std::atexit, once per program (a forked
+// child inherits the registration).
+void register_exit_function();
+
+}  // namespace pyproc::detail

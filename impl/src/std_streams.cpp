@@ -1,0 +1,30 @@
+#include "std_streams.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+namespace pyproc::detail {
+
+void flush_std_streams() noexcept {
+  try {
+    std::cout.flush();
+    std::cerr.flush();
+    std::clog.flush();
+  } catch (...) {
+    // A stream configured to throw on badbit: CPython ignores flush errors here too.
+  }
+  std::fflush(nullptr);
+}
+
+void close_stdin() noexcept {
+  // std::cin reads through stdio's stdin, which reads fd 0: after this both
+  // see end of file. Failures are ignored, as CPython ignores OSError here.
+  ::close(STDIN_FILENO);
+  (void)::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  std::clearerr(stdin);
+}
+
+}  // namespace pyproc::detail

@@ -1,0 +1,17 @@
+// The standard-stream chores of multiprocessing.util that fork needs.
+#pragma once
+
+namespace pyproc::detail {
+
+// util._flush_std_streams(): called before fork, so that output buffered in
+// the parent is not written twice (once by each process), and by a child
+// before _exit(), which would otherwise drop what it buffered. Flushes every
+// C stdio output stream and the standard iostreams.
+void flush_std_streams() noexcept;
+
+// util._close_stdin(): the child's stdin becomes /dev/null, so a child cannot
+// steal input meant for its parent. As in CPython the descriptor is closed
+// and reopened (landing on fd 0) with O_CLOEXEC.
+void close_stdin() noexcept;
+
+}  // namespace pyproc::detail

@@ -1,0 +1,47 @@
+// The seam between pyproc and the kernel: every system call whose failure the
+// parent side of pyproc must handle goes through detail::syscalls(), so unit
+// tests can swap in a GoogleMock that fails with EAGAIN, EMFILE, EINTR, ESRCH
+// or ECHILD on demand.
+//
+// Conventions are the raw system calls': -1 with errno set on failure. No
+// method retries EINTR; the callers decide, because CPython's rules differ per
+// call (PEP 475).
+//
+// Hazard: the seam is for the parent side only. A forked child switches back to
+// the real system calls before it runs anything (see Popen::launch): a mock's
+// expectations belong to the test in the parent, and gmock's bookkeeping is
+// not something to touch between fork and the child's run().
+#pragma once
+
+#include <poll.h>
+#include <sys/types.h>
+
+#include <cstddef>
+
+namespace pyproc::detail {
+
+class Syscalls {
+ public:
+  virtual ~Syscalls() = default;
+
+  virtual pid_t fork() = 0;
+  // Always O_CLOEXEC (a kernel guarantee for pidfds).
+  virtual int pidfd_open(pid_t pid, unsigned int flags) = 0;
+  virtual int pipe2(int fds[2], int flags) = 0;
+  virtual pid_t waitpid(pid_t pid, int* status, int options) = 0;
+  virtual int kill(pid_t pid, int sig) = 0;
+  virtual int poll(struct pollfd* fds, nfds_t nfds, int timeout_ms) = 0;
+  virtual ssize_t write(int fd, const void* buf, std::size_t count) = 0;
+  virtual int close(int fd) = 0;
+  virtual pid_t getpid() = 0;
+};
+
+// The implementation in use: the real one unless a test installed another.
+Syscalls& syscalls();
+// The real system calls (what a mock delegates to by default).
+Syscalls& real_syscalls();
+// Installs `replacement` (not owned; nullptr restores the real calls).
+// Not thread-safe: tests call it while no other thread uses pyproc.
+void set_syscalls(Syscalls* replacement);
+
+}  // namespace pyproc::detail

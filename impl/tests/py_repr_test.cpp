@@ -1,0 +1,65 @@
+// repr() text: Python's str repr and the exit-code names of Process.__repr__.
+#include "py_repr.hpp"
+
+#include <gtest/gtest.h>
+
+#include <climits>
+#include <string>
+
+namespace pyproc::detail {
+namespace {
+
+// Expected values are what CPython 3.11 prints for repr(s).
+TEST(PyStrRepr, QuotesLikeCPython) {
+  EXPECT_EQ(py_str_repr("abc"), "'abc'");
+  EXPECT_EQ(py_str_repr(""), "''");
+  EXPECT_EQ(py_str_repr("a'b"), "\"a'b\"");
+  EXPECT_EQ(py_str_repr("a\"b"), "'a\"b'");
+  EXPECT_EQ(py_str_repr("a'b\"c"), "'a\\'b\"c'");
+}
+
+TEST(PyStrRepr, EscapesAsciiControlsAndBackslash) {
+  EXPECT_EQ(py_str_repr("\\"), "'\\\\'");
+  EXPECT_EQ(py_str_repr("\t\n\r"), "'\\t\\n\\r'");
+  EXPECT_EQ(py_str_repr(std::string("\x00\x1f\x7f", 3)), "'\\x00\\x1f\\x7f'");
+}
+
+TEST(PyStrRepr, NonAsciiPrintablePassesThroughOthersAreEscaped) {
+  // é, 漢, Ā and 😀 are printable; U+0080, U+009F, U+00A0 (no-break space),
+  // U+00AD (soft hyphen) are not, nor are U+200B, U+2028, U+3000, U+FEFF,
+  // U+E000 (private use), U+FFFF, U+E0001, U+F0000, U+10FFFF, U+0378 (unassigned).
+  EXPECT_EQ(py_str_repr("é漢Āÿ😀"), "'é漢Āÿ😀'");
+  EXPECT_EQ(py_str_repr("\u0080\u009f\u00a0\u00ad"), "'\\x80\\x9f\\xa0\\xad'");
+  EXPECT_EQ(py_str_repr("\u200b\u2028\u3000\ufeff\ue000\uffff"),
+            "'\\u200b\\u2028\\u3000\\ufeff\\ue000\\uffff'");
+  EXPECT_EQ(py_str_repr("\U000e0001\U000f0000\U0010ffff"), "'\\U000e0001\\U000f0000\\U0010ffff'");
+  EXPECT_EQ(py_str_repr("\u0378"), "'\\u0378'");
+}
+
+TEST(PyStrRepr, InvalidUtf8ShowsAsSurrogateEscapes) {
+  EXPECT_EQ(py_str_repr("a\xff"), "'a\\udcff'");
+  EXPECT_EQ(py_str_repr("\xe2\x82"), "'\\udce2\\udc82'");             // truncated sequence
+  EXPECT_EQ(py_str_repr("\xc0\xaf"), "'\\udcc0\\udcaf'");             // overlong '/'
+  EXPECT_EQ(py_str_repr("\xed\xa0\x80"), "'\\udced\\udca0\\udc80'");  // encoded surrogate
+}
+
+TEST(ExitcodeText, NamesSignalsLikeCPythonOnLinux) {
+  EXPECT_EQ(exitcode_text(0), "0");
+  EXPECT_EQ(exitcode_text(1), "1");
+  EXPECT_EQ(exitcode_text(255), "255");
+  EXPECT_EQ(exitcode_text(-1), "-SIGHUP");
+  EXPECT_EQ(exitcode_text(-6), "-SIGABRT");
+  EXPECT_EQ(exitcode_text(-9), "-SIGKILL");
+  EXPECT_EQ(exitcode_text(-15), "-SIGTERM");
+  EXPECT_EQ(exitcode_text(-17), "-SIGCHLD");
+  EXPECT_EQ(exitcode_text(-29), "-SIGPOLL");
+  EXPECT_EQ(exitcode_text(-31), "-SIGSYS");
+  EXPECT_EQ(exitcode_text(-34), "-SIGRTMIN");
+  EXPECT_EQ(exitcode_text(-40), "-40");
+  EXPECT_EQ(exitcode_text(-64), "-SIGRTMAX");
+  EXPECT_EQ(exitcode_text(-65), "-65");
+  EXPECT_EQ(exitcode_text(INT_MIN), std::to_string(INT_MIN));
+}
+
+}  // namespace
+}  // namespace pyproc::detail
