@@ -1,9 +1,13 @@
 #include "script.hpp"
 
 #include <signal.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <sstream>
 #include <cstdlib>
 #include <map>
 #include <stdexcept>
@@ -72,11 +76,39 @@ bool is_ending_op(const std::string& op) {
   throw std::invalid_argument("raise: unsupported exception type \"" + type + "\"");
 }
 
+// spec/protocol.md §4.7: the lines of a capture that do not start with
+// white space (a traceback's frame lines hold one machine's paths).
+json captured_lines(int fd) {
+  std::string text;
+  char buffer[4096];
+  for (off_t offset = 0;;) {
+    const ssize_t n = ::pread(fd, buffer, sizeof buffer, offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) raise_os_error(errno);
+    if (n == 0) break;
+    text.append(buffer, static_cast<size_t>(n));
+    offset += n;
+  }
+  json lines = json::array();
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (line.empty() || (line[0] != ' ' && line[0] != '\t')) lines.push_back(line);
+  return lines;
+}
+
 }  // namespace
 
 struct Script::Frame {
   std::string path;
   std::map<std::string, std::unique_ptr<Process>> locals;
+  std::map<std::string, int> captured_stderr;  // local name -> memory file
+
+  Frame(std::string path) : path(std::move(path)) {}
+  Frame(const Frame&) = delete;
+  Frame& operator=(const Frame&) = delete;
+  ~Frame() {
+    for (const auto& [name, fd] : captured_stderr) ::close(fd);
+  }
 
   Process& local(const json& step) {
     auto it = locals.find(step.at("proc").get<std::string>());
@@ -88,7 +120,7 @@ struct Script::Frame {
 };
 
 void Script::run(const json& steps, const std::string& path, const Emit& emit) {
-  Frame frame{path, {}};
+  Frame frame(path);
   for (size_t index = 0; index < steps.size(); ++index) {
     const json& current = steps[index];
     if (current.at("op") == "notify") {
@@ -126,15 +158,38 @@ json Script::step(const json& step, Frame& frame) {
   if (op == "new") {
     const std::string name = step.at("proc");
     const std::string child_path = frame.path == "main" ? name : frame.path + "/" + name;
-    frame.locals[name] = make_process(step, child_path);
+    int stderr_fd = -1;
+    if (step.value("capture_stderr", false)) {
+      // A memory file, not a pipe: it never fills up, and it can be read
+      // after the child has ended even if a grandchild still holds it.
+      stderr_fd = ::memfd_create(("stderr-" + name).c_str(), MFD_CLOEXEC);
+      if (stderr_fd < 0) raise_os_error(errno);
+      frame.captured_stderr[name] = stderr_fd;
+    }
+    frame.locals[name] = make_process(step, child_path, stderr_fd);
     return nullptr;
+  }
+  if (op == "stderr") return captured_lines(frame.captured_stderr.at(step.at("proc")));
+  if (op == "wait") {
+    std::map<int, std::string> names;
+    for (const auto& name : step.at("procs")) {
+      json ref = {{"proc", name}};
+      names[frame.local(ref).sentinel()] = name;
+    }
+    std::vector<int> sentinels;
+    for (const auto& [fd, name] : names) sentinels.push_back(fd);
+    std::vector<std::string> ready;
+    for (int fd : pyproc::connection::wait(sentinels, timeout_of(step))) ready.push_back(names[fd]);
+    std::sort(ready.begin(), ready.end());
+    return ready;
   }
   const std::string proc = step.at("proc");
   if (proc == "@parent") return on_parent(step);
   return on_process(step, frame);
 }
 
-std::unique_ptr<Process> Script::make_process(const json& step, const std::string& path) {
+std::unique_ptr<Process> Script::make_process(const json& step, const std::string& path,
+                                              int stderr_fd) {
   ProcessOptions options;
   if (step.contains("name")) options.name = step["name"].get<std::string>();
   if (step.contains("daemon") && !step["daemon"].is_null()) options.daemon = step["daemon"].get<bool>();
@@ -146,7 +201,13 @@ std::unique_ptr<Process> Script::make_process(const json& step, const std::strin
   if (has_steps) {
     // Copies, not references: the child runs them after fork, from its own memory.
     const json steps = step.contains("run") ? step["run"] : step["target"];
-    target = [this, steps, path] {
+    target = [this, steps, path, stderr_fd] {
+      if (stderr_fd >= 0) {
+        // Before the first step, so that everything the child writes to fd 2
+        // from here on (its traceback included) lands in the capture.
+        std::fflush(stderr);
+        ::dup2(stderr_fd, STDERR_FILENO);
+      }
       channel_.send_pid(::getpid());
       if (!steps.empty()) channel_.send_stream(path);
       run(steps, path, [this, path](size_t index, const json& observation) {
@@ -208,11 +269,15 @@ json Script::on_parent(const json& step) {
   }
   if (op == "is_alive") return parent->is_alive();
   if (op == "join") return parent->join(timeout_of(step)), nullptr;
+  if (op == "repr") return parent->repr();
   if (op == "get") {
     const std::string attr = step.at("attr");
     if (attr == "name") return parent->name;
     if (attr == "pid" || attr == "ident") return json{{"pid", parent->pid}};
     if (attr == "sentinel") return json{{"fd", parent->sentinel}};
+    if (attr == "exitcode") return optional_json(parent->exitcode());
+    if (attr == "daemon") return parent->daemon();
+    if (attr == "authkey") return json{{"authkey", to_hex(parent->authkey())}};
   }
   throw std::invalid_argument("op \"" + op + "\" on @parent is not supported by this driver");
 }

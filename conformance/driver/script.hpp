@@ -34,7 +34,9 @@ class Script {
   nlohmann::json on_process(const nlohmann::json& step, Frame& frame);
   nlohmann::json on_parent(const nlohmann::json& step);
   void end_process(const nlohmann::json& step);
-  std::unique_ptr<Process> make_process(const nlohmann::json& step, const std::string& path);
+  // stderr_fd >= 0: the child makes it its fd 2 before its first step.
+  std::unique_ptr<Process> make_process(const nlohmann::json& step, const std::string& path,
+                                        int stderr_fd);
 
   Events& events_;
   ReportChannel& channel_;
