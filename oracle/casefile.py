@@ -1,8 +1,17 @@
 """Loading and checking case files (spec/protocol.md §2-§4).
 
-The driver checks the whole case before it runs a single step, so a typo is
-reported with its location (``steps[3].target[1].proc``) instead of surfacing
-as a strange observation half-way through a run.
+This module is the one definition of the case-file schema: the keys of a case,
+the ops, the keys each op takes and the values those keys may hold.
+
+- The driver checks the whole case with ``load`` before it runs a single step,
+  so a typo is reported with its location (``steps[3].target[1].proc``)
+  instead of surfacing as a strange observation half-way through a run.
+- ``conformance/tools/lint_cases.py`` reports every problem ``problems`` finds,
+  and adds what needs more than the case itself (the file's name, the clauses
+  of spec/, traceability) and advice that is not schema (unreachable steps,
+  events that are awaited but never notified, …).
+
+Standard library only; CPython 3.8 or later.
 """
 
 import json
@@ -10,8 +19,11 @@ import re
 import signal
 
 PROC_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+SPECIAL_PROCS = ("@current", "@parent")
 CASE_ID = re.compile(r"[0-9]{4,}\Z")
+CLAUSE_ID = re.compile(r"[A-Z][A-Z0-9]*-[0-9]{3,}\Z")
 HEX = re.compile(r"(?:[0-9a-fA-F]{2})*\Z")
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 # Signal names of POSIX, Linux and the BSDs: one of these that this platform
 # lacks makes the case unsupported here; any other name is a typo.
@@ -21,11 +33,13 @@ KNOWN_SIGNALS = set("""SIGABRT SIGALRM SIGBUS SIGCHLD SIGCLD SIGCONT SIGEMT SIGF
     SIGTSTP SIGTTIN SIGTTOU SIGURG SIGUSR1 SIGUSR2 SIGVTALRM SIGWINCH SIGXCPU
     SIGXFSZ SIGRTMIN SIGRTMAX""".split())
 
-CASE_KEYS = {"id", "title", "clauses", "steps", "timeout"}
+REQUIRED_CASE_KEYS = ("id", "title", "clauses", "steps")
+CASE_KEYS = set(REQUIRED_CASE_KEYS) | {"timeout"}
 
 # op -> (required keys, optional keys), "op" itself excluded.
 PROC_OPS = {
-    "new": ({"proc"}, {"target", "run", "class", "name", "daemon"}),
+    "new": ({"proc"}, {"target", "run", "class", "name", "daemon",
+                       "capture_stderr"}),
     "start": ({"proc"}, set()),
     "join": ({"proc"}, {"timeout"}),
     "is_alive": ({"proc"}, set()),
@@ -36,6 +50,8 @@ PROC_OPS = {
     "set": ({"proc", "attr", "value"}, set()),
     "repr": ({"proc"}, set()),
     "sentinel_ready": ({"proc", "timeout"}, set()),
+    "wait": ({"procs"}, {"timeout"}),
+    "stderr": ({"proc"}, set()),
 }
 OTHER_OPS = {
     "notify": ({"event"}, set()),
@@ -53,6 +69,8 @@ ENDING_OPS = {
     "block": (set(), set()),
 }
 OPS = dict(PROC_OPS, **OTHER_OPS, **ENDING_OPS)
+# The keys of "new" that hold a steps list run in the child.
+NESTED_KEYS = ("target", "run")
 
 GET_ATTRS = ("name", "daemon", "pid", "ident", "exitcode", "authkey", "sentinel")
 SET_ATTRS = ("name", "daemon", "authkey")
@@ -66,10 +84,20 @@ class CaseError(Exception):
     def __init__(self, where, message):
         super().__init__("%s: %s" % (where, message) if where else message)
         self.where = where
+        self.message = message
 
 
 class Unsupported(Exception):
     """The case is well formed but asks for something this platform lacks."""
+
+
+def q(value):
+    """``value`` as it is written in a case file, for messages."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+class _DuplicateKey(ValueError):
+    pass
 
 
 def _no_duplicates(pairs):
@@ -78,28 +106,83 @@ def _no_duplicates(pairs):
     obj = {}
     for key, value in pairs:
         if key in obj:
-            raise ValueError("duplicate key %r" % key)
+            raise _DuplicateKey("duplicate key %s" % q(key))
         obj[key] = value
     return obj
 
 
-def load(path):
-    """Read and check the case at ``path``; return it as a dict."""
+def read(path):
+    """The JSON document in the file at ``path``, not yet checked."""
     try:
         with open(path, "rb") as f:
             text = f.read().decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise CaseError("", "cannot read case file: %s" % e)
+        raise CaseError("", "cannot read: %s" % e)
     try:
-        case = json.loads(text, object_pairs_hook=_no_duplicates)
+        return json.loads(text, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as e:
+        raise CaseError("", str(e))
     except ValueError as e:
         raise CaseError("", "not valid JSON: %s" % e)
-    try:
-        check_case(case)
-    except Unsupported as e:
-        e.case_id = case["id"]
-        raise
+
+
+def load(path):
+    """Read and check the case at ``path``; return it as a dict."""
+    case = read(path)
+    check_case(case)
     return case
+
+
+def check_case(case):
+    """Raise CaseError for the first problem of ``case``, or Unsupported."""
+    found = problems(case)
+    if found:
+        raise CaseError(*found[0])
+    reason = unsupported(case)
+    if reason:
+        e = Unsupported(reason)
+        e.case_id = case["id"]
+        raise e
+
+
+def problems(case):
+    """Every way ``case`` breaks the schema, as (JSON path, message) pairs."""
+    checker = _Checker()
+    checker.check_case(case)
+    return checker.found
+
+
+def unsupported(case):
+    """Why this platform cannot run the well-formed ``case``, or None."""
+    for where, step in walk(case["steps"]):
+        if step.get("op") == "signal_self":
+            name = step["signal"]
+            if not isinstance(getattr(signal, name, None), signal.Signals):
+                return ("%s: signal %s does not exist on this platform"
+                        % (where, name))
+    return None
+
+
+def walk(steps, where="steps"):
+    """(path, step) for every element of ``steps`` and of the steps lists
+    nested in them, depth-first in step order. Nothing is checked: an element
+    may be any JSON value, and what is not a list is not entered."""
+    if not isinstance(steps, list):
+        return
+    for i, step in enumerate(steps):
+        w = "%s[%d]" % (where, i)
+        yield w, step
+        if isinstance(step, dict):
+            for key in NESTED_KEYS:
+                if key in step:
+                    for item in walk(step[key], "%s.%s" % (w, key)):
+                        yield item
+
+
+def events(steps):
+    """Every event name used anywhere in ``steps``, nested lists included."""
+    return {step["event"] for _, step in walk(steps)
+            if isinstance(step, dict) and step.get("op") in ("notify", "await")}
 
 
 def _is_int(v):
@@ -110,191 +193,233 @@ def _is_number(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def check_case(case):
-    if not isinstance(case, dict):
-        raise CaseError("", "a case is a JSON object")
-    unknown = sorted(set(case) - CASE_KEYS)
-    if unknown:
-        raise CaseError("", "unknown key %r" % unknown[0])
-    for key in ("id", "title", "clauses", "steps"):
-        if key not in case:
-            raise CaseError("", "missing key %r" % key)
-    if not isinstance(case["id"], str) or not CASE_ID.match(case["id"]):
-        raise CaseError("id", "must be a string of four or more digits")
-    if not isinstance(case["title"], str):
-        raise CaseError("title", "must be a string")
-    clauses = case["clauses"]
-    if (not isinstance(clauses, list) or not clauses
-            or not all(isinstance(c, str) for c in clauses)):
-        raise CaseError("clauses", "must be a non-empty array of strings")
-    if "timeout" in case and not (_is_number(case["timeout"])
-                                  and case["timeout"] > 0):
-        raise CaseError("timeout", "must be a positive number")
-    check_steps(case["steps"], "steps", in_main=True)
+class _Checker:
+    """Checks one case document; ``found`` collects (JSON path, message)."""
 
+    def __init__(self):
+        self.found = []
 
-def check_steps(steps, where, in_main):
-    if not isinstance(steps, list):
-        raise CaseError(where, "must be an array of steps")
-    bound = set()
-    for i, step in enumerate(steps):
-        check_step(step, "%s[%d]" % (where, i), bound, in_main)
+    def problem(self, where, message):
+        self.found.append((where, message))
 
+    # -- §2 ---------------------------------------------------------------
+    def check_case(self, case):
+        if not isinstance(case, dict):
+            self.problem("", "a case is a JSON object")
+            return
+        for key in sorted(set(case) - CASE_KEYS):
+            self.problem(key, "unknown key %s" % q(key))
+        for key in REQUIRED_CASE_KEYS:
+            if key not in case:
+                self.problem("", "missing key %s" % q(key))
+        if "id" in case:
+            cid = case["id"]
+            if not isinstance(cid, str) or not CASE_ID.match(cid):
+                self.problem("id", "must be a string of four or more digits")
+        if "title" in case:
+            t = case["title"]
+            if not isinstance(t, str) or not t.strip():
+                self.problem("title", "must be a non-empty string")
+            elif "\n" in t:
+                self.problem("title", "must be one line")
+        if "clauses" in case:
+            cl = case["clauses"]
+            if not isinstance(cl, list) or not cl:
+                self.problem("clauses", "must be a non-empty array of clause ids")
+            else:
+                for i, c in enumerate(cl):
+                    if not isinstance(c, str) or not CLAUSE_ID.match(c):
+                        self.problem("clauses[%d]" % i, "%s is not a clause id "
+                                     "like \"MP-001\"" % q(c))
+        if "timeout" in case:
+            t = case["timeout"]
+            if not _is_number(t) or t <= 0:
+                self.problem("timeout", "must be a positive number of seconds")
+        if "steps" in case:
+            self.check_steps(case["steps"], "steps", in_main=True)
 
-def check_step(step, where, bound, in_main):
-    if not isinstance(step, dict):
-        raise CaseError(where, "a step is a JSON object")
-    op = step.get("op")
-    if not isinstance(op, str):
-        raise CaseError(where, "missing or non-string 'op'")
-    if op not in OPS:
-        raise CaseError(where, "unknown op %r" % op)
-    required, optional = OPS[op]
-    keys = set(step) - {"op"}
-    missing = sorted(required - keys)
-    if missing:
-        raise CaseError(where, "op %r needs key %r" % (op, missing[0]))
-    extra = sorted(keys - required - optional)
-    if extra:
-        raise CaseError(where, "op %r takes no key %r" % (op, extra[0]))
-    if op in ENDING_OPS and in_main:
-        # The main process is the driver itself: ending it would leave
-        # nobody to print the protocol document (§5).
-        raise CaseError(where, "op %r ends the process running it and may "
-                        "only be used in a target or run list" % op)
-    if op in PROC_OPS:
-        _check_proc(step, where, bound)
-    checker = _CHECKERS.get(op)
-    if checker:
-        checker(step, where)
+    # -- §3, §4 -----------------------------------------------------------
+    def check_steps(self, steps, where, in_main):
+        if not isinstance(steps, list):
+            self.problem(where, "must be an array of steps")
+            return
+        bound = {}  # local name -> whether its "new" captures stderr
+        for i, step in enumerate(steps):
+            self.check_step(step, "%s[%d]" % (where, i), bound, in_main)
 
+    def check_step(self, step, where, bound, in_main):
+        if not isinstance(step, dict):
+            self.problem(where, "a step is a JSON object")
+            return
+        if "op" not in step:
+            self.problem(where, "missing key \"op\"")
+            return
+        op = step["op"]
+        if not isinstance(op, str) or op not in OPS:
+            self.problem(where, "unknown op %s" % q(op))
+            return
+        required, optional = OPS[op]
+        keys = set(step) - {"op"}
+        for key in sorted(required - keys):
+            self.problem(where, "op %s needs key %s" % (q(op), q(key)))
+        for key in sorted(keys - required - optional):
+            self.problem("%s.%s" % (where, key),
+                         "unknown key %s for op %s" % (q(key), q(op)))
+        if op in ENDING_OPS and in_main:
+            # The main process is the driver itself: ending it would leave
+            # nobody to print the protocol document (§5).
+            self.problem(where, "op %s ends the process running it; it may "
+                         "only be used in a target or run list (the main "
+                         "process is the driver, §5)" % q(op))
+        if "proc" in step and "proc" in required:
+            self.check_proc(step, where, bound)
+        checker = getattr(self, "op_" + op, None)
+        if checker is not None:
+            checker(step, where, bound)
 
-def _check_proc(step, where, bound):
-    proc = step["proc"]
-    if not isinstance(proc, str):
-        raise CaseError(where + ".proc", "must be a string")
-    if step["op"] == "new":
-        if not PROC_NAME.match(proc):
-            raise CaseError(where + ".proc", "%r is not a local name "
-                            "([a-z][a-z0-9_]*)" % proc)
-        if proc in bound:
-            raise CaseError(where + ".proc", "%r is already bound in this "
-                            "steps list" % proc)
-        bound.add(proc)
-    elif proc not in ("@current", "@parent") and proc not in bound:
-        raise CaseError(where + ".proc", "%r is not bound by an earlier "
-                        "'new' of this steps list" % proc)
+    def check_proc(self, step, where, bound):
+        proc = step["proc"]
+        w = where + ".proc"
+        if step["op"] == "new":
+            if self.local_name(proc, w):
+                if proc in bound:
+                    self.problem(w, "%s is already bound by an earlier \"new\" "
+                                 "of this steps list; names must be unique"
+                                 % q(proc))
+                else:
+                    bound[proc] = step.get("capture_stderr") is True
+        elif step["op"] == "stderr":
+            if self.bound_name(proc, w, bound) and not bound[proc]:
+                self.problem(w, "%s was not created with \"capture_stderr\": "
+                             "true, so it has no stderr to read" % q(proc))
+        elif proc not in SPECIAL_PROCS:
+            self.bound_name(proc, w, bound, "%s is neither a local name nor "
+                            "@current/@parent")
 
+    def local_name(self, name, where,
+                   message="%s is not a local name ([a-z][a-z0-9_]*)"):
+        if not isinstance(name, str):
+            self.problem(where, "must be a string")
+            return False
+        if not PROC_NAME.match(name):
+            self.problem(where, message % q(name))
+            return False
+        return True
 
-def _check_new(step, where):
-    if "target" in step and "run" in step:
-        raise CaseError(where, "'target' and 'run' are exclusive")
-    for key in ("target", "run"):
-        if key in step:
-            check_steps(step[key], "%s.%s" % (where, key), in_main=False)
-    if "class" in step and not (isinstance(step["class"], str)
-                                and step["class"].isidentifier()):
-        raise CaseError(where + ".class", "must be an identifier")
-    if "name" in step and not isinstance(step["name"], str):
-        raise CaseError(where + ".name", "must be a string")
-    daemon = step.get("daemon")
-    if daemon is not None and not isinstance(daemon, bool):
-        raise CaseError(where + ".daemon", "must be true, false or null")
+    def bound_name(self, name, where, bound, *message):
+        """True if ``name`` is a local name bound earlier in this list."""
+        if not self.local_name(name, where, *message):
+            return False
+        if name not in bound:
+            self.problem(where, "%s is not bound by an earlier \"new\" of this "
+                         "steps list" % q(name))
+            return False
+        return True
 
-
-def _check_join(step, where):
-    t = step.get("timeout")
-    if t is not None and not _is_number(t):
-        raise CaseError(where + ".timeout", "must be a number or null")
-
-
-def _check_sentinel_ready(step, where):
-    if not _is_number(step["timeout"]):
-        raise CaseError(where + ".timeout", "must be a number")
-
-
-def _check_get(step, where):
-    if step["attr"] not in GET_ATTRS:
-        raise CaseError(where + ".attr", "get takes one of %s"
-                        % ", ".join(GET_ATTRS))
-
-
-def _check_set(step, where):
-    if step["attr"] not in SET_ATTRS:
-        raise CaseError(where + ".attr", "set takes one of %s"
-                        % ", ".join(SET_ATTRS))
-    check_value(step["value"], where + ".value")
-
-
-def check_value(value, where):
-    """A step value: JSON where the only object is {"bytes": "<hex>"}."""
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            check_value(item, "%s[%d]" % (where, i))
-    elif isinstance(value, dict):
-        if (set(value) != {"bytes"} or not isinstance(value["bytes"], str)
-                or not HEX.match(value["bytes"])):
-            raise CaseError(where, "the only object allowed in a value is "
-                            '{"bytes": "<hex>"}')
-
-
-def _check_event(step, where):
-    if not isinstance(step["event"], str) or not step["event"]:
-        raise CaseError(where + ".event", "must be a non-empty string")
-
-
-def _check_exit(step, where):
-    code = step.get("code")
-    if code is not None and not isinstance(code, (int, str)):
-        raise CaseError(where + ".code", "must be null, an integer, a "
-                        "boolean or a string")
-
-
-def _check_raise(step, where):
-    if step["type"] not in RAISE_TYPES:
-        raise CaseError(where + ".type", "must be one of %s"
-                        % ", ".join(RAISE_TYPES))
-    if not isinstance(step["message"], str):
-        raise CaseError(where + ".message", "must be a string")
-
-
-def _check_os_exit(step, where):
-    if not _is_int(step["code"]):
-        raise CaseError(where + ".code", "must be an integer")
-
-
-def _check_signal_self(step, where):
-    name = step["signal"]
-    if name not in KNOWN_SIGNALS:
-        raise CaseError(where + ".signal", "must be a signal name such as "
-                        "\"SIGUSR1\"")
-    if not isinstance(getattr(signal, name, None), signal.Signals):
-        raise Unsupported("%s: signal %s does not exist on this platform"
-                          % (where, name))
-
-
-_CHECKERS = {
-    "new": _check_new,
-    "join": _check_join,
-    "sentinel_ready": _check_sentinel_ready,
-    "get": _check_get,
-    "set": _check_set,
-    "notify": _check_event,
-    "await": _check_event,
-    "exit": _check_exit,
-    "raise": _check_raise,
-    "os_exit": _check_os_exit,
-    "signal_self": _check_signal_self,
-}
-
-
-def events(steps):
-    """Every event name used anywhere in ``steps``, nested lists included."""
-    found = set()
-    for step in steps:
-        if step.get("op") in ("notify", "await"):
-            found.add(step["event"])
-        for key in ("target", "run"):
+    # -- per-op checks ----------------------------------------------------
+    def op_new(self, step, where, bound):
+        if "target" in step and "run" in step:
+            self.problem(where, "\"target\" and \"run\" are exclusive")
+        for key in NESTED_KEYS:
             if key in step:
-                found |= events(step[key])
-    return found
+                self.check_steps(step[key], "%s.%s" % (where, key),
+                                 in_main=False)
+        if "class" in step:
+            c = step["class"]
+            if not isinstance(c, str) or not IDENTIFIER.match(c):
+                self.problem(where + ".class",
+                             "must be a class name (an identifier)")
+        if "name" in step and not isinstance(step["name"], str):
+            self.problem(where + ".name", "must be a string")
+        if "daemon" in step and step["daemon"] is not None \
+                and not isinstance(step["daemon"], bool):
+            self.problem(where + ".daemon", "must be true, false or null")
+        if "capture_stderr" in step:
+            capture = step["capture_stderr"]
+            if not isinstance(capture, bool):
+                self.problem(where + ".capture_stderr", "must be true or false")
+            elif capture and not any(key in step for key in NESTED_KEYS):
+                self.problem(where + ".capture_stderr", "true needs \"target\" or "
+                             "\"run\"")
+
+    def op_join(self, step, where, bound):
+        if "timeout" in step and step["timeout"] is not None \
+                and not _is_number(step["timeout"]):
+            self.problem(where + ".timeout", "must be a number or null")
+
+    def op_sentinel_ready(self, step, where, bound):
+        if "timeout" in step and not _is_number(step["timeout"]):
+            self.problem(where + ".timeout", "must be a number")
+
+    def op_wait(self, step, where, bound):
+        if "procs" in step:
+            procs = step["procs"]
+            w = where + ".procs"
+            if not isinstance(procs, list) or not procs:
+                self.problem(w, "must be a non-empty array of local names")
+            else:
+                seen = set()
+                for i, name in enumerate(procs):
+                    wi = "%s[%d]" % (w, i)
+                    if self.bound_name(name, wi, bound):
+                        if name in seen:
+                            self.problem(wi, "%s is listed twice" % q(name))
+                        seen.add(name)
+        self.op_join(step, where, bound)
+
+    def op_get(self, step, where, bound):
+        if "attr" in step and step["attr"] not in GET_ATTRS:
+            self.problem(where + ".attr", "unknown attr %s for get (one of %s)"
+                         % (q(step["attr"]), ", ".join(GET_ATTRS)))
+
+    def op_set(self, step, where, bound):
+        if "attr" in step and step["attr"] not in SET_ATTRS:
+            self.problem(where + ".attr", "unknown attr %s for set (one of %s)"
+                         % (q(step["attr"]), ", ".join(SET_ATTRS)))
+        if "value" in step:
+            self.check_value(step["value"], where + ".value")
+
+    def check_value(self, value, where):
+        """A step value: JSON where the only object is {"bytes": "<hex>"}."""
+        if isinstance(value, list):
+            for i, v in enumerate(value):
+                self.check_value(v, "%s[%d]" % (where, i))
+        elif isinstance(value, dict):
+            if set(value) != {"bytes"} or not isinstance(value["bytes"], str):
+                self.problem(where, "the only object allowed in a value is "
+                             "{\"bytes\": \"<hex>\"}")
+            elif not HEX.match(value["bytes"]):
+                self.problem(where + ".bytes", "%s is not an even-length hex "
+                             "string" % q(value["bytes"]))
+
+    def op_notify(self, step, where, bound):
+        e = step.get("event")
+        if not isinstance(e, str) or not e:
+            self.problem(where + ".event", "must be a non-empty string")
+
+    op_await = op_notify
+
+    def op_exit(self, step, where, bound):
+        if "code" in step:
+            c = step["code"]
+            if c is not None and not isinstance(c, (int, str)):
+                self.problem(where + ".code", "must be null, an integer, a "
+                             "boolean or a string")
+
+    def op_raise(self, step, where, bound):
+        if "type" in step and step["type"] not in RAISE_TYPES:
+            self.problem(where + ".type", "unknown exception type %s (one of "
+                         "%s)" % (q(step["type"]), ", ".join(RAISE_TYPES)))
+        if "message" in step and not isinstance(step["message"], str):
+            self.problem(where + ".message", "must be a string")
+
+    def op_os_exit(self, step, where, bound):
+        if "code" in step and not _is_int(step["code"]):
+            self.problem(where + ".code", "must be an integer")
+
+    def op_signal_self(self, step, where, bound):
+        if "signal" in step:
+            s = step["signal"]
+            if not isinstance(s, str) or s not in KNOWN_SIGNALS:
+                self.problem(where + ".signal", "%s is not a signal name such "
+                             "as \"SIGUSR1\"" % q(s))

@@ -95,6 +95,8 @@ class Driver:
         self.main_pid = os.getpid()
         self.pids = [self.main_pid]
         self.main_stream = []
+        # (path of the creating process, local name) -> captured stderr fd
+        self.captures = {}
 
     # --- where observations go -------------------------------------------
     def in_main(self):
@@ -114,8 +116,13 @@ class Driver:
             self.channel.send({"kind": "pid", "pid": pid})
 
     # --- running steps ----------------------------------------------------
-    def run_child(self, path, steps):
+    def run_child(self, path, steps, stderr_fd=None):
         """Body of a target or run(): runs inside the child process."""
+        if stderr_fd is not None:
+            # Before the first step, so that everything the child writes to
+            # fd 2 from here on (its traceback included) lands in the capture.
+            sys.stderr.flush()
+            os.dup2(stderr_fd, 2)
         self.channel.send({"kind": "pid", "pid": os.getpid()})
         if steps:
             self.channel.send({"kind": "stream", "path": path})
@@ -166,14 +173,21 @@ class Driver:
         name = step["proc"]
         child_path = name if path == "main" else path + "/" + name
         kwargs = {"name": step.get("name"), "daemon": step.get("daemon")}
+        # A memory file, not a pipe: it never fills up, and it can be read
+        # after the child has ended even if a grandchild still holds it.
+        stderr_fd = (os.memfd_create("stderr-" + name)
+                     if step.get("capture_stderr") else None)
+        self.captures[(path, name)] = stderr_fd
         if "run" in step:
             steps = step["run"]
-            body = {"run": lambda _self: self.run_child(child_path, steps)}
+            body = {"run": lambda _self: self.run_child(child_path, steps,
+                                                        stderr_fd)}
         else:
             body = {}
             if "target" in step:
                 steps = step["target"]
-                kwargs["target"] = lambda: self.run_child(child_path, steps)
+                kwargs["target"] = lambda: self.run_child(child_path, steps,
+                                                          stderr_fd)
         if "run" in step or "class" in step:
             cls = type(step.get("class", "Worker"), (multiprocessing.Process,),
                        body)
@@ -223,6 +237,18 @@ class Driver:
         sentinel = self.resolve(step, procs).sentinel
         return bool(multiprocessing.connection.wait([sentinel],
                                                     step["timeout"]))
+
+    def op_wait(self, step, procs, path):
+        by_sentinel = {procs[name].sentinel: name for name in step["procs"]}
+        ready = multiprocessing.connection.wait(list(by_sentinel),
+                                                step.get("timeout"))
+        return sorted(by_sentinel[sentinel] for sentinel in ready)
+
+    def op_stderr(self, step, procs, path):
+        fd = self.captures[(path, step["proc"])]
+        text = os.pread(fd, 1 << 20, 0).decode("utf-8", "replace")
+        return [line for line in text.splitlines()
+                if not line.startswith((" ", "\t"))]
 
     # --- §4.2 synchronisation ------------------------------------------
     def post(self, event):

@@ -16,6 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import lint_cases  # noqa: E402
+import casefile  # noqa: E402  (oracle/, put on sys.path by lint_cases)
 
 SPEC = """\
 # Test clauses
@@ -318,6 +319,93 @@ class LintTestCase(unittest.TestCase):
         steps = [{"op": "new", "proc": "p", "target": target},
                  {"op": "start", "proc": "p"}, {"op": "join", "proc": "p"}]
         self.assertEqual(self.lint_steps(steps), [])
+
+    # -- §4.1 capture_stderr, stderr and wait -----------------------------
+    def test_stderr_and_wait_accepted(self):
+        steps = [{"op": "new", "proc": "p", "capture_stderr": True,
+                  "target": [{"op": "raise", "type": "ValueError", "message": "m"}]},
+                 {"op": "new", "proc": "q", "target": RUNNING},
+                 {"op": "start", "proc": "p"}, {"op": "start", "proc": "q"},
+                 {"op": "await", "event": "ready"},
+                 {"op": "wait", "procs": ["p"]},
+                 {"op": "wait", "procs": ["p", "q"], "timeout": 0},
+                 {"op": "notify", "event": "go"},
+                 {"op": "join", "proc": "p"}, {"op": "join", "proc": "q"},
+                 {"op": "stderr", "proc": "p"}]
+        self.assertEqual(self.lint_steps(steps), [])
+
+    def test_capture_stderr_values(self):
+        steps = [{"op": "new", "proc": "p", "capture_stderr": "yes", "target": []},
+                 {"op": "new", "proc": "q", "capture_stderr": True}]
+        lines = self.lint_steps(steps)
+        self.assertError(lines, "conformance/cases/0001.json: steps[0].capture_stderr: "
+                                "must be true or false")
+        self.assertError(lines, 'conformance/cases/0001.json: steps[1].capture_stderr: '
+                                'true needs "target" or "run"')
+
+    def test_stderr_unknown_key(self):
+        steps = [{"op": "new", "proc": "p", "capture_stderr": True, "target": []},
+                 {"op": "stderr", "proc": "p", "timeout": 1}]
+        self.assertError(self.lint_steps(steps),
+                         'conformance/cases/0001.json: steps[1].timeout: unknown key '
+                         '"timeout" for op "stderr"')
+
+    def test_stderr_of_unbound_proc(self):
+        self.assertError(self.lint_steps([{"op": "stderr", "proc": "p"}]),
+                         'conformance/cases/0001.json: steps[0].proc: "p" is not bound by an '
+                         'earlier "new" of this steps list')
+
+    def test_stderr_without_capture_stderr(self):
+        steps = [{"op": "new", "proc": "p", "target": []},
+                 {"op": "stderr", "proc": "p"}]
+        self.assertError(self.lint_steps(steps),
+                         'conformance/cases/0001.json: steps[1].proc: "p" was not created '
+                         'with "capture_stderr": true, so it has no stderr to read')
+
+    def test_stderr_of_current(self):
+        self.assertError(self.lint_steps([{"op": "stderr", "proc": "@current"}]),
+                         'conformance/cases/0001.json: steps[0].proc: "@current" is not a '
+                         'local name ([a-z][a-z0-9_]*)')
+
+    def test_wait_keys(self):
+        steps = [{"op": "new", "proc": "p"},
+                 {"op": "wait", "proc": "p"},
+                 {"op": "wait", "procs": ["p"], "timeout": "1"}]
+        lines = self.lint_steps(steps)
+        self.assertError(lines, 'conformance/cases/0001.json: steps[1]: op "wait" needs key '
+                                '"procs"')
+        self.assertError(lines, 'conformance/cases/0001.json: steps[1].proc: unknown key '
+                                '"proc" for op "wait"')
+        self.assertError(lines, "conformance/cases/0001.json: steps[2].timeout: must be a "
+                                "number or null")
+
+    def test_wait_with_empty_procs(self):
+        self.assertError(self.lint_steps([{"op": "wait", "procs": []}]),
+                         "conformance/cases/0001.json: steps[0].procs: must be a non-empty "
+                         "array of local names")
+
+    def test_wait_on_unbound_special_and_repeated_names(self):
+        steps = [{"op": "new", "proc": "p"},
+                 {"op": "wait", "procs": ["p", "q", "@parent", "p"]}]
+        lines = self.lint_steps(steps)
+        self.assertError(lines, 'conformance/cases/0001.json: steps[1].procs[1]: "q" is not '
+                                'bound by an earlier "new" of this steps list')
+        self.assertError(lines, 'conformance/cases/0001.json: steps[1].procs[2]: "@parent" is '
+                                'not a local name ([a-z][a-z0-9_]*)')
+        self.assertError(lines, 'conformance/cases/0001.json: steps[1].procs[3]: "p" is listed '
+                                'twice')
+        self.assertEqual(len(lines), 3, lines)
+
+    def test_schema_errors_are_casefiles(self):
+        # The linter reports the oracle's schema checks, every one of them.
+        case = good_case()
+        case["steps"] = [{"op": "exti"}, {"op": "wait", "procs": []},
+                         {"op": "stderr", "proc": "p"}]
+        self.write_case(case)
+        expected = ["conformance/cases/0001.json: %s: %s" % problem
+                    for problem in casefile.problems(case)]
+        self.assertEqual(len(expected), 3)
+        self.assertEqual(self.lint(), expected)
 
     # -- §3 process names -------------------------------------------------
     def test_proc_not_bound(self):

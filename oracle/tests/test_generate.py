@@ -81,7 +81,7 @@ class GenerateTest(unittest.TestCase):
         self.assertEqual(status, 1)
         self.assertIn("FAILED 0003", log)
         self.assertIn("exit status 2", log)
-        self.assertIn("unknown op 'nonsense'", log)  # the stderr tail
+        self.assertIn('unknown op "nonsense"', log)  # the stderr tail
         self.assertTrue(os.path.exists(os.path.join(self.out, "0002.json")))
 
     def test_id_must_equal_the_file_name(self):

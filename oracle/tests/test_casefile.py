@@ -1,0 +1,205 @@
+"""casefile.py directly: problems() finds every problem, check_case() raises
+the first, and the ops of §4.1 that read a child's stderr and wait on several
+sentinels are checked like the others. (test_malformed.py runs the driver.)"""
+
+import signal
+import unittest
+
+from support import case  # puts oracle/ on sys.path
+import casefile
+
+
+def child(*steps):
+    return list(steps) or [{"op": "parent_is_none"}]
+
+
+class ProblemsTest(unittest.TestCase):
+    def problems(self, steps, **extra):
+        return casefile.problems(case(steps, **extra))
+
+    def assertProblem(self, steps, where, message):
+        found = self.problems(steps)
+        self.assertIn((where, message), found)
+
+    def assertClean(self, steps):
+        self.assertEqual(self.problems(steps), [])
+        casefile.check_case(case(steps))
+
+    def test_every_problem_is_found(self):
+        found = self.problems([{"op": "exti"}, {"op": "start", "proc": "q"},
+                               {"op": "get", "proc": "@current"}],
+                              extra=1, timeout=0)
+        self.assertEqual(found, [
+            ("extra", 'unknown key "extra"'),
+            ("timeout", "must be a positive number of seconds"),
+            ("steps[0]", 'unknown op "exti"'),
+            ("steps[1].proc", '"q" is not bound by an earlier "new" of this '
+                              'steps list'),
+            ("steps[2]", 'op "get" needs key "attr"'),
+        ])
+
+    def test_check_case_raises_the_first(self):
+        with self.assertRaises(casefile.CaseError) as cm:
+            casefile.check_case(case([{"op": "exti"}, {"op": "exto"}]))
+        self.assertEqual(cm.exception.where, "steps[0]")
+        self.assertEqual(cm.exception.message, 'unknown op "exti"')
+        self.assertEqual(str(cm.exception), 'steps[0]: unknown op "exti"')
+
+    def test_not_an_object(self):
+        self.assertEqual(casefile.problems([]),
+                         [("", "a case is a JSON object")])
+
+    def test_unhashable_values_are_problems_not_crashes(self):
+        found = self.problems([
+            {"op": ["new"]},
+            {"op": "new", "proc": ["p"]},
+            {"op": "new", "proc": "p", "target": [
+                {"op": "signal_self", "signal": ["SIGUSR1"]}]}])
+        self.assertEqual([w for w, _ in found],
+                         ["steps[0]", "steps[1].proc",
+                          "steps[2].target[0].signal"])
+
+    def test_missing_signal_is_unsupported_once_well_formed(self):
+        missing = sorted(s for s in casefile.KNOWN_SIGNALS
+                         if not hasattr(signal, s))
+        if not missing:
+            self.skipTest("this platform has every known signal")
+        steps = [{"op": "new", "proc": "p", "target": [
+            {"op": "signal_self", "signal": missing[0]}]}]
+        with self.assertRaises(casefile.Unsupported) as cm:
+            casefile.check_case(case(steps))
+        self.assertEqual(cm.exception.case_id, "0001")
+        self.assertIn("steps[0].target[0]", str(cm.exception))
+        # a malformed case is malformed, whatever the platform lacks
+        with self.assertRaises(casefile.CaseError):
+            casefile.check_case(case(steps + [{"op": "exti"}]))
+
+    def test_walk_and_events(self):
+        steps = [{"op": "new", "proc": "p", "target": [
+                     {"op": "notify", "event": "a"},
+                     {"op": "new", "proc": "q", "run": [
+                         {"op": "await", "event": "b"}]}]},
+                 {"op": "await", "event": "a"}]
+        self.assertEqual([w for w, _ in casefile.walk(steps)],
+                         ["steps[0]", "steps[0].target[0]",
+                          "steps[0].target[1]", "steps[0].target[1].run[0]",
+                          "steps[1]"])
+        self.assertEqual(casefile.events(steps), {"a", "b"})
+
+    # -- new: capture_stderr ---------------------------------------------
+    def test_capture_stderr_accepted(self):
+        self.assertClean([
+            {"op": "new", "proc": "p", "capture_stderr": True,
+             "target": child()},
+            {"op": "new", "proc": "q", "capture_stderr": True, "run": child()},
+            {"op": "new", "proc": "r", "capture_stderr": False}])
+
+    def test_capture_stderr_must_be_a_bool(self):
+        self.assertProblem([{"op": "new", "proc": "p", "capture_stderr": 1,
+                             "target": child()}],
+                           "steps[0].capture_stderr", "must be true or false")
+
+    def test_capture_stderr_needs_target_or_run(self):
+        self.assertProblem([{"op": "new", "proc": "p", "capture_stderr": True}],
+                           "steps[0].capture_stderr",
+                           'true needs "target" or "run"')
+
+    # -- stderr ----------------------------------------------------------
+    def test_stderr_accepted(self):
+        self.assertClean([
+            {"op": "new", "proc": "p", "capture_stderr": True,
+             "target": child()},
+            {"op": "start", "proc": "p"}, {"op": "join", "proc": "p"},
+            {"op": "stderr", "proc": "p"}])
+
+    def test_stderr_needs_proc(self):
+        self.assertProblem([{"op": "stderr"}], "steps[0]",
+                           'op "stderr" needs key "proc"')
+
+    def test_stderr_takes_no_other_key(self):
+        self.assertProblem([
+            {"op": "new", "proc": "p", "capture_stderr": True,
+             "target": child()},
+            {"op": "stderr", "proc": "p", "lines": 3}],
+            "steps[1].lines", 'unknown key "lines" for op "stderr"')
+
+    def test_stderr_of_an_unbound_proc(self):
+        self.assertProblem([{"op": "stderr", "proc": "p"}], "steps[0].proc",
+                           '"p" is not bound by an earlier "new" of this '
+                           'steps list')
+
+    def test_stderr_of_a_proc_bound_in_another_list(self):
+        self.assertProblem([
+            {"op": "new", "proc": "p", "capture_stderr": True,
+             "target": [{"op": "stderr", "proc": "p"}]}],
+            "steps[0].target[0].proc",
+            '"p" is not bound by an earlier "new" of this steps list')
+
+    def test_stderr_without_capture(self):
+        self.assertProblem([{"op": "new", "proc": "p", "target": child()},
+                            {"op": "stderr", "proc": "p"}],
+                           "steps[1].proc",
+                           '"p" was not created with "capture_stderr": true, '
+                           'so it has no stderr to read')
+        self.assertProblem([{"op": "new", "proc": "p", "target": child(),
+                             "capture_stderr": False},
+                            {"op": "stderr", "proc": "p"}],
+                           "steps[1].proc",
+                           '"p" was not created with "capture_stderr": true, '
+                           'so it has no stderr to read')
+
+    def test_stderr_of_special_procs(self):
+        for special in casefile.SPECIAL_PROCS:
+            self.assertProblem([{"op": "stderr", "proc": special}],
+                               "steps[0].proc", '"%s" is not a local name '
+                               '([a-z][a-z0-9_]*)' % special)
+
+    # -- wait ------------------------------------------------------------
+    def test_wait_accepted(self):
+        self.assertClean([
+            {"op": "new", "proc": "p", "target": child()},
+            {"op": "new", "proc": "q", "target": child()},
+            {"op": "start", "proc": "p"}, {"op": "start", "proc": "q"},
+            {"op": "wait", "procs": ["p", "q"]},
+            {"op": "wait", "procs": ["q"], "timeout": 0.5},
+            {"op": "wait", "procs": ["p"], "timeout": None},
+            {"op": "join", "proc": "p"}, {"op": "join", "proc": "q"}])
+
+    def test_wait_needs_procs(self):
+        self.assertProblem([{"op": "wait", "timeout": 1}], "steps[0]",
+                           'op "wait" needs key "procs"')
+
+    def test_wait_takes_no_proc(self):
+        self.assertProblem([{"op": "new", "proc": "p"},
+                            {"op": "wait", "procs": ["p"], "proc": "p"}],
+                           "steps[1].proc", 'unknown key "proc" for op "wait"')
+
+    def test_wait_with_empty_or_non_array_procs(self):
+        for procs in ([], "p", None):
+            self.assertProblem([{"op": "new", "proc": "p"},
+                                {"op": "wait", "procs": procs}],
+                               "steps[1].procs",
+                               "must be a non-empty array of local names")
+
+    def test_wait_on_unbound_and_special_names(self):
+        found = self.problems([
+            {"op": "new", "proc": "p"},
+            {"op": "wait", "procs": ["p", "q", "@current", 3, "p"]},
+            {"op": "new", "proc": "q"}])
+        self.assertEqual(found, [
+            ("steps[1].procs[1]", '"q" is not bound by an earlier "new" of '
+                                  'this steps list'),
+            ("steps[1].procs[2]", '"@current" is not a local name '
+                                  '([a-z][a-z0-9_]*)'),
+            ("steps[1].procs[3]", "must be a string"),
+            ("steps[1].procs[4]", '"p" is listed twice'),
+        ])
+
+    def test_wait_timeout(self):
+        self.assertProblem([{"op": "new", "proc": "p"},
+                            {"op": "wait", "procs": ["p"], "timeout": "1"}],
+                           "steps[1].timeout", "must be a number or null")
+
+
+if __name__ == "__main__":
+    unittest.main()
