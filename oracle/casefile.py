@@ -39,7 +39,7 @@ CASE_KEYS = set(REQUIRED_CASE_KEYS) | {"timeout"}
 # op -> (required keys, optional keys), "op" itself excluded.
 PROC_OPS = {
     "new": ({"proc"}, {"target", "run", "class", "name", "daemon",
-                       "capture_stderr"}),
+                       "capture_stderr", "args", "kwargs", "group"}),
     "start": ({"proc"}, set()),
     "join": ({"proc"}, {"timeout"}),
     "is_alive": ({"proc"}, set()),
@@ -58,6 +58,7 @@ OTHER_OPS = {
     "await": ({"event"}, set()),
     "active_children": (set(), set()),
     "parent_is_none": (set(), set()),
+    "target_args": (set(), set()),
 }
 # §4.4: these end the process running them and are never caught.
 ENDING_OPS = {
@@ -198,6 +199,7 @@ class _Checker:
 
     def __init__(self):
         self.found = []
+        self.outer = []  # stack: see check_steps
 
     def problem(self, where, message):
         self.found.append((where, message))
@@ -239,13 +241,18 @@ class _Checker:
             self.check_steps(case["steps"], "steps", in_main=True)
 
     # -- §3, §4 -----------------------------------------------------------
-    def check_steps(self, steps, where, in_main):
+    def check_steps(self, steps, where, in_main, outer=None):
+        """``outer``: the names the creating list had bound before the
+        ``new`` of the process running these steps (what ``^name`` may
+        name: the child's fork-time copies of them)."""
         if not isinstance(steps, list):
             self.problem(where, "must be an array of steps")
             return
         bound = {}  # local name -> whether its "new" captures stderr
+        self.outer.append(outer)
         for i, step in enumerate(steps):
             self.check_step(step, "%s[%d]" % (where, i), bound, in_main)
+        self.outer.pop()
 
     def check_step(self, step, where, bound, in_main):
         if not isinstance(step, dict):
@@ -271,6 +278,9 @@ class _Checker:
             self.problem(where, "op %s ends the process running it; it may "
                          "only be used in a target or run list (the main "
                          "process is the driver, §5)" % q(op))
+        if op == "target_args" and in_main:
+            self.problem(where, "op \"target_args\" reports what a target "
+                         "received; the main process has no target")
         if "proc" in step and "proc" in required:
             self.check_proc(step, where, bound)
         checker = getattr(self, "op_" + op, None)
@@ -292,9 +302,16 @@ class _Checker:
             if self.bound_name(proc, w, bound) and not bound[proc]:
                 self.problem(w, "%s was not created with \"capture_stderr\": "
                              "true, so it has no stderr to read" % q(proc))
+        elif isinstance(proc, str) and proc.startswith("^"):
+            outer = self.outer[-1]
+            if outer is None:
+                self.problem(w, "%s names an object of the creating process; "
+                             "only a target or run list has one" % q(proc))
+            else:
+                self.bound_name(proc[1:], w, outer)
         elif proc not in SPECIAL_PROCS:
             self.bound_name(proc, w, bound, "%s is neither a local name nor "
-                            "@current/@parent")
+                            "@current/@parent/^name")
 
     def local_name(self, name, where,
                    message="%s is not a local name ([a-z][a-z0-9_]*)"):
@@ -323,7 +340,17 @@ class _Checker:
         for key in NESTED_KEYS:
             if key in step:
                 self.check_steps(step[key], "%s.%s" % (where, key),
-                                 in_main=False)
+                                 in_main=False, outer=dict(bound))
+        if ("args" in step or "kwargs" in step) and "target" not in step:
+            self.problem(where, "\"args\" and \"kwargs\" are passed to a "
+                         "target: they need \"target\"")
+        if "args" in step and not isinstance(step["args"], list):
+            self.problem(where + ".args", "must be an array")
+        if "kwargs" in step and not (
+                isinstance(step["kwargs"], dict)
+                and all(IDENTIFIER.match(k) for k in step["kwargs"])):
+            self.problem(where + ".kwargs",
+                         "must be an object whose keys are identifiers")
         if "class" in step:
             c = step["class"]
             if not isinstance(c, str) or not IDENTIFIER.match(c):

@@ -47,6 +47,15 @@ class DriverError(Exception):
     pass
 
 
+class Locals(dict):
+    """The process objects one steps list binds, by local name; ``outer``
+    is the creating list's (see run_child)."""
+
+    def __init__(self, outer):
+        super().__init__()
+        self.outer = outer
+
+
 def encode(value):
     if isinstance(value, Pid):
         return {"pid": int(value)}
@@ -95,6 +104,7 @@ class Driver:
         self.main_pid = os.getpid()
         self.pids = [self.main_pid]
         self.main_stream = []
+        self.received = None  # what this process's target was called with
         # (path of the creating process, local name) -> captured stderr fd
         self.captures = {}
 
@@ -116,8 +126,13 @@ class Driver:
             self.channel.send({"kind": "pid", "pid": pid})
 
     # --- running steps ----------------------------------------------------
-    def run_child(self, path, steps, stderr_fd=None):
-        """Body of a target or run(): runs inside the child process."""
+    def run_child(self, path, steps, stderr_fd, outer, received=None):
+        """Body of a target or run(): runs inside the child process.
+
+        ``outer`` is the creating process's dict of local objects, as this
+        child's fork copied it (what ``^name`` names); ``received`` is what
+        the target was called with (None for an overridden run())."""
+        self.received = received
         if stderr_fd is not None:
             # Before the first step, so that everything the child writes to
             # fd 2 from here on (its traceback included) lands in the capture.
@@ -127,14 +142,14 @@ class Driver:
         if steps:
             self.channel.send({"kind": "stream", "path": path})
         try:
-            self.run_steps(path, steps)
+            self.run_steps(path, steps, outer)
         except DriverError as e:
             self.channel.send({"kind": "error", "path": path,
                                "message": str(e)})
             os._exit(70)
 
-    def run_steps(self, path, steps):
-        procs = {}
+    def run_steps(self, path, steps, outer=None):
+        procs = Locals(outer)
         for index, step in enumerate(steps):
             op = step["op"]
             if op == "notify":
@@ -166,6 +181,8 @@ class Driver:
             return multiprocessing.current_process()
         if name == "@parent":
             return multiprocessing.parent_process()
+        if name.startswith("^"):
+            return procs.outer[name[1:]]
         return procs[name]
 
     # --- §4.1 process objects ------------------------------------------
@@ -173,6 +190,12 @@ class Driver:
         name = step["proc"]
         child_path = name if path == "main" else path + "/" + name
         kwargs = {"name": step.get("name"), "daemon": step.get("daemon")}
+        if "group" in step:
+            kwargs["group"] = step["group"]
+        if "args" in step:
+            kwargs["args"] = decode(step["args"])
+        if "kwargs" in step:
+            kwargs["kwargs"] = {k: decode(v) for k, v in step["kwargs"].items()}
         # A memory file, not a pipe: it never fills up, and it can be read
         # after the child has ended even if a grandchild still holds it.
         stderr_fd = (os.memfd_create("stderr-" + name)
@@ -181,13 +204,13 @@ class Driver:
         if "run" in step:
             steps = step["run"]
             body = {"run": lambda _self: self.run_child(child_path, steps,
-                                                        stderr_fd)}
+                                                        stderr_fd, procs)}
         else:
             body = {}
             if "target" in step:
                 steps = step["target"]
-                kwargs["target"] = lambda: self.run_child(child_path, steps,
-                                                          stderr_fd)
+                kwargs["target"] = lambda *a, **kw: self.run_child(
+                    child_path, steps, stderr_fd, procs, [list(a), kw])
         if "run" in step or "class" in step:
             cls = type(step.get("class", "Worker"), (multiprocessing.Process,),
                        body)
@@ -249,6 +272,14 @@ class Driver:
         text = os.pread(fd, 1 << 20, 0).decode("utf-8", "replace")
         return [line for line in text.splitlines()
                 if not line.startswith((" ", "\t"))]
+
+    def op_target_args(self, step, procs, path):
+        if self.received is None:
+            return None
+        args, kwargs = self.received
+        # Keyword arguments as sorted [name, value] pairs, not an object: an
+        # object {"pid": 5} would read as a tagged value (§4.5).
+        return [args, [[k, kwargs[k]] for k in sorted(kwargs)]]
 
     # --- §4.2 synchronisation ------------------------------------------
     def post(self, event):

@@ -23,7 +23,7 @@ const std::set<std::string> kOps = {
     "new",  "start",  "join",      "is_alive",       "terminate",       "kill",
     "close", "get",   "set",       "repr",           "sentinel_ready",  "notify",
     "await", "active_children", "parent_is_none", "exit", "raise", "os_exit",
-    "abort", "signal_self", "block", "wait", "stderr"};
+    "abort", "signal_self", "block", "wait", "stderr", "target_args"};
 
 // pyproc's API is statically typed: a name is a string, a daemon flag a bool,
 // an authkey bytes. A case that assigns another type (Python raises, or
@@ -47,6 +47,8 @@ void prepare(const json& steps, pyproc::driver::Events& events, std::string& uns
     const std::string op = step.at("op");
     if (!kOps.count(op) && unsupported.empty()) unsupported = "unknown op \"" + op + "\"";
     if (op == "set" && unsupported.empty()) unsupported = untyped_value(step);
+    if (op == "new" && step.contains("group") && !step["group"].is_null() && unsupported.empty())
+      unsupported = "pyproc::Process has no group parameter (CPython accepts only None)";
     if (step.contains("event")) events.create(step["event"]);
     for (const char* nested : {"target", "run"})
       if (step.contains(nested)) prepare(step[nested], events, unsupported);

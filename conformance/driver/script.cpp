@@ -100,6 +100,7 @@ json captured_lines(int fd) {
 
 struct Script::Frame {
   std::string path;
+  Frame* creator = nullptr;  // see Script::run
   std::map<std::string, std::unique_ptr<Process>> locals;
   std::map<std::string, int> captured_stderr;  // local name -> memory file
 
@@ -110,17 +111,24 @@ struct Script::Frame {
     for (const auto& [name, fd] : captured_stderr) ::close(fd);
   }
 
-  Process& local(const json& step) {
-    auto it = locals.find(step.at("proc").get<std::string>());
+  Process& local(const json& step) { return local(step.at("proc").get<std::string>()); }
+
+  Process& local(const std::string& name) {
+    if (name.starts_with("^")) {
+      if (!creator) throw std::invalid_argument("\"" + name + "\" in the main process");
+      return creator->local(name.substr(1));
+    }
+    auto it = locals.find(name);
     if (it == locals.end())
-      throw std::invalid_argument("process \"" + step["proc"].get<std::string>() +
-                                  "\" is used before its \"new\" step");
+      throw std::invalid_argument("process \"" + name + "\" is used before its \"new\" step");
     return *it->second;
   }
 };
 
-void Script::run(const json& steps, const std::string& path, const Emit& emit) {
+void Script::run(const json& steps, const std::string& path, const Emit& emit,
+                 Frame* creator) {
   Frame frame(path);
+  frame.creator = creator;
   for (size_t index = 0; index < steps.size(); ++index) {
     const json& current = steps[index];
     if (current.at("op") == "notify") {
@@ -149,6 +157,7 @@ json Script::step(const json& step, Frame& frame) {
   const std::string op = step.at("op");
   if (op == "await") return events_.wait(step.at("event")), nullptr;
   if (op == "parent_is_none") return !parent_process().has_value();
+  if (op == "target_args") return received_;
   if (op == "active_children") {
     std::vector<std::string> names;
     for (Process* child : active_children()) names.push_back(child->name());
@@ -166,16 +175,13 @@ json Script::step(const json& step, Frame& frame) {
       if (stderr_fd < 0) raise_os_error(errno);
       frame.captured_stderr[name] = stderr_fd;
     }
-    frame.locals[name] = make_process(step, child_path, stderr_fd);
+    frame.locals[name] = make_process(step, child_path, stderr_fd, frame);
     return nullptr;
   }
   if (op == "stderr") return captured_lines(frame.captured_stderr.at(step.at("proc")));
   if (op == "wait") {
     std::map<int, std::string> names;
-    for (const auto& name : step.at("procs")) {
-      json ref = {{"proc", name}};
-      names[frame.local(ref).sentinel()] = name;
-    }
+    for (const auto& name : step.at("procs")) names[frame.local(name.get<std::string>()).sentinel()] = name;
     std::vector<int> sentinels;
     for (const auto& [fd, name] : names) sentinels.push_back(fd);
     std::vector<std::string> ready;
@@ -189,7 +195,7 @@ json Script::step(const json& step, Frame& frame) {
 }
 
 std::unique_ptr<Process> Script::make_process(const json& step, const std::string& path,
-                                              int stderr_fd) {
+                                              int stderr_fd, Frame& creator) {
   ProcessOptions options;
   if (step.contains("name")) options.name = step["name"].get<std::string>();
   if (step.contains("daemon") && !step["daemon"].is_null()) options.daemon = step["daemon"].get<bool>();
@@ -201,7 +207,19 @@ std::unique_ptr<Process> Script::make_process(const json& step, const std::strin
   if (has_steps) {
     // Copies, not references: the child runs them after fork, from its own memory.
     const json steps = step.contains("run") ? step["run"] : step["target"];
-    target = [this, steps, path, stderr_fd] {
+    // C++ has no args/kwargs: a caller binds arguments into the callable, and
+    // so does this driver. What the target "receives" is reported as
+    // CPython's driver reports it: [args, sorted [name, value] pairs].
+    json received = nullptr;
+    if (step.contains("target")) {
+      json pairs = json::array();
+      const json kwargs = step.value("kwargs", json::object());
+      for (const auto& [key, value] : kwargs.items())
+        pairs.push_back({key, value});  // nlohmann objects iterate in key order
+      received = {step.value("args", json::array()), pairs};
+    }
+    target = [this, steps, path, stderr_fd, received, creator = &creator] {
+      received_ = received;
       if (stderr_fd >= 0) {
         // Before the first step, so that everything the child writes to fd 2
         // from here on (its traceback included) lands in the capture.
@@ -210,9 +228,12 @@ std::unique_ptr<Process> Script::make_process(const json& step, const std::strin
       }
       channel_.send_pid(::getpid());
       if (!steps.empty()) channel_.send_stream(path);
-      run(steps, path, [this, path](size_t index, const json& observation) {
-        channel_.send_observation(path, index, observation);
-      });
+      run(
+          steps, path,
+          [this, path](size_t index, const json& observation) {
+            channel_.send_observation(path, index, observation);
+          },
+          creator);
     };
   }
   if (step.contains("run")) return std::make_unique<ScriptedProcess>(class_name, target, options);

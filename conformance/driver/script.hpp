@@ -24,22 +24,28 @@ class Script {
 
   Script(Events& events, ReportChannel& channel) : events_(events), channel_(channel) {}
 
+  struct Frame;
+
   // Runs `steps` as the process at `path`. Returns when the list is done;
-  // the ending ops of §4.4 do not return.
-  void run(const nlohmann::json& steps, const std::string& path, const Emit& emit);
+  // the ending ops of §4.4 do not return. `creator` is the frame of the list
+  // that created this process (its fork-time copy, named by `^name`).
+  void run(const nlohmann::json& steps, const std::string& path, const Emit& emit,
+           Frame* creator = nullptr);
 
  private:
-  struct Frame;
   nlohmann::json step(const nlohmann::json& step, Frame& frame);
   nlohmann::json on_process(const nlohmann::json& step, Frame& frame);
   nlohmann::json on_parent(const nlohmann::json& step);
   void end_process(const nlohmann::json& step);
   // stderr_fd >= 0: the child makes it its fd 2 before its first step.
   std::unique_ptr<Process> make_process(const nlohmann::json& step, const std::string& path,
-                                        int stderr_fd);
+                                        int stderr_fd, Frame& creator);
 
   Events& events_;
   ReportChannel& channel_;
+  // In a child: what its target was called with, as `target_args` reports it
+  // (null when run() is overridden, or in the main process).
+  nlohmann::json received_;
 };
 
 }  // namespace pyproc::driver
