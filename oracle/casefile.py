@@ -27,6 +27,8 @@ IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 # Signal names of POSIX, Linux and the BSDs: one of these that this platform
 # lacks makes the case unsupported here; any other name is a typo.
+# The ops whose "signal" names a signal (which may not exist everywhere).
+SIGNAL_OPS = ("signal_self", "send_signal", "ignore_signal")
 KNOWN_SIGNALS = set("""SIGABRT SIGALRM SIGBUS SIGCHLD SIGCLD SIGCONT SIGEMT SIGFPE
     SIGHUP SIGILL SIGINFO SIGINT SIGIO SIGIOT SIGKILL SIGLOST SIGPIPE SIGPOLL
     SIGPROF SIGPWR SIGQUIT SIGSEGV SIGSTKFLT SIGSTOP SIGSYS SIGTERM SIGTRAP
@@ -52,6 +54,7 @@ PROC_OPS = {
     "sentinel_ready": ({"proc", "timeout"}, set()),
     "wait": ({"procs"}, {"timeout"}),
     "stderr": ({"proc"}, set()),
+    "send_signal": ({"proc", "signal"}, set()),
 }
 OTHER_OPS = {
     "notify": ({"event"}, set()),
@@ -59,6 +62,7 @@ OTHER_OPS = {
     "active_children": (set(), set()),
     "parent_is_none": (set(), set()),
     "target_args": (set(), set()),
+    "ignore_signal": ({"signal"}, set()),
 }
 # §4.4: these end the process running them and are never caught.
 ENDING_OPS = {
@@ -156,7 +160,7 @@ def problems(case):
 def unsupported(case):
     """Why this platform cannot run the well-formed ``case``, or None."""
     for where, step in walk(case["steps"]):
-        if step.get("op") == "signal_self":
+        if step.get("op") in SIGNAL_OPS:
             name = step["signal"]
             if not isinstance(getattr(signal, name, None), signal.Signals):
                 return ("%s: signal %s does not exist on this platform"
@@ -443,6 +447,14 @@ class _Checker:
     def op_os_exit(self, step, where, bound):
         if "code" in step and not _is_int(step["code"]):
             self.problem(where + ".code", "must be an integer")
+
+    def op_send_signal(self, step, where, bound):
+        self.op_signal_self(step, where, bound)
+
+    def op_ignore_signal(self, step, where, bound):
+        self.op_signal_self(step, where, bound)
+        if step.get("signal") in ("SIGKILL", "SIGSTOP"):
+            self.problem(where + ".signal", "%s cannot be ignored" % q(step["signal"]))
 
     def op_signal_self(self, step, where, bound):
         if "signal" in step:

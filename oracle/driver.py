@@ -273,6 +273,14 @@ class Driver:
         return [line for line in text.splitlines()
                 if not line.startswith((" ", "\t"))]
 
+    def op_send_signal(self, step, procs, path):
+        os.kill(self.resolve(step, procs).pid, getattr(signal, step["signal"]))
+        return None
+
+    def op_ignore_signal(self, step, procs, path):
+        signal.signal(getattr(signal, step["signal"]), signal.SIG_IGN)
+        return None
+
     def op_target_args(self, step, procs, path):
         if self.received is None:
             return None

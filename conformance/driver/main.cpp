@@ -23,7 +23,8 @@ const std::set<std::string> kOps = {
     "new",  "start",  "join",      "is_alive",       "terminate",       "kill",
     "close", "get",   "set",       "repr",           "sentinel_ready",  "notify",
     "await", "active_children", "parent_is_none", "exit", "raise", "os_exit",
-    "abort", "signal_self", "block", "wait", "stderr", "target_args"};
+    "abort", "signal_self", "block", "wait", "stderr", "target_args",
+    "send_signal", "ignore_signal"};
 
 // pyproc's API is statically typed: a name is a string, a daemon flag a bool,
 // an authkey bytes. A case that assigns another type (Python raises, or

@@ -158,6 +158,12 @@ json Script::step(const json& step, Frame& frame) {
   if (op == "await") return events_.wait(step.at("event")), nullptr;
   if (op == "parent_is_none") return !parent_process().has_value();
   if (op == "target_args") return received_;
+  if (op == "ignore_signal") {
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    if (::sigaction(signal_number(step.at("signal")), &ignore, nullptr) != 0) raise_os_error(errno);
+    return nullptr;
+  }
   if (op == "active_children") {
     std::vector<std::string> names;
     for (Process* child : active_children()) names.push_back(child->name());
@@ -255,6 +261,12 @@ json Script::on_process(const json& step, Frame& frame) {
   if (op == "kill") return process.kill(), nullptr;
   if (op == "close") return process.close(), nullptr;
   if (op == "repr") return process.repr();
+  if (op == "send_signal") {
+    const auto pid = process.pid();
+    if (!pid) throw TypeError("'NoneType' object cannot be interpreted as an integer");
+    if (::kill(*pid, signal_number(step.at("signal"))) != 0) raise_os_error(errno);
+    return nullptr;
+  }
   if (op == "sentinel_ready") {
     const int fd = process.sentinel();
     return !pyproc::connection::wait({fd}, step.at("timeout").get<double>()).empty();
