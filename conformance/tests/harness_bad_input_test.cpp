@@ -175,6 +175,23 @@ TEST_F(HarnessBadInput, LeaksTheDriverReportsAreALeak) {
   EXPECT_NE(result.detail.find("fd 7 left open"), std::string::npos) << result.detail;
 }
 
+// The real C++ driver, not a fake: an op it does not know makes the case
+// UNSUPPORTED (and runs nothing); a step it cannot read is a CRASH whose
+// message names the case file.
+TEST_F(HarnessBadInput, RealDriverReportsAnUnknownOpAsUnsupported) {
+  write("9001.json", R"({"id": "9001", "title": "t", "steps": [{"op": "exti", "code": 1}]})");
+  auto result = run_case({dir_ / "9001.json", dir_ / "expected", {PYPROC_DRIVER}, {}});
+  EXPECT_EQ(result.outcome, Outcome::Unsupported) << result.detail;
+  EXPECT_NE(result.detail.find("exti"), std::string::npos) << result.detail;
+}
+
+TEST_F(HarnessBadInput, RealDriverNamesTheCaseFileWhenAStepIsMalformed) {
+  write("9001.json", R"({"id": "9001", "title": "t", "steps": [{"op": "new"}]})");
+  auto result = run_case({dir_ / "9001.json", dir_ / "expected", {PYPROC_DRIVER}, {}});
+  EXPECT_EQ(result.outcome, Outcome::Crash) << result.detail;
+  EXPECT_NE(result.detail.find("9001.json"), std::string::npos) << result.detail;
+}
+
 TEST(HarnessDeviations, ReasonIsRequired) {
   auto path = fs::temp_directory_path() / ("pyproc-deviations-" + std::to_string(::getpid()));
   std::ofstream(path) << R"({"0001": ""})";
