@@ -23,6 +23,7 @@ Standard library only; Python 3.8 or later.
 """
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -200,6 +201,22 @@ def lint_case_file(path, clauses, report):
     return cited
 
 
+def read_retired(path, report):
+    """conformance/retired.json: {case id: why it was removed}."""
+    if not os.path.exists(path):
+        return {}
+    try:
+        with open(path) as f:
+            retired = json.load(f)
+    except (OSError, ValueError) as e:
+        report(path, "", "cannot read: %s" % e)
+        return {}
+    if not isinstance(retired, dict):
+        report(path, "", "must map retired case ids to reasons")
+        return {}
+    return retired
+
+
 # ---------------------------------------------------------------- driver
 class Reporter:
     def __init__(self, root, out):
@@ -233,8 +250,15 @@ def lint(root, files=None, out=None):
             names = []
         files = [os.path.join(cases_dir, n) for n in names
                  if not n.startswith(".")]
+    retired = read_retired(os.path.join(root, "conformance", "retired.json"),
+                           report)
     cited_by = {}
     for path in files:
+        m = CASE_FILE.match(os.path.basename(path))
+        if m and m.group(1) in retired:
+            report(path, "id", "case number %s is retired (%s); numbers are "
+                   "never reused: take the next free one"
+                   % (m.group(1), retired[m.group(1)]))
         for c in lint_case_file(path, clauses, report):
             cited_by.setdefault(c, []).append(path)
     if whole:

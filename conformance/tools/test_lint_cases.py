@@ -112,6 +112,14 @@ class LintTestCase(unittest.TestCase):
         self.write_case(good_case())
         self.assertEqual(self.lint(), [])
 
+    def test_retired_number_is_not_reused(self):
+        with open(os.path.join(self.root, "conformance", "retired.json"), "w") as f:
+            json.dump({"0001": "tested the driver, not Process"}, f)
+        self.write_case(good_case())
+        self.assertError(self.lint(), "conformance/cases/0001.json: id: case number 0001 "
+                         "is retired (tested the driver, not Process); numbers are never "
+                         "reused: take the next free one")
+
     # -- §2 case keys -----------------------------------------------------
     def test_invalid_json(self):
         self.write_case(None, name="0001.json", raw="{not json")
