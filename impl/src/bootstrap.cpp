@@ -25,9 +25,11 @@ extern "C" void __gcov_dump(void);
 namespace pyproc {
 namespace {
 
+// A child that cannot write to its stderr has nowhere to report that either;
+// CPython's child ignores it too.
 void write_stderr(const std::string& text) {
-  std::fwrite(text.data(), 1, text.size(), stderr);
-  std::fflush(stderr);
+  (void)std::fwrite(text.data(), 1, text.size(), stderr);
+  (void)std::fflush(stderr);
 }
 
 // The exit status of a child ended by SystemExit(code), as _bootstrap

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <utility>
 
 namespace pyproc {
 namespace {
@@ -17,16 +18,57 @@ std::string strerror_text(int errno_value) {
 }
 
 // str(OSError(errno, text)) == "[Errno N] text".
-std::string os_error_message(int errno_value, const std::string& text) {
-  return "[Errno " + std::to_string(errno_value) + "] " + text;
+std::string os_error_message(int errno_value, std::string text) {
+  text.insert(0, "[Errno " + std::to_string(errno_value) + "] ");
+  return text;
 }
 
 }  // namespace
 
+BaseException::BaseException(std::string message) : message_(std::move(message)) {}
+
+const char* BaseException::what() const noexcept { return message_.c_str(); }
+
+// type_name() of every class: its own name.
+// NOLINTBEGIN(bugprone-macro-parentheses): Name is a class name
+#define PYPROC_TYPE_NAME(Name) \
+  const char* Name::type_name() const noexcept { return #Name; }
+// NOLINTEND(bugprone-macro-parentheses)
+PYPROC_TYPE_NAME(BaseException)
+PYPROC_TYPE_NAME(Exception)
+PYPROC_TYPE_NAME(AssertionError)
+PYPROC_TYPE_NAME(ValueError)
+PYPROC_TYPE_NAME(TypeError)
+PYPROC_TYPE_NAME(RuntimeError)
+PYPROC_TYPE_NAME(KeyboardInterrupt)
+PYPROC_TYPE_NAME(AttributeError)
+PYPROC_TYPE_NAME(ArithmeticError)
+PYPROC_TYPE_NAME(OverflowError)
+PYPROC_TYPE_NAME(LookupError)
+PYPROC_TYPE_NAME(KeyError)
+PYPROC_TYPE_NAME(OSError)
+PYPROC_TYPE_NAME(ProcessLookupError)
+PYPROC_TYPE_NAME(ChildProcessError)
+PYPROC_TYPE_NAME(InterruptedError)
+PYPROC_TYPE_NAME(BlockingIOError)
+PYPROC_TYPE_NAME(ConnectionError)
+PYPROC_TYPE_NAME(BrokenPipeError)
+PYPROC_TYPE_NAME(ConnectionAbortedError)
+PYPROC_TYPE_NAME(ConnectionRefusedError)
+PYPROC_TYPE_NAME(ConnectionResetError)
+PYPROC_TYPE_NAME(FileExistsError)
+PYPROC_TYPE_NAME(FileNotFoundError)
+PYPROC_TYPE_NAME(IsADirectoryError)
+PYPROC_TYPE_NAME(NotADirectoryError)
+PYPROC_TYPE_NAME(PermissionError)
+PYPROC_TYPE_NAME(TimeoutError)
+PYPROC_TYPE_NAME(SystemExit)
+#undef PYPROC_TYPE_NAME
+
 OSError::OSError(int errno_value) : OSError(errno_value, strerror_text(errno_value)) {}
 
 OSError::OSError(int errno_value, std::string message)
-    : Exception(os_error_message(errno_value, message)), errno_(errno_value) {}
+    : Exception(os_error_message(errno_value, std::move(message))), errno_(errno_value) {}
 
 // Objects/exceptions.c (_PyExc_InitState) maps these errno values to
 // subclasses when an OSError is constructed; everything else stays OSError.

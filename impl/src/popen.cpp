@@ -2,7 +2,7 @@
 #include "popen.hpp"
 
 #include <fcntl.h>
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
 #include <sys/wait.h>
 #include <unistd.h>
 

@@ -27,8 +27,8 @@ class Popen {
   // Closes the fds still owned; never waits (the owner decides about reaping).
   ~Popen();
 
-  pid_t pid() const { return pid_; }
-  int sentinel() const { return pidfd_; }
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  [[nodiscard]] int sentinel() const { return pidfd_; }
 
   // popen_fork.Popen.poll(): waitpid(pid, WNOHANG, or 0 when `block`); the
   // exit code once known (-N for signal N). Any waitpid failure but EINTR

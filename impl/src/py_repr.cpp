@@ -1,7 +1,7 @@
 // Python's str repr and multiprocessing.process._exitcode_to_name.
 #include "py_repr.hpp"
 
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
 
 #include <climits>
 #include <cstdint>
@@ -72,14 +72,11 @@ std::string py_str_repr(std::string_view utf8) {
       out += "\\n";
     } else if (ch == '\r') {
       out += "\\r";
-    } else if (ch < ' ' || ch == 0x7F) {
-      out += "\\x";
-      append_hex(out, ch, 2);
-    } else if (ch < 0x7F) {
+    } else if (ch >= ' ' && ch < 0x7F) {
       out += static_cast<char>(ch);
-    } else if (is_printable(ch)) {
+    } else if (ch > 0x7F && is_printable(ch)) {
       out.append(utf8.substr(i, d.length));  // valid UTF-8 by construction
-    } else if (ch <= 0xFF) {
+    } else if (ch <= 0xFF) {                 // C0 controls, DEL, C1 controls, NBSP, soft hyphen
       out += "\\x";
       append_hex(out, ch, 2);
     } else if (ch <= 0xFFFF) {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <utility>
 
@@ -131,17 +132,22 @@ void register_exit_function() {
   State& s = state();
   std::lock_guard lock(s.mu);
   if (s.exit_function_registered) return;
-  s.exit_function_registered = true;
-  std::atexit([] {
+  const int failed = std::atexit([] {
     // An exception cannot leave an atexit handler; report it the way
-    // CPython's atexit module reports one and go on exiting.
+    // CPython's atexit module reports one and go on exiting. A failed write
+    // to stderr has nowhere to be reported.
     try {
       exit_function();
     } catch (...) {
-      std::fputs("Exception ignored in atexit callback: pyproc::detail::exit_function\n", stderr);
+      (void)std::fputs("Exception ignored in atexit callback: pyproc::detail::exit_function\n",
+                       stderr);
       print_exception(std::current_exception());
     }
   });
+  // glibc's atexit() fails only when it cannot allocate: CPython's
+  // atexit.register() would raise MemoryError. start() fails before forking.
+  if (failed != 0) throw std::bad_alloc();
+  s.exit_function_registered = true;
 }
 
 }  // namespace pyproc::detail
@@ -152,7 +158,7 @@ Process& current_process() {
   if (Process* current = detail::current_override()) return *current;
   // Made on first use and never destroyed: children, at-exit code and static
   // Process objects may all still refer to it during exit.
-  static Process* const main_process = new Process(Process::MainTag{});
+  static auto* const main_process = new Process(Process::MainTag{});
   return *main_process;
 }
 

@@ -16,7 +16,7 @@ void flush_std_streams() noexcept {
   } catch (...) {
     // A stream configured to throw on badbit: CPython ignores flush errors here too.
   }
-  std::fflush(nullptr);
+  (void)std::fflush(nullptr);  // likewise: a failed flush is not reported
 }
 
 void close_stdin() noexcept {

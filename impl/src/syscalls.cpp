@@ -1,7 +1,7 @@
 // The real system calls behind the seam.
 #include "syscalls.hpp"
 
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -22,8 +22,6 @@ namespace pyproc::detail {
 
 class Syscalls {
  public:
-  virtual ~Syscalls() = default;
-
   virtual pid_t fork() = 0;
   // Always O_CLOEXEC (a kernel guarantee for pidfds).
   virtual int pidfd_open(pid_t pid, unsigned int flags) = 0;
@@ -34,6 +32,11 @@ class Syscalls {
   virtual ssize_t write(int fd, const void* buf, std::size_t count) = 0;
   virtual int close(int fd) = 0;
   virtual pid_t getpid() = 0;
+
+ protected:
+  // Never deleted through this interface: the seam owns no implementation
+  // (set_syscalls() does not take ownership), so no virtual destructor.
+  ~Syscalls() = default;
 };
 
 // The implementation in use: the real one unless a test installed another.

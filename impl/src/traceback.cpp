@@ -43,8 +43,9 @@ std::string format_exception_only(const std::exception_ptr& error) {
 void print_exception(const std::exception_ptr& error, const char* where) {
   const std::string text = "Traceback (most recent call last):\n  File \"<c++>\", in " +
                            std::string(where) + "\n" + format_exception_only(error) + "\n";
-  std::fputs(text.c_str(), stderr);
-  std::fflush(stderr);
+  // Nowhere to report a failed write to stderr.
+  (void)std::fputs(text.c_str(), stderr);
+  (void)std::fflush(stderr);
 }
 
 }  // namespace pyproc::detail

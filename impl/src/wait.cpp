@@ -56,7 +56,9 @@ std::vector<int> wait(const std::vector<int>& fds, std::optional<double> timeout
     for (const pollfd& seen : polled) {
       if (seen.fd == fd) {
         const std::string n = std::to_string(fd);
-        throw KeyError("'" + n + " (FD " + n + ") is already registered'");
+        std::string message = "'";
+        message.append(n).append(" (FD ").append(n).append(") is already registered'");
+        throw KeyError(message);
       }
     }
     polled.push_back({fd, POLLIN, 0});

@@ -76,15 +76,38 @@ TEST(OSError, ExplicitMessageKeepsTheErrnoPrefix) {
   EXPECT_STREQ(e.type_name(), "OSError");
 }
 
+// Every class, through a reference to the root as an `except` clause sees it.
 TEST(Exceptions, TypeNamesAreThePythonClassNames) {
-  EXPECT_STREQ(BaseException("m").type_name(), "BaseException");
-  EXPECT_STREQ(ValueError("m").type_name(), "ValueError");
-  EXPECT_STREQ(AssertionError("m").type_name(), "AssertionError");
-  EXPECT_STREQ(AttributeError("m").type_name(), "AttributeError");
-  EXPECT_STREQ(OverflowError("m").type_name(), "OverflowError");
-  EXPECT_STREQ(KeyError("m").type_name(), "KeyError");
-  EXPECT_STREQ(KeyboardInterrupt("m").type_name(), "KeyboardInterrupt");
-  EXPECT_STREQ(PermissionError(EPERM).type_name(), "PermissionError");
+  const auto name = [](const BaseException& e) { return std::string(e.type_name()); };
+  EXPECT_EQ(name(BaseException("m")), "BaseException");
+  EXPECT_EQ(name(Exception("m")), "Exception");
+  EXPECT_EQ(name(AssertionError("m")), "AssertionError");
+  EXPECT_EQ(name(ValueError("m")), "ValueError");
+  EXPECT_EQ(name(TypeError("m")), "TypeError");
+  EXPECT_EQ(name(RuntimeError("m")), "RuntimeError");
+  EXPECT_EQ(name(KeyboardInterrupt("m")), "KeyboardInterrupt");
+  EXPECT_EQ(name(AttributeError("m")), "AttributeError");
+  EXPECT_EQ(name(ArithmeticError("m")), "ArithmeticError");
+  EXPECT_EQ(name(OverflowError("m")), "OverflowError");
+  EXPECT_EQ(name(LookupError("m")), "LookupError");
+  EXPECT_EQ(name(KeyError("m")), "KeyError");
+  EXPECT_EQ(name(OSError(EIO)), "OSError");
+  EXPECT_EQ(name(ProcessLookupError(ESRCH)), "ProcessLookupError");
+  EXPECT_EQ(name(ChildProcessError(ECHILD)), "ChildProcessError");
+  EXPECT_EQ(name(InterruptedError(EINTR)), "InterruptedError");
+  EXPECT_EQ(name(BlockingIOError(EAGAIN)), "BlockingIOError");
+  EXPECT_EQ(name(ConnectionError(EPIPE)), "ConnectionError");
+  EXPECT_EQ(name(BrokenPipeError(EPIPE)), "BrokenPipeError");
+  EXPECT_EQ(name(ConnectionAbortedError(ECONNABORTED)), "ConnectionAbortedError");
+  EXPECT_EQ(name(ConnectionRefusedError(ECONNREFUSED)), "ConnectionRefusedError");
+  EXPECT_EQ(name(ConnectionResetError(ECONNRESET)), "ConnectionResetError");
+  EXPECT_EQ(name(FileExistsError(EEXIST)), "FileExistsError");
+  EXPECT_EQ(name(FileNotFoundError(ENOENT)), "FileNotFoundError");
+  EXPECT_EQ(name(IsADirectoryError(EISDIR)), "IsADirectoryError");
+  EXPECT_EQ(name(NotADirectoryError(ENOTDIR)), "NotADirectoryError");
+  EXPECT_EQ(name(PermissionError(EPERM)), "PermissionError");
+  EXPECT_EQ(name(TimeoutError(ETIMEDOUT)), "TimeoutError");
+  EXPECT_EQ(name(SystemExit()), "SystemExit");
   EXPECT_STREQ(ValueError("process object is closed").what(), "process object is closed");
 }
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <climits>
+#include <map>
 #include <string>
 
 namespace pyproc::detail {
@@ -59,6 +60,26 @@ TEST(ExitcodeText, NamesSignalsLikeCPythonOnLinux) {
   EXPECT_EQ(exitcode_text(-64), "-SIGRTMAX");
   EXPECT_EQ(exitcode_text(-65), "-65");
   EXPECT_EQ(exitcode_text(INT_MIN), std::to_string(INT_MIN));
+}
+
+// multiprocessing.process._exitcode_to_name of CPython 3.11.7 on Linux x86-64,
+// printed by `sorted((-k, v) for k, v in _exitcode_to_name.items())`: every
+// number it names; the others (32, 33, 35-63, 65) stay numbers.
+TEST(ExitcodeText, EverySignalNumberAsCPythonNamesIt) {
+  const std::map<int, std::string> named = {
+      {1, "SIGHUP"},     {2, "SIGINT"},    {3, "SIGQUIT"},   {4, "SIGILL"},   {5, "SIGTRAP"},
+      {6, "SIGABRT"},    {7, "SIGBUS"},    {8, "SIGFPE"},    {9, "SIGKILL"},  {10, "SIGUSR1"},
+      {11, "SIGSEGV"},   {12, "SIGUSR2"},  {13, "SIGPIPE"},  {14, "SIGALRM"}, {15, "SIGTERM"},
+      {16, "SIGSTKFLT"}, {17, "SIGCHLD"},  {18, "SIGCONT"},  {19, "SIGSTOP"}, {20, "SIGTSTP"},
+      {21, "SIGTTIN"},   {22, "SIGTTOU"},  {23, "SIGURG"},   {24, "SIGXCPU"}, {25, "SIGXFSZ"},
+      {26, "SIGVTALRM"}, {27, "SIGPROF"},  {28, "SIGWINCH"}, {29, "SIGPOLL"}, {30, "SIGPWR"},
+      {31, "SIGSYS"},    {34, "SIGRTMIN"}, {64, "SIGRTMAX"},
+  };
+  for (int signum = 1; signum <= 65; ++signum) {
+    const auto it = named.find(signum);
+    EXPECT_EQ(exitcode_text(-signum),
+              it != named.end() ? "-" + it->second : "-" + std::to_string(signum));
+  }
 }
 
 }  // namespace

@@ -131,7 +131,7 @@ class MockSyscalls : public detail::Syscalls {
     ON_CALL(*this, getpid()).WillByDefault(Invoke(&real, &Syscalls::getpid));
     detail::set_syscalls(this);
   }
-  ~MockSyscalls() override { detail::set_syscalls(nullptr); }
+  ~MockSyscalls() { detail::set_syscalls(nullptr); }
 
   MOCK_METHOD(pid_t, fork, (), (override));
   MOCK_METHOD(int, pidfd_open, (pid_t, unsigned int), (override));

@@ -11,24 +11,31 @@
 
 namespace pyproc {
 
+// Every virtual function below is defined in exceptions.cpp (none inline), so
+// each class's vtable and type_info are emitted once, in pyproc's own object
+// file, rather than in every file that includes this header.
+
 // Root of the hierarchy, like Python's BaseException. `what()` is `str(exc)`.
 class BaseException : public std::exception {
  public:
-  explicit BaseException(std::string message = {}) : message_(std::move(message)) {}
-  const char* what() const noexcept override { return message_.c_str(); }
+  explicit BaseException(std::string message = {});
+  [[nodiscard]] const char* what() const noexcept override;
   // The Python class name, e.g. "ValueError".
-  virtual const char* type_name() const noexcept { return "BaseException"; }
+  [[nodiscard]] virtual const char* type_name() const noexcept;
 
  private:
   std::string message_;
 };
 
-#define PYPROC_EXCEPTION(Name, Base)                                  \
-  class Name : public Base {                                          \
-   public:                                                            \
-    using Base::Base;                                                 \
-    const char* type_name() const noexcept override { return #Name; } \
+// Name and Base are class names, which cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define PYPROC_EXCEPTION(Name, Base)                               \
+  class Name : public Base {                                       \
+   public:                                                         \
+    using Base::Base;                                              \
+    [[nodiscard]] const char* type_name() const noexcept override; \
   }
+// NOLINTEND(bugprone-macro-parentheses)
 
 PYPROC_EXCEPTION(Exception, BaseException);
 PYPROC_EXCEPTION(AssertionError, Exception);
@@ -52,8 +59,8 @@ class OSError : public Exception {
  public:
   explicit OSError(int errno_value);
   OSError(int errno_value, std::string message);
-  int errno_value() const noexcept { return errno_; }
-  const char* type_name() const noexcept override { return "OSError"; }
+  [[nodiscard]] int errno_value() const noexcept { return errno_; }
+  [[nodiscard]] const char* type_name() const noexcept override;
 
  private:
   int errno_;
@@ -94,8 +101,8 @@ class SystemExit : public BaseException {
   explicit SystemExit(std::int64_t code);
   explicit SystemExit(std::string code);
   explicit SystemExit(const char* code) : SystemExit(std::string(code)) {}
-  const Code& code() const noexcept { return code_; }
-  const char* type_name() const noexcept override { return "SystemExit"; }
+  [[nodiscard]] const Code& code() const noexcept { return code_; }
+  [[nodiscard]] const char* type_name() const noexcept override;
 
  private:
   Code code_;

@@ -63,11 +63,11 @@ class Process {
   void kill();       // SIGKILL
   void close();
 
-  const std::string& name() const { return name_; }
+  [[nodiscard]] const std::string& name() const { return name_; }
   void set_name(std::string name);
-  bool daemon() const;
+  [[nodiscard]] bool daemon() const;
   void set_daemon(bool daemonic);
-  const Bytes& authkey() const;
+  [[nodiscard]] const Bytes& authkey() const;
   void set_authkey(Bytes key);
   // std::nullopt until started (ValueError once closed).
   std::optional<pid_t> pid();
@@ -93,7 +93,7 @@ class Process {
 
   void check_closed() const;
   // CPython's `self is _current_process`.
-  bool is_current() const;
+  [[nodiscard]] bool is_current() const;
   // Runs in the forked child; `parent_sentinel` becomes parent_process().sentinel.
   [[noreturn]] void bootstrap_child(int parent_sentinel);
 
@@ -126,15 +126,15 @@ struct ParentProcess {
   std::string name;
   pid_t pid;
   int sentinel;  // readable once the parent has ended
-  bool is_alive() const;
+  [[nodiscard]] bool is_alive() const;
   void join(std::optional<double> timeout = std::nullopt) const;
   // The rest of what CPython's _ParentProcess answers, for code (and
   // conformance drivers) that treat it like any process object:
   // repr(parent_process()) is "<_ParentProcess name='MainProcess' parent=None unknown>";
-  std::string repr() const;
+  [[nodiscard]] std::string repr() const;
   // its exitcode is always None (it has no popen) and it is never a daemon;
-  std::optional<int> exitcode() const { return std::nullopt; }
-  bool daemon() const { return false; }
+  [[nodiscard]] std::optional<int> exitcode() const { return std::nullopt; }
+  [[nodiscard]] bool daemon() const { return false; }
   // its authkey raises KeyError("'authkey'") (its _config is empty).
   [[noreturn]] Bytes authkey() const;
 };
