@@ -7,22 +7,14 @@
 #include <string>
 
 #include "pyproc/exceptions.hpp"
+#include "raised.hpp"
 #include "test_support.hpp"
 
 namespace pyproc {
 namespace {
 
 using testing::Pipe;
-
-template <typename F>
-std::string raised(F&& f) {
-  try {
-    f();
-  } catch (const BaseException& e) {
-    return std::string(e.type_name()) + ": " + e.what();
-  }
-  return "";
-}
+using testing::raised;
 
 TEST(ConnectionWait, ReturnsTheReadyFdsInOrder) {
   Pipe a, b, c;

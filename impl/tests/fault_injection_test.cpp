@@ -10,6 +10,7 @@
 #include <string>
 
 #include "pyproc/process.hpp"
+#include "raised.hpp"
 #include "test_support.hpp"
 
 namespace pyproc {
@@ -23,18 +24,9 @@ using ::testing::Invoke;
 using testing::MockSyscalls;
 using ::testing::NiceMock;
 using testing::Pipe;
+using testing::raised;
 using ::testing::Return;
 using ::testing::SetErrnoAndReturn;
-
-template <typename F>
-std::string raised(F&& f) {
-  try {
-    f();
-  } catch (const BaseException& e) {
-    return std::string(e.type_name()) + ": " + e.what();
-  }
-  return "";
-}
 
 const std::string kMyPid = std::to_string(::getpid());
 

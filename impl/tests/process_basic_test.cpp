@@ -6,20 +6,12 @@
 #include <string>
 
 #include "pyproc/process.hpp"
+#include "raised.hpp"
 
 namespace pyproc {
 namespace {
 
-// Runs `f` and returns "<TypeName>: <message>" of what it raised, "" if nothing.
-template <typename F>
-std::string raised(F&& f) {
-  try {
-    f();
-  } catch (const BaseException& e) {
-    return std::string(e.type_name()) + ": " + e.what();
-  }
-  return "";
-}
+using testing::raised;
 
 // The number N of a default name "Process-N" made in the main process.
 int counter_of(const Process& p) { return std::stoi(p.name().substr(p.name().find('-') + 1)); }

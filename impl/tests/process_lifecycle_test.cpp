@@ -14,24 +14,17 @@
 
 #include "pyproc/connection.hpp"
 #include "pyproc/process.hpp"
+#include "raised.hpp"
 #include "test_support.hpp"
 
 namespace pyproc {
 namespace {
 
+using testing::raised;
+
 using testing::await_token;
 using testing::give_token;
 using testing::Pipe;
-
-template <typename F>
-std::string raised(F&& f) {
-  try {
-    f();
-  } catch (const BaseException& e) {
-    return std::string(e.type_name()) + ": " + e.what();
-  }
-  return "";
-}
 
 const std::string kMyPid = std::to_string(::getpid());
 
