@@ -19,12 +19,32 @@ namespace {
 
 using nlohmann::json;
 
-const std::set<std::string> kOps = {
-    "new",  "start",  "join",      "is_alive",       "terminate",       "kill",
-    "close", "get",   "set",       "repr",           "sentinel_ready",  "notify",
-    "await", "active_children", "parent_is_none", "exit", "raise", "os_exit",
-    "abort", "signal_self", "block", "wait", "stderr", "target_args",
-    "send_signal", "ignore_signal"};
+const std::set<std::string> kOps = {"new",
+                                    "start",
+                                    "join",
+                                    "is_alive",
+                                    "terminate",
+                                    "kill",
+                                    "close",
+                                    "get",
+                                    "set",
+                                    "repr",
+                                    "sentinel_ready",
+                                    "notify",
+                                    "await",
+                                    "active_children",
+                                    "parent_is_none",
+                                    "exit",
+                                    "raise",
+                                    "os_exit",
+                                    "abort",
+                                    "signal_self",
+                                    "block",
+                                    "wait",
+                                    "stderr",
+                                    "target_args",
+                                    "send_signal",
+                                    "ignore_signal"};
 
 // pyproc's API is statically typed: a name is a string, a daemon flag a bool,
 // an authkey bytes. A case that assigns another type (Python raises, or
@@ -38,7 +58,10 @@ std::string untyped_value(const json& step) {
                     (attr == "authkey" && value.is_object() && value.contains("bytes"));
   if (fits) return {};
   return "C++ cannot assign " + value.dump() + " to " + attr + ": pyproc::Process::set_" + attr +
-         " takes a " + (attr == "name" ? "std::string" : attr == "daemon" ? "bool" : "pyproc::Bytes");
+         " takes a " +
+         (attr == "name"     ? "std::string"
+          : attr == "daemon" ? "bool"
+                             : "pyproc::Bytes");
 }
 
 // Walks every steps list of the case: creates its events up front (children
@@ -79,12 +102,12 @@ int run_case(const json& case_doc) {
     if (!case_doc["steps"].empty()) streams["main"] = main_stream;
     channel.collect(streams, pids);
 
-    document = {{"protocol", 1},
-                     {"case", id},
-                     {"implementation",
-                      {{"name", "pyproc"}, {"version", "0.1.0"}, {"start_method", "fork"}}},
-                     {"pids", pids},
-                     {"streams", streams}};
+    document = {
+        {"protocol", 1},
+        {"case", id},
+        {"implementation", {{"name", "pyproc"}, {"version", "0.1.0"}, {"start_method", "fork"}}},
+        {"pids", pids},
+        {"streams", streams}};
   }  // every pyproc::Process, event and channel of the case is gone here
   document["leaks"] = pyproc::driver::leaks_since(fds_before);
   std::cout << document.dump() << "\n";

@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <sstream>
 #include <cstdlib>
 #include <map>
+#include <sstream>
 #include <stdexcept>
 
 #include "pyproc/connection.hpp"
@@ -44,9 +44,7 @@ json optional_json(const std::optional<T>& value) {
   return value ? json(*value) : json(nullptr);
 }
 
-json pid_json(const std::optional<pid_t>& pid) {
-  return pid ? json{{"pid", *pid}} : json(nullptr);
-}
+json pid_json(const std::optional<pid_t>& pid) { return pid ? json{{"pid", *pid}} : json(nullptr); }
 
 std::optional<double> timeout_of(const json& step) {
   if (!step.contains("timeout") || step["timeout"].is_null()) return std::nullopt;
@@ -125,8 +123,7 @@ struct Script::Frame {
   }
 };
 
-void Script::run(const json& steps, const std::string& path, const Emit& emit,
-                 Frame* creator) {
+void Script::run(const json& steps, const std::string& path, const Emit& emit, Frame* creator) {
   Frame frame(path);
   frame.creator = creator;
   for (size_t index = 0; index < steps.size(); ++index) {
@@ -187,7 +184,8 @@ json Script::step(const json& step, Frame& frame) {
   if (op == "stderr") return captured_lines(frame.captured_stderr.at(step.at("proc")));
   if (op == "wait") {
     std::map<int, std::string> names;
-    for (const auto& name : step.at("procs")) names[frame.local(name.get<std::string>()).sentinel()] = name;
+    for (const auto& name : step.at("procs"))
+      names[frame.local(name.get<std::string>()).sentinel()] = name;
     std::vector<int> sentinels;
     for (const auto& [fd, name] : names) sentinels.push_back(fd);
     std::vector<std::string> ready;
@@ -204,7 +202,8 @@ std::unique_ptr<Process> Script::make_process(const json& step, const std::strin
                                               int stderr_fd, Frame& creator) {
   ProcessOptions options;
   if (step.contains("name")) options.name = step["name"].get<std::string>();
-  if (step.contains("daemon") && !step["daemon"].is_null()) options.daemon = step["daemon"].get<bool>();
+  if (step.contains("daemon") && !step["daemon"].is_null())
+    options.daemon = step["daemon"].get<bool>();
 
   // `class` without `run` is a subclass that keeps the standard run().
   const std::string class_name = step.value("class", step.contains("run") ? "Worker" : "Process");

@@ -73,15 +73,24 @@ std::string exit_description(const IsolatedRun& run) {
 
 const char* outcome_name(Outcome outcome) {
   switch (outcome) {
-    case Outcome::Pass: return "PASS";
-    case Outcome::Fail: return "FAIL";
-    case Outcome::XFail: return "XFAIL";
-    case Outcome::XPass: return "XPASS";
-    case Outcome::Unsupported: return "UNSUPPORTED";
-    case Outcome::Hung: return "HUNG";
-    case Outcome::Crash: return "CRASH";
-    case Outcome::Leak: return "LEAK";
-    case Outcome::Error: return "ERROR";
+    case Outcome::Pass:
+      return "PASS";
+    case Outcome::Fail:
+      return "FAIL";
+    case Outcome::XFail:
+      return "XFAIL";
+    case Outcome::XPass:
+      return "XPASS";
+    case Outcome::Unsupported:
+      return "UNSUPPORTED";
+    case Outcome::Hung:
+      return "HUNG";
+    case Outcome::Crash:
+      return "CRASH";
+    case Outcome::Leak:
+      return "LEAK";
+    case Outcome::Error:
+      return "ERROR";
   }
   return "?";
 }
@@ -109,19 +118,20 @@ CaseResult run_case(const CaseRequest& request) {
   const auto expected_path = request.expected_dir / (result.id + ".json");
   JsonFile expected = read_json_file(expected_path);
   if (!expected.doc) {
-    result.detail = expected.error + "\n  generate it with: python3 oracle/generate.py " + result.id;
+    result.detail =
+        expected.error + "\n  generate it with: python3 oracle/generate.py " + result.id;
     return result;
   }
   if (!expected.doc->is_object() || !expected.doc->contains("streams")) {
-    result.detail = expected_path.string() + ": no \"streams\"; regenerate it with: " +
-                    "python3 oracle/generate.py " + result.id;
+    result.detail = expected_path.string() +
+                    ": no \"streams\"; regenerate it with: " + "python3 oracle/generate.py " +
+                    result.id;
     return result;
   }
 
   auto argv = request.driver;
   argv.push_back(request.case_file.string());
-  const IsolatedRun run =
-      run_isolated(argv, case_doc.value("timeout", kDefaultTimeoutSeconds));
+  const IsolatedRun run = run_isolated(argv, case_doc.value("timeout", kDefaultTimeoutSeconds));
   const std::string stderr_note = "\n  driver stderr:\n" + tail(run.err);
 
   if (run.hung) {
@@ -147,7 +157,8 @@ CaseResult run_case(const CaseRequest& request) {
     result.outcome = Outcome::Leak;
     result.detail = std::to_string(run.leftovers) +
                     " process(es) of the case were still running or unreaped after the driver "
-                    "exited; they were killed and reaped" + stderr_note;
+                    "exited; they were killed and reaped" +
+                    stderr_note;
     return result;
   }
   if (const json leaks = printed.doc->value("leaks", json::array()); !leaks.empty()) {
@@ -167,13 +178,13 @@ CaseResult run_case(const CaseRequest& request) {
   const bool declared = deviation != request.deviations.end();
   if (difference) {
     result.outcome = declared ? Outcome::XFail : Outcome::Fail;
-    result.detail = *difference + (declared ? "\n  declared deviation: " + deviation->second
-                                            : stderr_note);
+    result.detail =
+        *difference + (declared ? "\n  declared deviation: " + deviation->second : stderr_note);
   } else {
     result.outcome = declared ? Outcome::XPass : Outcome::Pass;
     if (declared)
-      result.detail = "the case passes but a deviation is declared for it (\"" +
-                      deviation->second + "\"): remove the deviation";
+      result.detail = "the case passes but a deviation is declared for it (\"" + deviation->second +
+                      "\"): remove the deviation";
   }
   return result;
 }

@@ -9,14 +9,14 @@
 namespace pyproc::harness {
 
 struct IsolatedRun {
-  bool started = false;      // false: the command could not be executed at all
-  bool hung = false;         // the time limit ran out; the group was killed
-  int exit_status = -1;      // exit status if it exited, else -1
-  int term_signal = 0;       // the signal that killed it, else 0
-  int leftovers = 0;         // processes of the group still running, or zombies, after it exited
-  std::string out;           // everything written to stdout
-  std::string err;           // everything written to stderr
-  std::string error;         // why it could not start
+  bool started = false;  // false: the command could not be executed at all
+  bool hung = false;     // the time limit ran out; the group was killed
+  int exit_status = -1;  // exit status if it exited, else -1
+  int term_signal = 0;   // the signal that killed it, else 0
+  int leftovers = 0;     // processes of the group still running, or zombies, after it exited
+  std::string out;       // everything written to stdout
+  std::string err;       // everything written to stderr
+  std::string error;     // why it could not start
 };
 
 // Runs `argv` (argv[0] looked up in PATH) and waits at most `timeout_seconds`.

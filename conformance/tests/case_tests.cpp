@@ -21,8 +21,7 @@ class CaseTest : public testing::Test {
       : case_file_(std::move(case_file)), deviations_(deviations) {}
 
   void TestBody() override {
-    const auto result = harness::run_case(
-        {case_file_, kExpectedDir, {PYPROC_DRIVER}, deviations_});
+    const auto result = harness::run_case({case_file_, kExpectedDir, {PYPROC_DRIVER}, deviations_});
     RecordProperty("outcome", harness::outcome_name(result.outcome));
     if (result.outcome == harness::Outcome::Unsupported)
       GTEST_SKIP() << "the driver cannot express case " << result.id << ": " << result.detail;
@@ -43,10 +42,9 @@ int main(int argc, char** argv) {
   static const harness::Deviations deviations = harness::read_deviations(kDeviations);
   for (const auto& case_file : harness::list_cases(kCasesDir)) {
     const std::string id = case_file.stem().string();
-    testing::RegisterTest("Conformance", ("case_" + id).c_str(), nullptr, nullptr, __FILE__,
-                          __LINE__, [case_file]() -> testing::Test* {
-                            return new CaseTest(case_file, deviations);
-                          });
+    testing::RegisterTest(
+        "Conformance", ("case_" + id).c_str(), nullptr, nullptr, __FILE__, __LINE__,
+        [case_file]() -> testing::Test* { return new CaseTest(case_file, deviations); });
   }
   return RUN_ALL_TESTS();
 }

@@ -20,17 +20,16 @@ namespace {
 const std::string kCase =
     R"({"id": "9001", "title": "a scratch case", "clauses": ["MP-001"], "timeout": 0.5,
         "steps": [{"op": "new", "proc": "p"}]})";
-const std::string kExpected =
-    R"({"case": "9001", "streams": {"main": [{"value": null}]}})";
+const std::string kExpected = R"({"case": "9001", "streams": {"main": [{"value": null}]}})";
 const std::string kGoodOutput =
     R"({"protocol": 1, "case": "9001", "pids": [], "streams": {"main": [{"value": null}]}})";
 
 class HarnessBadInput : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("pyproc-harness-" + std::to_string(::getpid()) + "-" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ =
+        fs::temp_directory_path() / ("pyproc-harness-" + std::to_string(::getpid()) + "-" +
+                                     testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "expected");
     write("9001.json", kCase);
@@ -44,8 +43,10 @@ class HarnessBadInput : public testing::Test {
   }
   pyproc::harness::CaseResult run(const std::string& fake_driver,
                                   pyproc::harness::Deviations deviations = {}) {
-    return run_case({dir_ / "9001.json", dir_ / "expected",
-                     {std::string(FAKE_DRIVERS_DIR) + "/" + fake_driver}, deviations});
+    return run_case({dir_ / "9001.json",
+                     dir_ / "expected",
+                     {std::string(FAKE_DRIVERS_DIR) + "/" + fake_driver},
+                     deviations});
   }
 
   fs::path dir_;

@@ -9,8 +9,8 @@
 namespace {
 
 TEST(HarnessNormalize, AgreesWithSharedVectors) {
-  const auto file = pyproc::harness::read_json_file(
-      PYPROC_SOURCE_DIR "/conformance/protocol-vectors/normalize.json");
+  const auto file = pyproc::harness::read_json_file(PYPROC_SOURCE_DIR
+                                                    "/conformance/protocol-vectors/normalize.json");
   ASSERT_TRUE(file.doc) << file.error;
   ASSERT_FALSE(file.doc->empty());
   for (const auto& vector : *file.doc) {
