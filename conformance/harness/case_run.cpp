@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstring>
+#include <sstream>
 #include <stdexcept>
 
 #include "compare.hpp"
@@ -136,7 +137,9 @@ CaseResult run_case(const CaseRequest& request) {
 
   if (run.hung) {
     result.outcome = Outcome::Hung;
-    result.detail = "no answer within " + std::to_string(case_doc.value("timeout", 30.0)) +
+    std::ostringstream seconds;
+    seconds << case_doc.value("timeout", kDefaultTimeoutSeconds);
+    result.detail = "no answer within " + seconds.str() +
                     " s; the case's process group was killed" + stderr_note;
     return result;
   }
