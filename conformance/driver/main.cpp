@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <set>
 #include <string>
 
 #include "events.hpp"
@@ -18,33 +17,6 @@
 namespace {
 
 using nlohmann::json;
-
-const std::set<std::string> kOps = {"new",
-                                    "start",
-                                    "join",
-                                    "is_alive",
-                                    "terminate",
-                                    "kill",
-                                    "close",
-                                    "get",
-                                    "set",
-                                    "repr",
-                                    "sentinel_ready",
-                                    "notify",
-                                    "await",
-                                    "active_children",
-                                    "parent_is_none",
-                                    "exit",
-                                    "raise",
-                                    "os_exit",
-                                    "abort",
-                                    "signal_self",
-                                    "block",
-                                    "wait",
-                                    "stderr",
-                                    "target_args",
-                                    "send_signal",
-                                    "ignore_signal"};
 
 // pyproc's API is statically typed: a name is a string, a daemon flag a bool,
 // an authkey bytes. A case that assigns another type (Python raises, or
@@ -69,7 +41,8 @@ std::string untyped_value(const json& step) {
 void prepare(const json& steps, pyproc::driver::Events& events, std::string& unsupported) {
   for (const auto& step : steps) {
     const std::string op = step.at("op");
-    if (!kOps.count(op) && unsupported.empty()) unsupported = "unknown op \"" + op + "\"";
+    if (!pyproc::driver::Script::supports(op) && unsupported.empty())
+      unsupported = "unknown op \"" + op + "\"";
     if (op == "set" && unsupported.empty()) unsupported = untyped_value(step);
     if (op == "new" && step.contains("group") && !step["group"].is_null() && unsupported.empty())
       unsupported = "pyproc::Process has no group parameter (CPython accepts only None)";

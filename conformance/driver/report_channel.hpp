@@ -18,7 +18,7 @@ class ReportChannel {
   ReportChannel& operator=(const ReportChannel&) = delete;
   ~ReportChannel();
 
-  // Child side (send_pid also in main, for pids only main knows: none).
+  // Any process of the case: a pid the driver must list in "pids" (§5).
   void send_pid(pid_t pid);
   // A child announces its stream as it starts, so that it exists even if the
   // child ends before its first observation.

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -60,10 +61,17 @@ void flush_coverage() { __gcov_dump(); }
 void flush_coverage() {}
 #endif
 
-bool is_ending_op(const std::string& op) {
-  return op == "exit" || op == "raise" || op == "os_exit" || op == "abort" || op == "block" ||
-         op == "signal_self";
-}
+// §4.4: the ops that end the process running them (end_process()).
+const std::set<std::string> kEndingOps = {"exit",  "raise", "os_exit",
+                                          "abort", "block", "signal_self"};
+// Every other op step() dispatches on.
+const std::set<std::string> kStepOps = {
+    "new",         "start",        "join",   "is_alive", "terminate",       "kill",
+    "close",       "get",          "set",    "repr",     "sentinel_ready",  "wait",
+    "stderr",      "send_signal",  "notify", "await",    "active_children", "parent_is_none",
+    "target_args", "ignore_signal"};
+
+bool is_ending_op(const std::string& op) { return kEndingOps.count(op) > 0; }
 
 [[noreturn]] void throw_named(const std::string& type, const std::string& message) {
   if (type == "RuntimeError") throw RuntimeError(message);
@@ -95,6 +103,8 @@ json captured_lines(int fd) {
 }
 
 }  // namespace
+
+bool Script::supports(const std::string& op) { return kStepOps.count(op) || kEndingOps.count(op); }
 
 struct Script::Frame {
   std::string path;

@@ -24,6 +24,10 @@ class Script {
 
   Script(Events& events, ReportChannel& channel) : events_(events), channel_(channel) {}
 
+  // Whether step() knows `op` (spec/protocol.md §4); a case with any other op
+  // is reported as unsupported before anything runs.
+  static bool supports(const std::string& op);
+
   struct Frame;
 
   // Runs `steps` as the process at `path`. Returns when the list is done;

@@ -132,13 +132,14 @@ CaseResult run_case(const CaseRequest& request) {
 
   auto argv = request.driver;
   argv.push_back(request.case_file.string());
-  const IsolatedRun run = run_isolated(argv, case_doc.value("timeout", kDefaultTimeoutSeconds));
+  const double timeout = case_doc.value("timeout", kDefaultTimeoutSeconds);
+  const IsolatedRun run = run_isolated(argv, timeout);
   const std::string stderr_note = "\n  driver stderr:\n" + tail(run.err);
 
   if (run.hung) {
     result.outcome = Outcome::Hung;
     std::ostringstream seconds;
-    seconds << case_doc.value("timeout", kDefaultTimeoutSeconds);
+    seconds << timeout;
     result.detail = "no answer within " + seconds.str() +
                     " s; the case's process group was killed" + stderr_note;
     return result;
