@@ -1,13 +1,15 @@
 #include "case_run.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <cstring>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
 #include "compare.hpp"
-#include "isolated_run.hpp"
+#include "json_exact.hpp"
 #include "json_file.hpp"
 #include "normalize.hpp"
 
@@ -18,56 +20,163 @@ using nlohmann::json;
 
 constexpr double kDefaultTimeoutSeconds = 30;
 
-// The end of a long stderr is where the reason usually is.
-std::string tail(const std::string& text, size_t max_chars = 2000) {
-  if (text.empty()) return "(stderr was empty)";
-  if (text.size() <= max_chars) return text;
-  return "..." + text.substr(text.size() - max_chars);
+std::string shorten(const std::string& text, std::size_t max_chars = 300) {
+  return text.size() <= max_chars ? text : text.substr(0, max_chars) + "...";
 }
 
-std::string shorten(const std::string& text, size_t max_chars = 300) {
-  return text.size() <= max_chars ? text : text.substr(0, max_chars) + "...";
+// What the driver wrote to stderr, for a person; nothing when it wrote nothing.
+std::string stderr_note(const IsolatedRun& run) {
+  if (run.err.empty()) return {};
+  constexpr std::size_t kShown = 2000;  // the end is where the reason usually is
+  const bool cut = run.err.size() > kShown;
+  return "\n  driver stderr:\n" + (cut ? "..." + run.err.substr(run.err.size() - kShown) : run.err);
+}
+
+std::string seconds_text(double seconds) {
+  std::ostringstream text;
+  text << seconds;
+  return text.str();
 }
 
 // The minimum the harness needs from a case; the linter checks the rest.
 std::string case_shape_error(const json& doc, const std::string& stem) {
   if (!doc.is_object()) return "a case must be a JSON object";
   if (!doc.contains("id") || !doc["id"].is_string()) return "missing string \"id\"";
-  if (doc["id"] != stem) return "\"id\" is " + doc["id"].dump() + " but the file is " + stem;
+  if (doc["id"] != stem) return "\"id\" is " + to_text(doc["id"]) + " but the file is " + stem;
   if (!doc.contains("title") || !doc["title"].is_string()) return "missing string \"title\"";
   if (!doc.contains("steps") || !doc["steps"].is_array()) return "missing array \"steps\"";
-  if (doc.contains("timeout") && !doc["timeout"].is_number()) return "\"timeout\" must be a number";
+  if (doc.contains("timeout")) {
+    const json& timeout = doc["timeout"];
+    const double seconds = timeout.is_number() ? timeout.get<double>() : 0;
+    if (!timeout.is_number() || !(seconds > 0) || seconds > kMaxCaseTimeoutSeconds)
+      return "\"timeout\" must be a number of seconds above 0 and at most " +
+             seconds_text(kMaxCaseTimeoutSeconds) + ", not " + to_text(timeout);
+  }
+  return {};
+}
+
+// Streams: an object of arrays of {"value": ...} / {"raised": ...}.
+std::string streams_error(const json& streams) {
+  if (!streams.is_object()) return "\"streams\" is not an object";
+  for (const auto& stream : streams.items()) {
+    if (!stream.value().is_array()) return "stream \"" + stream.key() + "\" is not an array";
+    for (const auto& observation : stream.value())
+      if (!observation.is_object() || observation.size() != 1 ||
+          !(observation.contains("value") || observation.contains("raised")))
+        return "stream \"" + stream.key() + "\" holds " + shorten(to_text(observation)) +
+               ", not {\"value\": ...} or {\"raised\": ...}";
+  }
   return {};
 }
 
 // What a driver printed must be a protocol document for this case (§5).
 std::string protocol_error(const json& doc, const std::string& id) {
   if (!doc.is_object()) return "not a JSON object";
-  if (doc.value("protocol", json()) != 1) return "\"protocol\" is not 1";
+  if (!exactly_equal(doc.value("protocol", json()), json(1))) return "\"protocol\" is not 1";
   if (doc.value("case", json()) != id) return "\"case\" is not \"" + id + "\"";
-  if (doc.contains("unsupported")) return {};
-  if (!doc.contains("streams") || !doc["streams"].is_object()) return "no \"streams\" object";
-  for (const auto& stream : doc["streams"].items()) {
-    if (!stream.value().is_array()) return "stream \"" + stream.key() + "\" is not an array";
-    for (const auto& observation : stream.value())
-      if (!observation.is_object() || observation.size() != 1 ||
-          !(observation.contains("value") || observation.contains("raised")))
-        return "stream \"" + stream.key() + "\" holds " + observation.dump() +
-               ", not {\"value\": ...} or {\"raised\": ...}";
+  if (doc.contains("unsupported")) {
+    if (!doc["unsupported"].is_string()) return "\"unsupported\" is not a string";
+    return {};
   }
+  if (!doc.contains("streams")) return "no \"streams\"";
+  if (auto why = streams_error(doc["streams"]); !why.empty()) return why;
   if (doc.contains("pids") && !doc["pids"].is_array()) return "\"pids\" is not an array";
   if (doc.contains("leaks") && !doc["leaks"].is_array()) return "\"leaks\" is not an array";
   return {};
 }
 
 std::string exit_description(const IsolatedRun& run) {
-  if (!run.started) return run.error;
   if (run.term_signal) {
     const char* abbrev = sigabbrev_np(run.term_signal);
     return std::string("the driver died of signal ") + std::to_string(run.term_signal) +
            (abbrev ? std::string(" (SIG") + abbrev + ")" : "");
   }
   return "the driver exited with status " + std::to_string(run.exit_status);
+}
+
+// Decides the outcome once the case and its expected file have been read.
+void judge(const CaseRequest& request, const json& case_doc, const json& expected,
+           CaseResult& result) {
+  auto argv = request.driver;
+  argv.push_back(request.case_file.string());
+  const double timeout =
+      case_doc.contains("timeout") ? case_doc["timeout"].get<double>() : kDefaultTimeoutSeconds;
+  const IsolatedRun run = run_isolated(argv, timeout, request.isolation);
+  const std::string note = stderr_note(run);
+
+  if (!run.started) {
+    result.outcome = Outcome::Crash;
+    result.detail = run.error + note;
+    return;
+  }
+  if (run.hung) {
+    result.outcome = Outcome::Hung;
+    result.detail = "no answer within " + seconds_text(timeout) +
+                    " s; every process of the case was killed" + note;
+    return;
+  }
+  if (run.output_overflow) {
+    result.outcome = Outcome::Crash;
+    result.detail = "the driver printed more than " +
+                    std::to_string(request.isolation.max_output_bytes) +
+                    " bytes on stdout; the case was ended" + note;
+    return;
+  }
+  if (run.supervisor_lost) {
+    result.outcome = Outcome::Crash;
+    result.detail =
+        "the case killed its warden (the harness's supervisor of the case); every process of "
+        "the case was killed" +
+        note;
+    return;
+  }
+  if (run.exit_status != 0) {
+    result.outcome = Outcome::Crash;
+    result.detail = exit_description(run) + note;
+    return;
+  }
+  JsonFile printed = parse_json_text(run.out, "driver stdout");
+  std::string why = printed.doc ? protocol_error(*printed.doc, result.id) : printed.error;
+  if (!why.empty()) {
+    result.outcome = Outcome::Crash;
+    result.detail = "the driver printed something that is not a protocol document (" + why +
+                    "): " + shorten(run.out) + note;
+    return;
+  }
+  if (run.leftovers > 0) {
+    result.outcome = Outcome::Leak;
+    result.detail = std::to_string(run.leftovers) +
+                    " process(es) of the case were still running after the driver exited; "
+                    "they were killed" +
+                    note;
+    return;
+  }
+  if (const json leaks = printed.doc->value("leaks", json::array()); !leaks.empty()) {
+    result.outcome = Outcome::Leak;
+    result.detail =
+        "the driver reports what the case left behind in it: " + shorten(to_text(leaks));
+    return;
+  }
+  if (printed.doc->contains("unsupported")) {
+    result.outcome = Outcome::Unsupported;
+    result.detail = to_text((*printed.doc)["unsupported"]);
+    return;
+  }
+
+  const json actual = normalize(*printed.doc, case_doc);
+  const auto found = differences(case_doc, expected, actual["streams"]);
+  const auto deviation = request.deviations.find(result.id);
+  const bool declared = deviation != request.deviations.end();
+  if (!found.empty()) {
+    result.outcome = declared ? Outcome::XFail : Outcome::Fail;
+    result.detail =
+        found.describe() + (declared ? "\n  declared deviation: " + deviation->second : note);
+  } else {
+    result.outcome = declared ? Outcome::XPass : Outcome::Pass;
+    if (declared)
+      result.detail = "the case passes but a deviation is declared for it (\"" + deviation->second +
+                      "\"): remove the deviation";
+  }
 }
 
 }  // namespace
@@ -103,99 +212,44 @@ bool is_success(Outcome outcome) {
 CaseResult run_case(const CaseRequest& request) {
   CaseResult result;
   result.id = request.case_file.stem().string();
+  try {
+    JsonFile case_file = read_json_file(request.case_file, kMaxCaseFileBytes);
+    if (!case_file.doc) {
+      result.detail = case_file.error;
+      return result;
+    }
+    const json& case_doc = *case_file.doc;
+    if (auto why = case_shape_error(case_doc, result.id); !why.empty()) {
+      result.detail = request.case_file.string() + ": " + why;
+      return result;
+    }
+    result.title = case_doc["title"];
 
-  JsonFile case_file = read_json_file(request.case_file);
-  if (!case_file.doc) {
-    result.detail = case_file.error;
-    return result;
-  }
-  const json& case_doc = *case_file.doc;
-  if (auto why = case_shape_error(case_doc, result.id); !why.empty()) {
-    result.detail = request.case_file.string() + ": " + why;
-    return result;
-  }
-  result.title = case_doc["title"];
-
-  const auto expected_path = request.expected_dir / (result.id + ".json");
-  JsonFile expected = read_json_file(expected_path);
-  if (!expected.doc) {
-    result.detail =
-        expected.error + "\n  generate it with: python3 oracle/generate.py " + result.id;
-    return result;
-  }
-  if (!expected.doc->is_object() || !expected.doc->contains("streams")) {
-    result.detail = expected_path.string() +
-                    ": no \"streams\"; regenerate it with: " + "python3 oracle/generate.py " +
-                    result.id;
-    return result;
-  }
-
-  auto argv = request.driver;
-  argv.push_back(request.case_file.string());
-  const double timeout = case_doc.value("timeout", kDefaultTimeoutSeconds);
-  const IsolatedRun run = run_isolated(argv, timeout);
-  const std::string stderr_note = "\n  driver stderr:\n" + tail(run.err);
-
-  if (run.hung) {
-    result.outcome = Outcome::Hung;
-    std::ostringstream seconds;
-    seconds << timeout;
-    result.detail = "no answer within " + seconds.str() +
-                    " s; the case's process group was killed" + stderr_note;
-    return result;
-  }
-  if (!run.started || run.exit_status != 0) {
-    result.outcome = Outcome::Crash;
-    result.detail = exit_description(run) + stderr_note;
-    return result;
-  }
-  JsonFile printed = parse_json_text(run.out, "driver stdout");
-  std::string why = printed.doc ? protocol_error(*printed.doc, result.id) : printed.error;
-  if (!why.empty()) {
-    result.outcome = Outcome::Crash;
-    result.detail = "the driver printed something that is not a protocol document (" + why +
-                    "): " + shorten(run.out) + stderr_note;
-    return result;
-  }
-  if (run.leftovers > 0) {
-    result.outcome = Outcome::Leak;
-    result.detail = std::to_string(run.leftovers) +
-                    " process(es) of the case were still running or unreaped after the driver "
-                    "exited; they were killed and reaped" +
-                    stderr_note;
-    return result;
-  }
-  if (const json leaks = printed.doc->value("leaks", json::array()); !leaks.empty()) {
-    result.outcome = Outcome::Leak;
-    result.detail = "the driver reports what the case left behind in it: " + leaks.dump();
-    return result;
-  }
-  if (printed.doc->contains("unsupported")) {
-    result.outcome = Outcome::Unsupported;
-    result.detail = (*printed.doc)["unsupported"].dump();
-    return result;
-  }
-
-  const json actual = normalize(*printed.doc, case_doc);
-  const auto difference = first_difference(case_doc, (*expected.doc)["streams"], actual["streams"]);
-  const auto deviation = request.deviations.find(result.id);
-  const bool declared = deviation != request.deviations.end();
-  if (difference) {
-    result.outcome = declared ? Outcome::XFail : Outcome::Fail;
-    result.detail =
-        *difference + (declared ? "\n  declared deviation: " + deviation->second : stderr_note);
-  } else {
-    result.outcome = declared ? Outcome::XPass : Outcome::Pass;
-    if (declared)
-      result.detail = "the case passes but a deviation is declared for it (\"" + deviation->second +
-                      "\"): remove the deviation";
+    const auto expected_path = request.expected_dir / (result.id + ".json");
+    const std::string regenerate = "\n  generate it with: python3 oracle/generate.py " + result.id;
+    JsonFile expected = read_json_file(expected_path, kMaxExpectedFileBytes);
+    if (!expected.doc) {
+      result.detail = expected.error + regenerate;
+      return result;
+    }
+    const std::string why = !expected.doc->is_object() || !expected.doc->contains("streams")
+                                ? "no \"streams\""
+                                : streams_error((*expected.doc)["streams"]);
+    if (!why.empty()) {
+      result.detail = expected_path.string() + ": " + why + regenerate;
+      return result;
+    }
+    judge(request, case_doc, (*expected.doc)["streams"], result);
+  } catch (const std::exception& e) {
+    // A bug of the harness, never a reason to stop the run: this case is an ERROR.
+    result.outcome = Outcome::Error;
+    result.detail = std::string("internal error of the harness: ") + e.what();
   }
   return result;
 }
 
 Deviations read_deviations(const std::filesystem::path& path) {
-  if (!std::filesystem::exists(path)) return {};
-  JsonFile file = read_json_file(path);
+  JsonFile file = read_json_file(path, kMaxCaseFileBytes);
   if (!file.doc) throw std::runtime_error(file.error);
   if (!file.doc->is_object())
     throw std::runtime_error(path.string() + ": must map case ids to reasons");
@@ -211,10 +265,23 @@ Deviations read_deviations(const std::filesystem::path& path) {
 
 std::vector<std::filesystem::path> list_cases(const std::filesystem::path& cases_dir) {
   std::vector<std::filesystem::path> cases;
-  for (const auto& entry : std::filesystem::directory_iterator(cases_dir))
+  std::error_code error;
+  std::filesystem::directory_iterator entries(cases_dir, error);
+  if (error) throw std::runtime_error(cases_dir.string() + ": cannot be read: " + error.message());
+  for (const auto& entry : entries)
     if (entry.path().extension() == ".json") cases.push_back(entry.path());
   std::sort(cases.begin(), cases.end());
   return cases;
+}
+
+std::vector<std::string> unknown_deviations(const Deviations& deviations,
+                                            const std::vector<std::filesystem::path>& cases) {
+  std::set<std::string> ids;
+  for (const auto& path : cases) ids.insert(path.stem().string());
+  std::vector<std::string> unknown;
+  for (const auto& [id, reason] : deviations)
+    if (!ids.count(id)) unknown.push_back(id);
+  return unknown;
 }
 
 }  // namespace pyproc::harness

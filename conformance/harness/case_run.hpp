@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "isolated_run.hpp"
+
 namespace pyproc::harness {
 
 enum class Outcome { Pass, Fail, XFail, XPass, Unsupported, Hung, Crash, Leak, Error };
@@ -23,7 +25,11 @@ struct CaseRequest {
   std::filesystem::path expected_dir;
   std::vector<std::string> driver;  // the command; the case file is appended
   Deviations deviations;
+  IsolationOptions isolation = {};  // how the driver is run (§8)
 };
+
+// The longest a case may ask for (its "timeout"); more is an ERROR.
+inline constexpr double kMaxCaseTimeoutSeconds = 600;
 
 struct CaseResult {
   std::string id;     // the file stem, even when the file is unreadable
@@ -34,11 +40,18 @@ struct CaseResult {
 
 CaseResult run_case(const CaseRequest& request);
 
-// Reads a deviations file ({"<case id>": "<reason>", ...}); a missing file
-// means no deviations. Throws std::runtime_error naming the file if malformed.
+// Reads a deviations file ({"<case id>": "<reason>", ...}). Throws
+// std::runtime_error naming the file if it is missing or malformed.
 Deviations read_deviations(const std::filesystem::path& path);
 
-// Every conformance/cases/*.json, sorted by id.
+// Every *.json of `cases_dir`, sorted by id. Throws std::runtime_error if the
+// directory cannot be read.
 std::vector<std::filesystem::path> list_cases(const std::filesystem::path& cases_dir);
+
+// The ids (file stems) of `cases` that `deviations` names, and those it names
+// that are not among them: a deviation for a case that does not exist is an
+// error (a typo, or a case that was retired).
+std::vector<std::string> unknown_deviations(const Deviations& deviations,
+                                            const std::vector<std::filesystem::path>& cases);
 
 }  // namespace pyproc::harness

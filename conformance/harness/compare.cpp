@@ -3,26 +3,31 @@
 #include <algorithm>
 #include <set>
 #include <sstream>
-#include <vector>
+
+#include "json_exact.hpp"
 
 namespace pyproc::harness {
 namespace {
 
 using nlohmann::json;
 
-// The steps list that the process at `path` ("main", "p", "p/q") runs.
+// The steps list that the process at `path` ("main", "p", "p/q") runs, or
+// nullptr. The case may be malformed below its top level: nothing is assumed.
 const json* steps_for_path(const json& case_doc, const std::string& path) {
-  const json* steps = &case_doc.at("steps");
-  if (path == "main") return steps;
+  const json* steps =
+      case_doc.is_object() && case_doc.contains("steps") ? &case_doc["steps"] : nullptr;
+  if (path == "main" || !steps) return steps;
   std::stringstream parts(path);
   std::string name;
   while (std::getline(parts, name, '/')) {
+    if (!steps->is_array()) return nullptr;
     const json* next = nullptr;
     for (const auto& step : *steps) {
-      if (step.value("op", "") == "new" && step.value("proc", "") == name) {
-        if (step.contains("target")) next = &step["target"];
-        if (step.contains("run")) next = &step["run"];
-      }
+      if (!step.is_object() || step.value("op", json()) != "new" ||
+          step.value("proc", json()) != name)
+        continue;
+      for (const char* key : {"target", "run"})
+        if (step.contains(key)) next = &step[key];
     }
     if (!next) return nullptr;
     steps = next;
@@ -40,35 +45,53 @@ std::vector<std::string> ordered_paths(const json& a, const json& b) {
   return paths;
 }
 
-std::string describe_step(const json& case_doc, const std::string& path, size_t index) {
+std::string describe_step(const json& case_doc, const std::string& path, std::size_t index) {
   const json* steps = steps_for_path(case_doc, path);
-  if (steps && index < steps->size()) return (*steps)[index].dump();
+  if (steps && steps->is_array() && index < steps->size()) return to_text((*steps)[index]);
   return "(no such step in the case)";
 }
 
 }  // namespace
 
-std::optional<std::string> first_difference(const json& case_doc, const json& expected_streams,
-                                            const json& actual_streams) {
+std::string Differences::describe() const {
+  std::string text;
+  for (const auto& difference : shown) text += (text.empty() ? "" : "\n    ") + difference;
+  if (total > shown.size())
+    text += "\n    ... and " + std::to_string(total - shown.size()) + " more difference(s)";
+  return text;
+}
+
+Differences differences(const json& case_doc, const json& expected_streams,
+                        const json& actual_streams) {
   static const json kNone = json::array();
+  Differences found;
   for (const auto& path : ordered_paths(expected_streams, actual_streams)) {
-    const json& expected = expected_streams.contains(path) ? expected_streams[path] : kNone;
-    const json& actual = actual_streams.contains(path) ? actual_streams[path] : kNone;
-    const size_t count = std::max(expected.size(), actual.size());
-    for (size_t i = 0; i < count; ++i) {
+    const bool in_expected = expected_streams.contains(path);
+    const bool in_actual = actual_streams.contains(path);
+    // A stream exists when its process began to run its steps (§5), even if
+    // it observed nothing: its presence alone is part of the result.
+    if (in_expected != in_actual && ++found.total <= kMaxDifferencesShown)
+      found.shown.push_back("process '" + path + "': " +
+                            (in_expected ? "expected to run its steps, but has no stream"
+                                         : "has a stream, but was not expected to run its steps"));
+    const json& expected = in_expected ? expected_streams[path] : kNone;
+    const json& actual = in_actual ? actual_streams[path] : kNone;
+    const std::size_t count = std::max(expected.size(), actual.size());
+    for (std::size_t i = 0; i < count; ++i) {
       const bool have_expected = i < expected.size(), have_actual = i < actual.size();
-      if (have_expected && have_actual && expected[i] == actual[i]) continue;
+      if (have_expected && have_actual && exactly_equal(expected[i], actual[i])) continue;
+      if (++found.total > kMaxDifferencesShown) continue;
       std::ostringstream out;
       out << "process '" << path << "', step " << i << ": " << describe_step(case_doc, path, i)
-          << "\n  expected: "
-          << (have_expected ? expected[i].dump() : "no observation (the process had ended)")
-          << "\n  actual:   "
-          << (have_actual ? actual[i].dump()
+          << "\n      expected: "
+          << (have_expected ? to_text(expected[i]) : "no observation (the process had ended)")
+          << "\n      actual:   "
+          << (have_actual ? to_text(actual[i])
                           : "no observation (the process ended or never ran this step)");
-      return out.str();
+      found.shown.push_back(out.str());
     }
   }
-  return std::nullopt;
+  return found;
 }
 
 }  // namespace pyproc::harness

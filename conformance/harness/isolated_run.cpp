@@ -1,21 +1,29 @@
 #include "isolated_run.hpp"
 
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <map>
+#include <mutex>
+#include <set>
 #include <utility>
+
+#include "live_cases.hpp"
+#include "process_tree.hpp"
 
 extern char** environ;
 
@@ -33,8 +41,10 @@ class Fd {
     reset(other.release());
     return *this;
   }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
   ~Fd() { reset(); }
-  int get() const { return fd_; }
+  [[nodiscard]] int get() const { return fd_; }
   int release() { return std::exchange(fd_, -1); }
   void reset(int fd = -1) {
     if (fd_ >= 0) ::close(fd_);
@@ -45,172 +55,359 @@ class Fd {
   int fd_ = -1;
 };
 
-// Appends what is available on `fd`; returns false at end of file.
-bool drain(int fd, std::string& into) {
-  char buffer[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n > 0) {
-      into.append(buffer, static_cast<size_t>(n));
-      continue;
-    }
-    if (n == 0) return false;
-    if (errno == EINTR) continue;
-    return true;  // EAGAIN: nothing more for now
-  }
-}
+struct Pipe {
+  Fd read, write;
+};
 
-bool make_pipe(Fd& read_end, Fd& write_end) {
+bool make_pipe(Pipe& pipe, bool nonblocking_read) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return false;
-  read_end.reset(fds[0]);
-  write_end.reset(fds[1]);
-  return ::fcntl(read_end.get(), F_SETFL, O_NONBLOCK) == 0;
+  pipe.read.reset(fds[0]);
+  pipe.write.reset(fds[1]);
+  return !nonblocking_read || ::fcntl(fds[0], F_SETFL, O_NONBLOCK) == 0;
 }
 
-pid_t reap_one(int options) {
-  int status = 0;
-  pid_t pid;
-  do {
-    pid = ::waitpid(-1, &status, options);
-  } while (pid < 0 && errno == EINTR);
-  return pid;
+// Whatever the case asks for, it gets at most a week: longer means "never",
+// and a deadline that far out cannot overflow the clock.
+Clock::time_point deadline_after(double seconds) {
+  constexpr double kLongest = 7 * 24 * 3600.0;
+  if (!(seconds > 0)) seconds = 0;  // NaN too
+  if (seconds > kLongest) seconds = kLongest;
+  return Clock::now() +
+         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
 }
 
-// The processes whose process group is `group`, read from /proc.
-std::vector<pid_t> group_members(pid_t group) {
-  std::vector<pid_t> members;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream stat(entry.path() / "stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;  // it ended meanwhile
-    // "pid (comm) state ppid pgrp ..." — comm may hold spaces and parens.
-    auto close_paren = line.rfind(')');
-    if (close_paren == std::string::npos) continue;
-    std::istringstream fields(line.substr(close_paren + 1));
-    char state;
-    pid_t parent, pgrp;
-    if (fields >> state >> parent >> pgrp && pgrp == group) members.push_back(std::stoi(name));
-  }
-  return members;
+int milliseconds_until(Clock::time_point deadline) {
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  return static_cast<int>(std::clamp<long long>(left, 0, 60'000));
 }
 
-// After the driver has exited, its case must be over. Orphans of the case
-// came back to us (we are a subreaper): those that have ended are reaped
-// quietly; one still in the middle of exiting gets a short grace to finish
-// (waited on with pidfds, not a sleep); anything still in the process group
-// after that was left running — a leak: it is killed, reaped and counted.
-//
-// waitpid(-1) is right here and only here: the harness has no children but the
-// drivers it runs one at a time, so nothing can be stolen from other code.
-int collect_leftovers(pid_t group) {
-  const auto deadline = Clock::now() + std::chrono::seconds(2);
+// Reads what is available on `fd` into `into`, keeping at most `cap` bytes:
+// the first ones (`keep_tail` false; `overflow` is set when more came) or the
+// last ones. Returns false at end of file.
+bool drain(int fd, std::string& into, std::size_t cap, bool keep_tail, bool& overflow) {
+  char buffer[65536];
   for (;;) {
-    while (reap_one(WNOHANG) > 0) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return true;  // EAGAIN: nothing more for now
+    if (n == 0) return false;
+    into.append(buffer, static_cast<std::size_t>(n));
+    if (into.size() <= cap) continue;
+    if (keep_tail) {
+      into.erase(0, into.size() - cap);
+    } else {
+      into.resize(cap);
+      overflow = true;
+      return true;
     }
-    const auto members = group_members(group);
-    if (members.empty()) return 0;
-    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (remaining.count() <= 0) {
-      ::kill(-group, SIGKILL);
-      while (!group_members(group).empty() && reap_one(0) > 0) {
-      }
-      return static_cast<int>(members.size());
-    }
-    std::vector<Fd> pidfds;
-    std::vector<pollfd> fds;
-    for (pid_t member : members) {
-      pidfds.emplace_back(static_cast<int>(::syscall(SYS_pidfd_open, member, 0)));
-      fds.push_back({pidfds.back().get(), POLLIN, 0});
-    }
-    ::poll(fds.data(), fds.size(), static_cast<int>(remaining.count()) + 1);
   }
+}
+
+// ---- starting the warden ---------------------------------------------------
+
+struct WardenPlan {
+  const char* path;
+  char* const* argv;
+  char* const* envp;
+  int out, err, report, lifeline, exec_error;
+};
+
+// The child of clone3, before exec: only async-signal-safe calls, on data
+// prepared by the parent (another thread of the harness may hold any lock).
+[[noreturn]] void exec_warden(const WardenPlan& plan) {
+  // Move every source out of the way first, so that no dup2 below can
+  // overwrite one not yet placed.
+  const int sources[] = {plan.out, plan.err, plan.report, plan.lifeline, plan.exec_error};
+  int high[5];
+  for (int i = 0; i < 5; ++i) high[i] = ::fcntl(sources[i], F_DUPFD_CLOEXEC, 10);
+  const int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  ::dup2(devnull, 0);
+  ::dup2(high[0], 1);
+  ::dup2(high[1], 2);
+  ::dup2(high[2], 3);
+  ::dup2(high[3], 4);
+  ::dup3(high[4], 5, O_CLOEXEC);
+  ::close_range(6, ~0U, 0);
+  // Nothing the harness blocks or ignores reaches the case.
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &default_action, nullptr);
+  ::execve(plan.path, plan.argv, plan.envp);
+  const int error = errno;
+  (void)!::write(5, &error, sizeof error);
+  ::_exit(127);
+}
+
+// Whether this machine lets the harness make PID namespaces; learned from the
+// first attempt.
+std::atomic<bool> namespaces_refused{false};
+
+struct Warden {
+  LiveCase live;
+  Fd pidfd;
+  std::string error;  // set when it could not be started
+};
+
+Warden start_warden(const WardenPlan& plan, Isolation isolation) {
+  Warden warden;
+  const bool try_namespace = isolation == Isolation::PidNamespace ||
+                             (isolation == Isolation::Automatic && !namespaces_refused.load());
+  for (const bool namespaced : {true, false}) {
+    if (namespaced && !try_namespace) continue;
+    int pidfd = -1;
+    clone_args args{};
+    args.flags = CLONE_PIDFD | (namespaced ? CLONE_NEWPID : 0);
+    args.pidfd = reinterpret_cast<std::uint64_t>(&pidfd);
+    args.exit_signal = SIGCHLD;
+    const long pid = ::syscall(SYS_clone3, &args, sizeof args);
+    if (pid == 0) exec_warden(plan);
+    if (pid > 0) {
+      warden.live = {static_cast<pid_t>(pid), pidfd, namespaced};
+      warden.pidfd.reset(pidfd);
+      return warden;
+    }
+    warden.error = std::string("cannot start the case's warden: clone3: ") + std::strerror(errno);
+    if (!namespaced || isolation == Isolation::PidNamespace) return warden;
+    namespaces_refused = true;  // not allowed here (no CAP_SYS_ADMIN): the fallback
+  }
+  return warden;
+}
+
+// ---- ending a case -----------------------------------------------------------
+
+// Waits, bounded, until the warden has ended, then reaps it.
+bool reap_warden(const Warden& warden, Clock::time_point deadline) {
+  pollfd fd{warden.pidfd.get(), POLLIN, 0};
+  while (::poll(&fd, 1, milliseconds_until(deadline)) < 0 && errno == EINTR) {
+  }
+  siginfo_t info{};
+  return ::waitid(P_PIDFD, static_cast<id_t>(warden.pidfd.get()), &info, WEXITED | WNOHANG) == 0 &&
+         info.si_pid != 0;
+}
+
+// The case is over: nothing of it may outlive this.
+void end_case(Warden& warden, Fd& lifeline) {
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  if (warden.live.namespaced) {
+    // The namespace dies with its pid 1, and the kernel has killed every
+    // process of it by the time the warden has ended.
+    ::syscall(SYS_pidfd_send_signal, warden.pidfd.get(), SIGKILL, nullptr, 0);
+    lifeline.reset();
+    reap_warden(warden, deadline);
+    return;
+  }
+  // A subreaper ends nothing by dying: the harness kills the tree itself,
+  // then lets the warden reap it and go (it does the same on the lifeline's
+  // end, in case the harness dies first).
+  kill_all_below(warden.live.warden, deadline);
+  lifeline.reset();
+  if (!reap_warden(warden, Clock::now() + std::chrono::seconds(2))) {
+    ::syscall(SYS_pidfd_send_signal, warden.pidfd.get(), SIGKILL, nullptr, 0);
+    reap_warden(warden, deadline);
+  }
+}
+
+// Subreaper mode only: a case that killed its warden has had its orphans
+// handed to the harness (a subreaper too). Ends and reaps every child of the
+// harness that is neither a warden nor one it had before the case began.
+void end_strays(const std::set<pid_t>& children_before) {
+  std::lock_guard lock(LiveCases::instance().mutex());
+  const auto wardens = LiveCases::instance().wardens();
+  const pid_t self = ::getpid();
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  std::vector<pid_t> excluded(children_before.begin(), children_before.end());
+  excluded.insert(excluded.end(), wardens.begin(), wardens.end());
+  kill_all_below(self, deadline, excluded);
+  for (const auto& stray : processes_below(self, excluded)) {
+    if (stray.parent != self) continue;
+    siginfo_t info{};
+    ::waitid(P_PID, static_cast<id_t>(stray.pid), &info, WEXITED | WNOHANG);
+  }
+}
+
+std::set<pid_t> children_of_self() {
+  std::set<pid_t> children;
+  for (const auto& entry : processes_below(::getpid()))
+    if (entry.parent == ::getpid()) children.insert(entry.pid);
+  return children;
+}
+
+// ---- the report of the warden --------------------------------------------------
+
+struct Report {
+  bool driver_ended = false;
+  int wait_status = 0;
+  int spawn_error = 0;
+};
+
+void parse_report(std::string& text, Report& report) {
+  for (std::size_t newline; (newline = text.find('\n')) != std::string::npos;) {
+    const std::string line = text.substr(0, newline);
+    text.erase(0, newline + 1);
+    if (line.rfind("exited ", 0) == 0) {
+      report.driver_ended = true;
+      report.wait_status = std::atoi(line.c_str() + 7);
+    } else if (line.rfind("spawn-error ", 0) == 0) {
+      report.driver_ended = true;
+      report.spawn_error = std::atoi(line.c_str() + 12);
+    }
+  }
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (auto& s : strings) pointers.push_back(s.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+std::vector<std::string> environment_with(const std::vector<std::string>& extra) {
+  std::map<std::string, std::string> entries;  // by name, so that `extra` overrides
+  for (char** e = environ; *e; ++e) {
+    const std::string entry = *e;
+    entries[entry.substr(0, entry.find('='))] = entry;
+  }
+  for (const auto& entry : extra) entries[entry.substr(0, entry.find('='))] = entry;
+  std::vector<std::string> out;
+  for (auto& [name, entry] : entries) out.push_back(std::move(entry));
+  return out;
 }
 
 }  // namespace
 
-IsolatedRun run_isolated(const std::vector<std::string>& argv, double timeout_seconds) {
+std::string warden_path() {
+  if (const char* path = std::getenv("PYPROC_WARDEN"); path && *path) return path;
+  std::error_code error;
+  const auto beside =
+      std::filesystem::read_symlink("/proc/self/exe", error).parent_path() / "pyproc-warden";
+  if (!error && std::filesystem::exists(beside, error)) return beside;
+  return PYPROC_WARDEN_BUILD_PATH;
+}
+
+IsolatedRun run_isolated(const std::vector<std::string>& argv, double timeout_seconds,
+                         const IsolationOptions& options) {
   IsolatedRun result;
+  const auto deadline = deadline_after(timeout_seconds);
+  // Orphans of a case whose warden was killed come back to the harness.
   static const bool subreaper = ::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
   (void)subreaper;
 
-  Fd out_read, out_write, err_read, err_write;
-  if (!make_pipe(out_read, out_write) || !make_pipe(err_read, err_write)) {
+  Pipe out, err, report_pipe, lifeline, exec_error;
+  if (!make_pipe(out, true) || !make_pipe(err, true) || !make_pipe(report_pipe, true) ||
+      !make_pipe(lifeline, false) || !make_pipe(exec_error, false)) {
     result.error = std::string("pipe: ") + std::strerror(errno);
     return result;
   }
+  std::vector<std::string> warden_args{warden_path(), "--"};
+  warden_args.insert(warden_args.end(), argv.begin(), argv.end());
+  std::vector<std::string> environment = environment_with(options.environment);
+  const auto arg_pointers = c_strings(warden_args);
+  const auto env_pointers = c_strings(environment);
+  const WardenPlan plan{warden_args[0].c_str(), arg_pointers.data(),   env_pointers.data(),
+                        out.write.get(),        err.write.get(),       report_pipe.write.get(),
+                        lifeline.read.get(),    exec_error.write.get()};
 
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attributes;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawnattr_init(&attributes);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out_write.get(), STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err_write.get(), STDERR_FILENO);
-  // A new process group, so that the whole case can be found and killed.
-  posix_spawnattr_setpgroup(&attributes, 0);
-  // Signals the harness ignores or blocks must not leak into the case.
-  sigset_t all_default, none;
-  sigfillset(&all_default);
-  sigemptyset(&none);
-  posix_spawnattr_setsigdefault(&attributes, &all_default);
-  posix_spawnattr_setsigmask(&attributes, &none);
-  posix_spawnattr_setflags(&attributes,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-
-  std::vector<char*> args;
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-
-  pid_t pid = -1;
-  int spawn_error = ::posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attributes);
-  out_write.reset();
-  err_write.reset();
-  if (spawn_error != 0) {
-    result.error = "cannot run " + argv[0] + ": " + std::strerror(spawn_error);
+  const auto children_before = children_of_self();
+  Warden warden;
+  {
+    std::lock_guard lock(LiveCases::instance().mutex());
+    warden = start_warden(plan, options.isolation);
+    if (warden.live.warden > 0) LiveCases::instance().add(&warden.live);
+  }
+  out.write.reset();
+  err.write.reset();
+  report_pipe.write.reset();
+  lifeline.read.reset();
+  exec_error.write.reset();
+  if (warden.live.warden <= 0) {
+    result.error = warden.error;
     return result;
   }
-  result.started = true;
+  result.isolation = warden.live.namespaced ? "pid namespace" : "subreaper";
+  int exec_errno = 0;
+  ssize_t got;
+  do {
+    got = ::read(exec_error.read.get(), &exec_errno, sizeof exec_errno);
+  } while (got < 0 && errno == EINTR);
 
-  Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                           std::chrono::duration<double>(timeout_seconds));
-  bool exited = false, out_open = true, err_open = true;
-  while (!exited) {
-    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (remaining.count() <= 0) {
-      result.hung = true;
-      ::kill(-pid, SIGKILL);
-      break;
+  Report report;
+  std::string report_text;
+  bool out_open = true, err_open = true, report_open = true;
+  if (got == static_cast<ssize_t>(sizeof exec_errno)) {
+    result.error =
+        "cannot run the case's warden " + warden_args[0] + ": " + std::strerror(exec_errno);
+  } else {
+    while (!report.driver_ended && !result.output_overflow) {
+      const int wait_ms = milliseconds_until(deadline);
+      if (wait_ms <= 0 && Clock::now() >= deadline) {
+        result.hung = true;
+        break;
+      }
+      pollfd fds[4] = {{warden.pidfd.get(), POLLIN, 0},
+                       {out_open ? out.read.get() : -1, POLLIN, 0},
+                       {err_open ? err.read.get() : -1, POLLIN, 0},
+                       {report_open ? report_pipe.read.get() : -1, POLLIN, 0}};
+      if (::poll(fds, 4, wait_ms) < 0 && errno != EINTR) {
+        result.error = std::string("poll: ") + std::strerror(errno);
+        break;
+      }
+      bool unused = false;
+      if (fds[1].revents)
+        out_open = drain(out.read.get(), result.out, options.max_output_bytes, false,
+                         result.output_overflow);
+      if (fds[2].revents)
+        err_open = drain(err.read.get(), result.err, options.kept_error_bytes, true, unused);
+      if (fds[3].revents || fds[0].revents) {
+        report_open = drain(report_pipe.read.get(), report_text, 4096, true, unused);
+        parse_report(report_text, report);
+      }
+      if (fds[0].revents && !report.driver_ended) {
+        result.supervisor_lost = true;  // the warden is gone, and the driver not reported ended
+        break;
+      }
     }
-    pollfd fds[3] = {{pidfd.get(), POLLIN, 0},
-                     {out_open ? out_read.get() : -1, POLLIN, 0},
-                     {err_open ? err_read.get() : -1, POLLIN, 0}};
-    int ready = ::poll(fds, 3, static_cast<int>(remaining.count()) + 1);
-    if (ready < 0 && errno != EINTR) {
-      result.error = std::string("poll: ") + std::strerror(errno);
-      ::kill(-pid, SIGKILL);
-      break;
+    if (report.driver_ended && !result.output_overflow) {
+      if (report.spawn_error) {
+        result.error = "cannot run " + argv[0] + ": " + std::strerror(report.spawn_error);
+      } else {
+        result.started = true;
+        if (WIFEXITED(report.wait_status)) result.exit_status = WEXITSTATUS(report.wait_status);
+        if (WIFSIGNALED(report.wait_status)) result.term_signal = WTERMSIG(report.wait_status);
+        // The driver is gone and its case must be over. One that is in the
+        // middle of exiting gets a short grace (waited on, not slept).
+        const pid_t root = warden.live.warden;
+        wait_until_ended(running_below(root), Clock::now() + std::chrono::seconds(2));
+        result.leftovers = static_cast<int>(running_below(root).size());
+      }
+    } else {
+      result.started = true;  // and then it hung, flooded, or lost its warden
     }
-    if (fds[1].revents) out_open = drain(out_read.get(), result.out);
-    if (fds[2].revents) err_open = drain(err_read.get(), result.err);
-    exited = fds[0].revents != 0;
   }
 
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  end_case(warden, lifeline.write);
+  if (!warden.live.namespaced && result.supervisor_lost) end_strays(children_before);
+  {
+    std::lock_guard lock(LiveCases::instance().mutex());
+    LiveCases::instance().remove(&warden.live);
   }
-  // The driver is gone: whatever it wrote is in the pipes. Orphans may still
-  // hold the write ends, so read what is there rather than waiting for EOF.
-  if (out_open) drain(out_read.get(), result.out);
-  if (err_open) drain(err_read.get(), result.err);
-  if (WIFEXITED(status)) result.exit_status = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) result.term_signal = WTERMSIG(status);
-  result.leftovers = collect_leftovers(pid);
+
+  // Everything that could write to the pipes is gone: read what is left.
+  bool unused = false;
+  const auto drain_deadline = Clock::now() + std::chrono::seconds(2);
+  while ((out_open || err_open) && Clock::now() < drain_deadline && !result.output_overflow) {
+    pollfd fds[2] = {{out_open ? out.read.get() : -1, POLLIN, 0},
+                     {err_open ? err.read.get() : -1, POLLIN, 0}};
+    if (::poll(fds, 2, milliseconds_until(drain_deadline)) <= 0) break;
+    if (fds[0].revents)
+      out_open = drain(out.read.get(), result.out, options.max_output_bytes, false,
+                       result.output_overflow);
+    if (fds[1].revents)
+      err_open = drain(err.read.get(), result.err, options.kept_error_bytes, true, unused);
+  }
   return result;
 }
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "json_exact.hpp"
+
 namespace pyproc::harness {
 namespace {
 
@@ -47,8 +49,9 @@ void collect_literal_bytes(const json& node, std::set<std::string>& into) {
 class Normalizer {
  public:
   Normalizer(const json& raw, const json& case_doc) {
-    for (const auto& pid : raw.value("pids", json::array()))
-      if (pid.is_number_integer()) known_pids_.insert(std::to_string(pid.get<long long>()));
+    if (raw.contains("pids") && raw["pids"].is_array())
+      for (const auto& pid : raw["pids"])
+        if (is_integer(pid)) known_pids_.insert(integer_text(pid));
     collect_literal_bytes(case_doc, literal_bytes_);
   }
 
@@ -60,10 +63,8 @@ class Normalizer {
       return out;
     }
     if (node.is_object() && node.size() == 1) {
-      if (node.contains("pid") && node["pid"].is_number_integer())
-        return pids_(std::to_string(node["pid"].get<long long>()));
-      if (node.contains("fd") && node["fd"].is_number_integer())
-        return fds_(std::to_string(node["fd"].get<long long>()));
+      if (node.contains("pid") && is_integer(node["pid"])) return pids_(integer_text(node["pid"]));
+      if (node.contains("fd") && is_integer(node["fd"])) return fds_(integer_text(node["fd"]));
       if (node.contains("authkey") && node["authkey"].is_string()) {
         const auto hex = lower_hex(node["authkey"].get<std::string>());
         if (literal_bytes_.count(hex)) return json{{"bytes", hex}};

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "harness/case_run.hpp"
+#include "scratch_case.hpp"
 
 namespace fs = std::filesystem;
 using pyproc::harness::Outcome;
@@ -17,40 +18,7 @@ using pyproc::harness::run_case;
 
 namespace {
 
-const std::string kCase =
-    R"({"id": "9001", "title": "a scratch case", "clauses": ["MP-001"], "timeout": 0.5,
-        "steps": [{"op": "new", "proc": "p"}]})";
-const std::string kExpected = R"({"case": "9001", "streams": {"main": [{"value": null}]}})";
-const std::string kGoodOutput =
-    R"({"protocol": 1, "case": "9001", "pids": [], "streams": {"main": [{"value": null}]}})";
-
-class HarnessBadInput : public testing::Test {
- protected:
-  void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() / ("pyproc-harness-" + std::to_string(::getpid()) + "-" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "expected");
-    write("9001.json", kCase);
-    write("expected/9001.json", kExpected);
-    write("9001.driver-output", kGoodOutput);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  void write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name) << text;
-  }
-  pyproc::harness::CaseResult run(const std::string& fake_driver,
-                                  pyproc::harness::Deviations deviations = {}) {
-    return run_case({dir_ / "9001.json",
-                     dir_ / "expected",
-                     {std::string(FAKE_DRIVERS_DIR) + "/" + fake_driver},
-                     deviations});
-  }
-
-  fs::path dir_;
-};
+using HarnessBadInput = pyproc::harness::testing_support::ScratchCase;
 
 TEST_F(HarnessBadInput, MatchingOutputPasses) {
   auto result = run("echo_doc.sh");
@@ -158,13 +126,12 @@ TEST_F(HarnessBadInput, UnsupportedIsReportedAsSuch) {
 }
 
 TEST_F(HarnessBadInput, LeftoverProcessIsALeakAndGetsKilled) {
+  pyproc::harness::testing_support::WitnessFifo witness(path("9001.alive"));
   auto result = run("leak.sh");
   EXPECT_EQ(result.outcome, Outcome::Leak) << result.detail;
-  std::ifstream pid_file(dir_ / "9001.leaked-pid");
-  pid_t leaked = 0;
-  ASSERT_TRUE(pid_file >> leaked);
-  EXPECT_EQ(::kill(leaked, 0), -1);
-  EXPECT_EQ(errno, ESRCH) << "the leaked process " << leaked << " is still there";
+  EXPECT_NE(result.detail.find("1 process(es)"), std::string::npos) << result.detail;
+  EXPECT_TRUE(witness.all_writers_gone()) << "the leaked process is still there";
+  EXPECT_EQ(witness.written(), "leaked\n");
 }
 
 TEST_F(HarnessBadInput, LeaksTheDriverReportsAreALeak) {
@@ -181,14 +148,14 @@ TEST_F(HarnessBadInput, LeaksTheDriverReportsAreALeak) {
 // message names the case file.
 TEST_F(HarnessBadInput, RealDriverReportsAnUnknownOpAsUnsupported) {
   write("9001.json", R"({"id": "9001", "title": "t", "steps": [{"op": "exti", "code": 1}]})");
-  auto result = run_case({dir_ / "9001.json", dir_ / "expected", {PYPROC_DRIVER}, {}});
+  auto result = run(PYPROC_DRIVER);
   EXPECT_EQ(result.outcome, Outcome::Unsupported) << result.detail;
   EXPECT_NE(result.detail.find("exti"), std::string::npos) << result.detail;
 }
 
 TEST_F(HarnessBadInput, RealDriverNamesTheCaseFileWhenAStepIsMalformed) {
   write("9001.json", R"({"id": "9001", "title": "t", "steps": [{"op": "new"}]})");
-  auto result = run_case({dir_ / "9001.json", dir_ / "expected", {PYPROC_DRIVER}, {}});
+  auto result = run(PYPROC_DRIVER);
   EXPECT_EQ(result.outcome, Outcome::Crash) << result.detail;
   EXPECT_NE(result.detail.find("9001.json"), std::string::npos) << result.detail;
 }
@@ -198,6 +165,17 @@ TEST(HarnessDeviations, ReasonIsRequired) {
   std::ofstream(path) << R"({"0001": ""})";
   EXPECT_THROW(pyproc::harness::read_deviations(path), std::runtime_error);
   fs::remove(path);
+}
+
+TEST(HarnessDeviations, AMissingFileIsAnErrorNotAnEmptyList) {
+  EXPECT_THROW(pyproc::harness::read_deviations("/nonexistent/deviations.json"),
+               std::runtime_error);
+}
+
+TEST(HarnessDeviations, AnEntryForACaseThatDoesNotExistIsFound) {
+  const std::vector<fs::path> cases{"cases/0001.json", "cases/0002.json"};
+  EXPECT_EQ(pyproc::harness::unknown_deviations({{"0002", "why"}, {"0003", "why"}}, cases),
+            std::vector<std::string>{"0003"});
 }
 
 }  // namespace

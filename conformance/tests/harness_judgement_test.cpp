@@ -1,0 +1,202 @@
+// The harness's verdict cannot be fooled: observations compare exactly
+// (Python ints are exact and unbounded, and never equal a float), a
+// difference in any process's stream counts, every difference is shown, and
+// hostile output or a hostile case file is a clear outcome for that one case,
+// never a crash of the run.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "harness/case_run.hpp"
+#include "harness/json_exact.hpp"
+#include "harness/json_file.hpp"
+#include "scratch_case.hpp"
+
+namespace {
+
+using pyproc::harness::Outcome;
+using pyproc::harness::parse_json_text;
+
+// A driver document for case 9001 whose streams are `streams` (JSON text).
+std::string output_with(const std::string& streams) {
+  return R"({"protocol": 1, "case": "9001", "pids": [], "streams": )" + streams + "}";
+}
+
+class HarnessJudgement : public pyproc::harness::testing_support::ScratchCase {
+ protected:
+  // Expected streams vs the streams the scripted driver prints.
+  pyproc::harness::CaseResult judge(const std::string& expected, const std::string& actual) {
+    write("expected/9001.json", R"({"case": "9001", "streams": )" + expected + "}");
+    write("9001.driver-output", output_with(actual));
+    return run("echo_doc.sh");
+  }
+};
+
+TEST_F(HarnessJudgement, AnIntegerIsNotAFloat) {
+  EXPECT_EQ(judge(R"({"main": [{"value": 1}]})", R"({"main": [{"value": 1.0}]})").outcome,
+            Outcome::Fail);
+  EXPECT_EQ(judge(R"({"main": [{"value": 1.0}]})", R"({"main": [{"value": 1}]})").outcome,
+            Outcome::Fail);
+  EXPECT_EQ(judge(R"({"main": [{"value": -0.0}]})", R"({"main": [{"value": 0.0}]})").outcome,
+            Outcome::Fail);
+  EXPECT_EQ(judge(R"({"main": [{"value": 1.5}]})", R"({"main": [{"value": 1.50}]})").outcome,
+            Outcome::Pass);
+}
+
+TEST_F(HarnessJudgement, IntegersCompareExactlyAtAnySize) {
+  const std::string two_70 = "1180591620717411303424", two_70_less_1 = "1180591620717411303423";
+  const std::string huge = "1" + std::string(400, '0');  // beyond a double's range
+  const std::string huge_plus_1 = "1" + std::string(399, '0') + "1";
+  auto value = [](const std::string& number) {
+    return R"({"main": [{"value": [)" + number + "]}]}";
+  };
+  const auto differ = judge(value(two_70), value(two_70_less_1));
+  EXPECT_EQ(differ.outcome, Outcome::Fail);
+  EXPECT_NE(differ.detail.find(two_70_less_1), std::string::npos) << differ.detail;
+  EXPECT_EQ(judge(value(two_70), value(two_70)).outcome, Outcome::Pass);
+  EXPECT_EQ(judge(value(huge), value(huge)).outcome, Outcome::Pass);
+  EXPECT_EQ(judge(value(huge), value(huge_plus_1)).outcome, Outcome::Fail);
+  EXPECT_EQ(judge(value("-" + huge), value(huge)).outcome, Outcome::Fail);
+  EXPECT_EQ(judge(value("18446744073709551615"), value("-1")).outcome, Outcome::Fail);
+  EXPECT_EQ(judge(value(two_70), value("1.1805916207174113e21")).outcome, Outcome::Fail);
+}
+
+TEST_F(HarnessJudgement, ADifferenceOnlyInAChildsStreamFails) {
+  const std::string main = R"("main": [{"value": null}])";
+  const auto child =
+      judge("{" + main + R"(, "p": [{"value": 1}]})", "{" + main + R"(, "p": [{"value": 2}]})");
+  EXPECT_EQ(child.outcome, Outcome::Fail);
+  EXPECT_NE(child.detail.find("process 'p', step 0"), std::string::npos) << child.detail;
+  const auto grandchild = judge("{" + main + R"(, "p": [], "p/q": [{"value": "x"}]})",
+                                "{" + main + R"(, "p": [], "p/q": [{"value": "y"}]})");
+  EXPECT_EQ(grandchild.outcome, Outcome::Fail);
+  EXPECT_NE(grandchild.detail.find("process 'p/q', step 0"), std::string::npos)
+      << grandchild.detail;
+}
+
+TEST_F(HarnessJudgement, AStreamThatShouldExistMustExistEvenIfEmpty) {
+  const auto result =
+      judge(R"({"main": [{"value": null}], "p": []})", R"({"main": [{"value": null}]})");
+  EXPECT_EQ(result.outcome, Outcome::Fail);
+  EXPECT_NE(result.detail.find("process 'p': expected to run its steps"), std::string::npos)
+      << result.detail;
+}
+
+TEST_F(HarnessJudgement, EveryDifferenceIsShownUpToTenThenCounted) {
+  const auto three = judge(R"({"main": [{"value": 1}, {"value": 2}, {"value": 3}]})",
+                           R"({"main": [{"value": 1}, {"value": 5}, {"value": 6}], "p": []})");
+  EXPECT_EQ(three.outcome, Outcome::Fail);
+  for (const char* part : {"step 1", "step 2", "process 'p': has a stream"})
+    EXPECT_NE(three.detail.find(part), std::string::npos) << part << "\n" << three.detail;
+  EXPECT_EQ(three.detail.find("more difference"), std::string::npos) << three.detail;
+
+  std::string expected = "[", actual = "[";
+  for (int i = 0; i < 15; ++i) {
+    expected += std::string(i ? "," : "") + R"({"value": )" + std::to_string(i) + "}";
+    actual += std::string(i ? "," : "") + R"({"value": )" + std::to_string(i + 100) + "}";
+  }
+  const auto fifteen = judge(R"({"main": )" + expected + "]}", R"({"main": )" + actual + "]}");
+  EXPECT_NE(fifteen.detail.find("step 9:"), std::string::npos) << fifteen.detail;
+  EXPECT_EQ(fifteen.detail.find("step 10:"), std::string::npos) << fifteen.detail;
+  EXPECT_NE(fifteen.detail.find("... and 5 more difference(s)"), std::string::npos)
+      << fifteen.detail;
+}
+
+TEST_F(HarnessJudgement, NoNoiseAboutAnEmptyStderr) {
+  const auto result = judge(R"({"main": [{"value": 1}]})", R"({"main": [{"value": 2}]})");
+  EXPECT_EQ(result.outcome, Outcome::Fail);
+  EXPECT_EQ(result.detail.find("stderr"), std::string::npos) << result.detail;
+}
+
+// ---- hostile driver output: a CRASH of that case, with the reason ----------
+
+TEST_F(HarnessJudgement, ANumberBeyondADoublesRangeIsACrashNotAnAbort) {
+  write("9001.driver-output", output_with(R"({"main": [{"value": 1e400}]})"));
+  const auto result = run("echo_doc.sh");
+  EXPECT_EQ(result.outcome, Outcome::Crash) << result.detail;
+  EXPECT_NE(result.detail.find("number out of range: 1e400"), std::string::npos) << result.detail;
+}
+
+TEST_F(HarnessJudgement, DeepNestingIsACrashNotAStackOverflow) {
+  const std::string deep = std::string(20000, '[') + std::string(20000, ']');
+  write("9001.driver-output", output_with(R"({"main": [{"value": )" + deep + "}]}"));
+  const auto result = run("echo_doc.sh");
+  EXPECT_EQ(result.outcome, Outcome::Crash) << result.detail;
+  EXPECT_NE(result.detail.find("nested deeper than 64 levels"), std::string::npos) << result.detail;
+}
+
+TEST_F(HarnessJudgement, ADuplicatedKeyIsACrash) {
+  write("9001.driver-output",
+        R"({"protocol": 1, "case": "9001", "streams": {"main": [{"value": 1}]}, "streams": {}})");
+  const auto result = run("echo_doc.sh");
+  EXPECT_EQ(result.outcome, Outcome::Crash) << result.detail;
+  EXPECT_NE(result.detail.find("duplicate key \"streams\""), std::string::npos) << result.detail;
+}
+
+TEST_F(HarnessJudgement, AProtocolNumberThatIsAFloatIsNotProtocolOne) {
+  write("9001.driver-output",
+        R"({"protocol": 1.0, "case": "9001", "streams": {"main": [{"value": null}]}})");
+  EXPECT_EQ(run("echo_doc.sh").outcome, Outcome::Crash);
+}
+
+// ---- hostile case files: an ERROR of that case ---------------------------------
+
+TEST_F(HarnessJudgement, ADeeplyNestedCaseFileIsAnError) {
+  const std::string deep = std::string(20000, '[') + std::string(20000, ']');
+  write("9001.json", R"({"id": "9001", "title": "t", "steps": )" + deep + "}");
+  const auto result = run("echo_doc.sh");
+  EXPECT_EQ(result.outcome, Outcome::Error) << result.detail;
+  EXPECT_NE(result.detail.find("nested deeper"), std::string::npos) << result.detail;
+}
+
+TEST_F(HarnessJudgement, AnOversizedCaseFileIsAnError) {
+  write("9001.json",
+        R"({"id": "9001", "title": ")" + std::string(2u << 20, 'x') + R"(", "steps": []})");
+  const auto result = run("echo_doc.sh");
+  EXPECT_EQ(result.outcome, Outcome::Error) << result.detail;
+  EXPECT_NE(result.detail.find("larger than"), std::string::npos) << result.detail;
+}
+
+TEST_F(HarnessJudgement, AnAbsurdTimeoutIsAnErrorNotAnOverflow) {
+  for (const char* timeout : {"1e300", "0", "-1", "601", "\"30\"", "null"}) {
+    write("9001.json",
+          std::string(R"({"id": "9001", "title": "t", "steps": [], "timeout": )") + timeout + "}");
+    const auto result = run("echo_doc.sh");
+    EXPECT_EQ(result.outcome, Outcome::Error) << timeout << ": " << result.detail;
+    EXPECT_NE(result.detail.find("timeout"), std::string::npos) << result.detail;
+  }
+}
+
+TEST_F(HarnessJudgement, StepsThatAreNotObjectsNeverCrashTheDescription) {
+  write("9001.json", R"({"id": "9001", "title": "t", "steps": [1, {"op": "new", "proc": "p",
+        "target": 5}, {"op": "new", "proc": "q", "target": [7]}]})");
+  const auto result =
+      judge(R"({"main": [{"value": 1}], "p/x": [{"value": 1}], "q": [{"value": 1}]})",
+            R"({"main": [{"value": 2}], "p/x": [{"value": 2}], "q": [{"value": 2}]})");
+  EXPECT_EQ(result.outcome, Outcome::Fail) << result.detail;
+  EXPECT_NE(result.detail.find("(no such step in the case)"), std::string::npos) << result.detail;
+}
+
+// ---- the parser itself ------------------------------------------------------
+
+TEST(HarnessJson, KeepsEveryNumberExactlyAsPythonWouldRead) {
+  const auto parsed = parse_json_text(
+      R"([0, -0, 9223372036854775807, -9223372036854775808, 18446744073709551615,
+          18446744073709551616, -9223372036854775809, 1.0, 2.5e-3, 1e-400, "12 in a string"])",
+      "test");
+  ASSERT_TRUE(parsed.doc) << parsed.error;
+  const auto& doc = *parsed.doc;
+  EXPECT_EQ(pyproc::harness::to_text(doc),
+            R"([0,0,9223372036854775807,-9223372036854775808,18446744073709551615,)"
+            R"(18446744073709551616,-9223372036854775809,1.0,0.0025,0.0,"12 in a string"])");
+  EXPECT_TRUE(pyproc::harness::is_integer(doc[5]));
+  EXPECT_FALSE(pyproc::harness::is_integer(doc[7]));
+}
+
+TEST(HarnessJson, SaysWhereTextIsMalformed) {
+  const auto parsed = parse_json_text("{\n  \"a\": 1,\n  \"b\": oops\n}", "file.json");
+  ASSERT_FALSE(parsed.doc);
+  EXPECT_NE(parsed.error.find("file.json:3:"), std::string::npos) << parsed.error;
+}
+
+}  // namespace
