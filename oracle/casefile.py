@@ -35,6 +35,10 @@ KNOWN_SIGNALS = set("""SIGABRT SIGALRM SIGBUS SIGCHLD SIGCLD SIGCONT SIGEMT SIGF
     SIGTSTP SIGTTIN SIGTTOU SIGURG SIGUSR1 SIGUSR2 SIGVTALRM SIGWINCH SIGXCPU
     SIGXFSZ SIGRTMIN SIGRTMAX""".split())
 
+# The longest a case may run (seconds); the harness refuses more as well
+# (spec/protocol.md §2).
+MAX_CASE_TIMEOUT = 600
+
 REQUIRED_CASE_KEYS = ("id", "title", "clauses", "steps")
 CASE_KEYS = set(REQUIRED_CASE_KEYS) | {"timeout"}
 
@@ -105,6 +109,11 @@ class _DuplicateKey(ValueError):
     pass
 
 
+def _not_json(constant):
+    # Python's json reads NaN and Infinity, which JSON does not have.
+    raise ValueError("%s is not JSON" % constant)
+
+
 def _no_duplicates(pairs):
     # json keeps the last of duplicate keys; a duplicated "op" or "proc"
     # would silently change a step's meaning, so it is an error here.
@@ -124,9 +133,12 @@ def read(path):
     except (OSError, UnicodeDecodeError) as e:
         raise CaseError("", "cannot read: %s" % e)
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates)
+        return json.loads(text, object_pairs_hook=_no_duplicates,
+                          parse_constant=_not_json)
     except _DuplicateKey as e:
         raise CaseError("", str(e))
+    except RecursionError:
+        raise CaseError("", "nested too deeply")
     except ValueError as e:
         raise CaseError("", "not valid JSON: %s" % e)
 
@@ -239,8 +251,9 @@ class _Checker:
                                      "like \"MP-001\"" % q(c))
         if "timeout" in case:
             t = case["timeout"]
-            if not _is_number(t) or t <= 0:
-                self.problem("timeout", "must be a positive number of seconds")
+            if not _is_number(t) or not 0 < t <= MAX_CASE_TIMEOUT:
+                self.problem("timeout", "must be a number of seconds above 0 and at "
+                             "most %d" % MAX_CASE_TIMEOUT)
         if "steps" in case:
             self.check_steps(case["steps"], "steps", in_main=True)
 

@@ -13,6 +13,7 @@ namespace pyproc::harness {
 
 enum class Isolation {
   Automatic,     // a PID namespace if the machine allows it, else a subreaper
+                 // (or a subreaper whenever PYPROC_ISOLATION=subreaper)
   PidNamespace,  // a PID namespace or nothing (the run fails to start)
   Subreaper,     // the fallback, on purpose (to test it)
 };

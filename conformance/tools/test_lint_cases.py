@@ -160,7 +160,23 @@ class LintTestCase(unittest.TestCase):
         case["timeout"] = 0
         self.write_case(case)
         self.assertError(self.lint(), "conformance/cases/0001.json: timeout: must be a "
-                                      "positive number of seconds")
+                                      "number of seconds above 0 and at most 600")
+
+    def test_absurd_timeouts(self):
+        for timeout in (1e300, 601, -1):
+            case = good_case()
+            case["timeout"] = timeout
+            self.write_case(case)
+            self.assertError(self.lint(), "conformance/cases/0001.json: timeout: must be a "
+                                          "number of seconds above 0 and at most 600")
+
+    def test_nan_and_infinity_are_not_json(self):
+        for constant in ("Infinity", "NaN"):
+            case = good_case()
+            self.write_case(case, raw=json.dumps(case).replace(
+                '"steps"', '"timeout": %s, "steps"' % constant))
+            lines = self.lint()
+            self.assertTrue(any("%s is not JSON" % constant in line for line in lines), lines)
 
     # -- clauses and traceability -----------------------------------------
     def test_empty_clauses(self):

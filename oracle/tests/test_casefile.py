@@ -31,7 +31,7 @@ class ProblemsTest(unittest.TestCase):
                               extra=1, timeout=0)
         self.assertEqual(found, [
             ("extra", 'unknown key "extra"'),
-            ("timeout", "must be a positive number of seconds"),
+            ("timeout", "must be a number of seconds above 0 and at most 600"),
             ("steps[0]", 'unknown op "exti"'),
             ("steps[1].proc", '"q" is not bound by an earlier "new" of this '
                               'steps list'),

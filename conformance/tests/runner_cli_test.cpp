@@ -1,0 +1,218 @@
+// The runners as a user drives them: pyproc-conform refuses a run that would
+// prove nothing (an unknown case id, an empty selection, a missing or stale
+// deviations file), and both runners — the CLI and the GoogleTest binary —
+// end the running case when they are stopped, then die of the signal.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "scratch_case.hpp"
+
+extern char** environ;
+
+namespace {
+
+using pyproc::harness::testing_support::ScratchCase;
+using pyproc::harness::testing_support::WitnessFifo;
+
+// A runner started by the test, its output in files of the scratch directory.
+class Runner {
+ public:
+  Runner(const std::vector<std::string>& argv, const std::filesystem::path& output,
+         const std::vector<std::string>& extra_environment = {}) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, (output.string() + ".out").c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, (output.string() + ".err").c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    std::vector<char*> args;
+    for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    std::vector<std::string> environment(extra_environment);
+    for (char** e = environ; *e; ++e) environment.emplace_back(*e);
+    std::vector<char*> env;
+    for (auto& entry : environment) env.push_back(entry.data());
+    env.push_back(nullptr);
+    ::posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), env.data());
+    posix_spawn_file_actions_destroy(&actions);
+    pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
+    output_ = output;
+  }
+  ~Runner() {
+    if (pidfd_ >= 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+      ::close(pidfd_);
+    }
+  }
+  Runner(const Runner&) = delete;
+  Runner& operator=(const Runner&) = delete;
+
+  void signal(int sig) const { ::kill(pid_, sig); }
+  // The wait status, or -1 if it did not end within `seconds`.
+  int wait(int seconds) {
+    pollfd fd{pidfd_, POLLIN, 0};
+    if (::poll(&fd, 1, seconds * 1000) != 1) return -1;
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    ::close(pidfd_);
+    pidfd_ = -1;
+    return status;
+  }
+  [[nodiscard]] std::string out() const { return read(".out"); }
+  [[nodiscard]] std::string err() const { return read(".err"); }
+
+ private:
+  [[nodiscard]] std::string read(const char* suffix) const {
+    std::ifstream in(output_.string() + suffix);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+  pid_t pid_ = -1;
+  int pidfd_ = -1;
+  std::filesystem::path output_;
+};
+
+class RunnerCli : public ScratchCase {
+ protected:
+  void SetUp() override {
+    ScratchCase::SetUp();
+    std::filesystem::create_directories(dir_ / "meta");
+  }
+  std::vector<std::string> conform(const std::vector<std::string>& options,
+                                   const std::string& driver = FAKE_DRIVERS_DIR "/echo_doc.sh") {
+    std::vector<std::string> argv{PYPROC_CONFORM, "--cases", dir_.string(), "--expected",
+                                  (dir_ / "expected").string()};
+    argv.insert(argv.end(), options.begin(), options.end());
+    argv.insert(argv.end(), {"--", driver});
+    return argv;
+  }
+};
+
+TEST_F(RunnerCli, AMatchingRunPassesAndSaysSo) {
+  Runner runner(conform({}), dir_ / "meta/run");
+  const int status = runner.wait(60);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << runner.out() << runner.err();
+  EXPECT_NE(runner.out().find("9001  PASS  a scratch case"), std::string::npos) << runner.out();
+  EXPECT_NE(runner.out().find("1 passed, 0 failed, 0 skipped"), std::string::npos);
+}
+
+TEST_F(RunnerCli, AnUnknownCaseIdIsAnErrorNotAnEmptyPass) {
+  Runner runner(conform({"--only", "9001", "--only", "9999"}), dir_ / "meta/run");
+  const int status = runner.wait(60);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << runner.out();
+  EXPECT_NE(runner.err().find("no such case: 9999"), std::string::npos) << runner.err();
+  EXPECT_EQ(runner.out(), "");
+}
+
+TEST_F(RunnerCli, AnEmptyCasesDirectoryIsAnError) {
+  std::filesystem::remove(dir_ / "9001.json");
+  Runner runner(conform({}), dir_ / "meta/run");
+  const int status = runner.wait(60);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2);
+  EXPECT_NE(runner.err().find("holds no case"), std::string::npos) << runner.err();
+}
+
+TEST_F(RunnerCli, ADeviationForACaseThatDoesNotExistIsAnError) {
+  write("meta/deviations.json", R"({"9001": "a reason", "9002": "a stale one"})");
+  Runner runner(conform({"--deviations", (dir_ / "meta/deviations.json").string()}),
+                dir_ / "meta/run");
+  const int status = runner.wait(60);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2);
+  EXPECT_NE(runner.err().find("cases that do not exist: 9002"), std::string::npos) << runner.err();
+}
+
+TEST_F(RunnerCli, AMissingDeviationsFileIsAnError) {
+  Runner runner(conform({"--deviations", (dir_ / "meta/none.json").string()}), dir_ / "meta/run");
+  const int status = runner.wait(60);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2);
+  EXPECT_NE(runner.err().find("none.json: cannot be read"), std::string::npos) << runner.err();
+}
+
+// ---- stopping a runner in the middle of a case -------------------------------
+
+// Waits (bounded) until the hostile driver says it is running.
+bool driver_is_running(const std::filesystem::path& ready_fifo) {
+  const int fd = ::open(ready_fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  pollfd ready{fd, POLLIN, 0};
+  const bool running = ::poll(&ready, 1, 60'000) == 1;
+  ::close(fd);
+  return running;
+}
+
+// Waits (bounded) until no process holds the witness open any more.
+bool case_ended(WitnessFifo& witness, int seconds) {
+  pollfd fd{witness.fd(), POLLIN, 0};
+  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+       std::chrono::steady_clock::now() < deadline;) {
+    if (witness.all_writers_gone()) return true;
+    ::poll(&fd, 1, 1000);  // woken by data or by the last writer's end
+  }
+  return witness.all_writers_gone();
+}
+
+// (signal, isolation path: "namespace" or "subreaper")
+class StoppedRunner : public RunnerCli,
+                      public testing::WithParamInterface<std::tuple<int, std::string>> {
+ protected:
+  // Starts `argv` on the hanging driver, waits until the case runs, sends the
+  // signal, and checks that the runner died of it and the case ended.
+  void stop_and_check(const std::vector<std::string>& argv) {
+    write("9001.json", R"({"id": "9001", "title": "hangs", "timeout": 120, "steps": []})");
+    ::mkfifo((dir_ / "9001.ready").c_str(), 0600);
+    WitnessFifo witness(dir_ / "9001.alive");
+    const auto& [sig, path] = GetParam();
+    Runner runner(argv, dir_ / "meta/run",
+                  {path == "subreaper" ? "PYPROC_ISOLATION=subreaper" : "PYPROC_ISOLATION="});
+    ASSERT_TRUE(driver_is_running(dir_ / "9001.ready")) << runner.err();
+    runner.signal(sig);
+    const int status = runner.wait(60);
+    if (sig == SIGKILL) {
+      EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+      // Nothing ran in the runner: the warden saw its lifeline end.
+      EXPECT_TRUE(case_ended(witness, 30)) << "the case outlived its runner";
+    } else {
+      EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == sig) << "status " << status << "\n"
+                                                                  << runner.out() << runner.err();
+      // Ended before the runner died: nothing is left to wait for.
+      EXPECT_TRUE(witness.all_writers_gone()) << "the case outlived its runner";
+    }
+    EXPECT_EQ(witness.written(), "escaped\n");
+  }
+};
+
+TEST_P(StoppedRunner, TheCliEndsTheRunningCaseAndDiesOfTheSignal) {
+  stop_and_check(conform({}, HOSTILE_DRIVERS_DIR "/hang_until_signalled.sh"));
+}
+
+TEST_P(StoppedRunner, TheGoogleTestBinaryEndsTheRunningCaseAndDiesOfTheSignal) {
+  write("meta/deviations.json", "{}");
+  stop_and_check({PYPROC_CASE_TESTS, "--cases=" + dir_.string(),
+                  "--expected=" + (dir_ / "expected").string(),
+                  "--deviations=" + (dir_ / "meta/deviations.json").string(),
+                  "--driver=" HOSTILE_DRIVERS_DIR "/hang_until_signalled.sh"});
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, StoppedRunner,
+                         testing::Combine(testing::Values(SIGINT, SIGTERM, SIGHUP, SIGKILL),
+                                          testing::Values("namespace", "subreaper")),
+                         [](const auto& info) {
+                           return std::string(sigabbrev_np(std::get<0>(info.param))) + "_" +
+                                  std::get<1>(info.param);
+                         });
+
+}  // namespace
