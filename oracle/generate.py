@@ -2,11 +2,13 @@
 
     python3 oracle/generate.py [CASE ...]          regenerate (all cases by default)
     python3 oracle/generate.py --check [CASE ...]  drift check: exit 1 if any file differs
-    options: --outdir DIR  --cases DIR  --python PATH  -j N
+    options: --outdir DIR  --cases DIR  --python PATH  --helper PATH  -j N
 
 A CASE is an id (0007) or the path of a case file. Each driver runs in its own
-process group with the case's timeout; a failing case is reported and the
-others go on; the exit status is non-zero if any case failed.
+process group with the case's timeout, in a scratch directory of its own, with
+PYPROC_CASE_TMP and PYPROC_HELPER set as the harness sets them
+(spec/protocol.md §5.1); a failing case is reported and the others go on; the
+exit status is non-zero if any case failed.
 """
 
 import argparse
@@ -14,9 +16,11 @@ import concurrent.futures
 import difflib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 
 import normalize
 
@@ -26,6 +30,9 @@ DRIVER = os.path.join(ORACLE, "driver.py")
 DEFAULT_CASES = os.path.join(ROOT, "conformance", "cases")
 DEFAULT_OUTDIR = os.path.join(ROOT, "conformance", "expected")
 DEFAULT_TIMEOUT = 30
+# The helper program as the default CMake build makes it.
+BUILT_HELPER = os.path.join(ROOT, "build", "default", "conformance", "helper",
+                            "pyproc-helper")
 STDERR_TAIL_LINES = 20
 
 
@@ -43,6 +50,9 @@ def parse_args(argv):
     p.add_argument("--cases", dest="cases_dir", default=DEFAULT_CASES)
     p.add_argument("--python", default=sys.executable,
                    help="interpreter that runs the driver")
+    p.add_argument("--helper", default=os.environ.get("PYPROC_HELPER") or BUILT_HELPER,
+                   help="the suite's helper program (default: $PYPROC_HELPER, "
+                        "else the default build's)")
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                    help="cases run at once (default: one per CPU)")
     return p.parse_args(argv)
@@ -77,10 +87,23 @@ def load_case(path):
     return case
 
 
-def run_driver(python, path, timeout):
-    proc = subprocess.Popen([python, DRIVER, path], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+def machine_paths(helper, tmp):
+    """What §6 step 5 turns into symbols, for this run."""
+    paths = {"tmp": tmp}
+    if helper:
+        paths["helper"] = helper
+        paths["helper_dir"] = os.path.dirname(helper)
+    return paths
+
+
+def run_driver(python, path, timeout, paths):
+    env = dict(os.environ, PYPROC_CASE_TMP=paths["tmp"])
+    if "helper" in paths:
+        env["PYPROC_HELPER"] = paths["helper"]
+    proc = subprocess.Popen([python, DRIVER, os.path.abspath(path)],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True,
+                            cwd=paths["tmp"], env=env)
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -115,9 +138,9 @@ def _tail(err):
         "    " + line for line in lines[-STDERR_TAIL_LINES:])
 
 
-def expected_text(raw, case, platform):
-    if not isinstance(raw, dict) or raw.get("protocol") != 1:
-        raise Failure("driver output is not a protocol 1 document")
+def expected_text(raw, case, platform, paths=None):
+    if not isinstance(raw, dict) or raw.get("protocol") not in (1, 2):
+        raise Failure("driver output is not a protocol 1 or 2 document")
     if raw.get("case") != case["id"]:
         raise Failure("driver reported case %r" % raw.get("case"))
     if "unsupported" in raw:
@@ -129,15 +152,20 @@ def expected_text(raw, case, platform):
                          "version": impl["version"],
                          "start_method": impl["start_method"],
                          "platform": platform},
-        "streams": normalize.normalize(raw, case)["streams"],
+        "streams": normalize.normalize(raw, case, paths)["streams"],
     }
     return json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-def generate_one(python, platform, path):
+def generate_one(python, platform, path, helper):
     case = load_case(path)
-    raw = run_driver(python, path, case.get("timeout", DEFAULT_TIMEOUT))
-    return case["id"], expected_text(raw, case, platform)
+    tmp = os.path.realpath(tempfile.mkdtemp(prefix="pyproc-case-"))
+    try:
+        paths = machine_paths(helper if helper and os.path.exists(helper) else None, tmp)
+        raw = run_driver(python, path, case.get("timeout", DEFAULT_TIMEOUT), paths)
+        return case["id"], expected_text(raw, case, platform, paths)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def interpreter_platform(python):
@@ -156,7 +184,7 @@ def generate(args, log=sys.stderr):
     platform = interpreter_platform(args.python)
     def attempt(path):
         try:
-            return generate_one(args.python, platform, path)
+            return generate_one(args.python, platform, path, os.path.abspath(args.helper))
         except Failure as e:
             return e
 

@@ -1,6 +1,10 @@
 """§6 normalisation: a raw driver document made portable.
 
-normalize(raw_doc, case_doc) -> {"case": ID, "streams": {...}}
+normalize(raw_doc, case_doc, paths=None) -> {"case": ID, "streams": {...}}
+
+``paths`` maps "tmp", "helper" and "helper_dir" to the paths of this run (§6
+step 5): in every string they become "<tmp>", "<helper>", "<helper_dir>",
+the longest first, before pids are looked for.
 
 Visiting order decides the numbers, so it is fixed precisely:
 - streams: "main" first, then the other paths sorted by code point;
@@ -56,11 +60,15 @@ def literal_bytes(case_doc):
 
 
 class _Normalizer:
-    def __init__(self, pids, literals):
-        self.pid_texts = {str(p) for p in pids}
+    def __init__(self, pids, literals, paths):
+        self.pid_texts = {str(p) for p in pids if _is_int(p)}
         self.literals = literals
+        self.paths = sorted(((path, "<%s>" % name) for name, path in paths.items() if path),
+                            key=lambda item: -len(item[0]))
         self.pids = _Numbering("pid")
         self.fds = _Numbering("fd")
+        self.uids = _Numbering("uid")
+        self.gids = _Numbering("gid")
         self.authkeys = _Numbering("authkey")
 
     def value(self, v):
@@ -71,6 +79,10 @@ class _Normalizer:
                     return self.pids(inner)
                 if key == "fd" and _is_int(inner):
                     return self.fds(inner)
+                if key == "uid" and _is_int(inner):
+                    return self.uids(inner)
+                if key == "gid" and _is_int(inner):
+                    return self.gids(inner)
                 if key == "authkey" and isinstance(inner, str):
                     return self.authkey(inner)
                 if key == "bytes":
@@ -79,6 +91,8 @@ class _Normalizer:
         if isinstance(v, list):
             return [self.value(x) for x in v]
         if isinstance(v, str):
+            for path, symbol in self.paths:
+                v = v.replace(path, symbol)
             return _DIGITS.sub(self._digit_run, v)
         return v
 
@@ -99,11 +113,11 @@ def stream_order(streams):
     return (["main"] if "main" in streams else []) + rest
 
 
-def normalize(raw_doc, case_doc):
+def normalize(raw_doc, case_doc, paths=None):
     if "unsupported" in raw_doc:
         raise ValueError("case %s is unsupported: %s"
                          % (raw_doc.get("case"), raw_doc["unsupported"]))
-    norm = _Normalizer(raw_doc["pids"], literal_bytes(case_doc))
+    norm = _Normalizer(raw_doc["pids"], literal_bytes(case_doc), paths or {})
     streams = raw_doc["streams"]
     out = {}
     for path in stream_order(streams):

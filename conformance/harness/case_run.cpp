@@ -1,8 +1,11 @@
 #include "case_run.hpp"
 
+#include <stdlib.h>
+
 #include <algorithm>
 #include <cmath>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <set>
 #include <sstream>
@@ -20,8 +23,47 @@ using nlohmann::json;
 
 constexpr double kDefaultTimeoutSeconds = 30;
 
+// The case's scratch directory (§5.1): made empty for one run, removed after.
+class ScratchDirectory {
+ public:
+  ScratchDirectory() {
+    std::error_code error;
+    auto base = std::filesystem::temp_directory_path(error);
+    if (error) base = "/tmp";
+    std::string pattern = (base / "pyproc-case-XXXXXX").string();
+    if (::mkdtemp(pattern.data()))
+      path_ = std::filesystem::canonical(pattern, error).string();  // as getcwd() will say it
+    if (path_.empty())
+      throw std::runtime_error("cannot make a scratch directory in " + base.string());
+  }
+  ~ScratchDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ScratchDirectory(const ScratchDirectory&) = delete;
+  ScratchDirectory& operator=(const ScratchDirectory&) = delete;
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 std::string shorten(const std::string& text, std::size_t max_chars = 300) {
   return text.size() <= max_chars ? text : text.substr(0, max_chars) + "...";
+}
+
+// The driver runs in the case's scratch directory (§5.1), so relative paths in
+// its command — the program, or a script it is given (`python3
+// oracle/driver.py`) — are made absolute first: every word that names an
+// existing file from here.
+std::vector<std::string> absolute_command(std::vector<std::string> argv) {
+  for (auto& word : argv) {
+    std::error_code error;
+    if (!word.empty() && word.front() != '/' && word.front() != '-' &&
+        std::filesystem::exists(word, error))
+      word = std::filesystem::absolute(word, error).string();
+  }
+  return argv;
 }
 
 // What the driver wrote to stderr, for a person; nothing when it wrote nothing.
@@ -72,7 +114,9 @@ std::string streams_error(const json& streams) {
 // What a driver printed must be a protocol document for this case (§5).
 std::string protocol_error(const json& doc, const std::string& id) {
   if (!doc.is_object()) return "not a JSON object";
-  if (!exactly_equal(doc.value("protocol", json()), json(1))) return "\"protocol\" is not 1";
+  const json version = doc.value("protocol", json());
+  if (!exactly_equal(version, json(1)) && !exactly_equal(version, json(2)))
+    return "\"protocol\" is not 1 or 2";
   if (doc.value("case", json()) != id) return "\"case\" is not \"" + id + "\"";
   if (doc.contains("unsupported")) {
     if (!doc["unsupported"].is_string()) return "\"unsupported\" is not a string";
@@ -97,11 +141,19 @@ std::string exit_description(const IsolatedRun& run) {
 // Decides the outcome once the case and its expected file have been read.
 void judge(const CaseRequest& request, const json& case_doc, const json& expected,
            CaseResult& result) {
-  auto argv = request.driver;
-  argv.push_back(request.case_file.string());
+  auto argv = absolute_command(request.driver);
+  argv.push_back(std::filesystem::absolute(request.case_file).string());
   const double timeout =
       case_doc.contains("timeout") ? case_doc["timeout"].get<double>() : kDefaultTimeoutSeconds;
-  const IsolatedRun run = run_isolated(argv, timeout, request.isolation);
+  const ScratchDirectory scratch;
+  MachinePaths paths{.tmp = scratch.path(), .helper = helper_path(), .helper_dir = {}};
+  if (!paths.helper.empty())
+    paths.helper_dir = std::filesystem::path(paths.helper).parent_path().string();
+  IsolationOptions isolation = request.isolation;
+  isolation.working_directory = scratch.path();
+  isolation.environment.push_back("PYPROC_CASE_TMP=" + scratch.path());
+  if (!paths.helper.empty()) isolation.environment.push_back("PYPROC_HELPER=" + paths.helper);
+  const IsolatedRun run = run_isolated(argv, timeout, isolation);
   const std::string note = stderr_note(run);
 
   if (!run.started) {
@@ -163,7 +215,7 @@ void judge(const CaseRequest& request, const json& case_doc, const json& expecte
     return;
   }
 
-  const json actual = normalize(*printed.doc, case_doc);
+  const json actual = normalize(*printed.doc, case_doc, paths);
   const auto found = differences(case_doc, expected, actual["streams"]);
   const auto deviation = request.deviations.find(result.id);
   const bool declared = deviation != request.deviations.end();
@@ -180,6 +232,19 @@ void judge(const CaseRequest& request, const json& case_doc, const json& expecte
 }
 
 }  // namespace
+
+std::string helper_path() {
+  if (const char* path = std::getenv("PYPROC_HELPER"); path && *path) return path;
+  std::error_code error;
+  const auto beside =
+      std::filesystem::read_symlink("/proc/self/exe", error).parent_path() / "pyproc-helper";
+  if (!error && std::filesystem::exists(beside, error)) return beside;
+#ifdef PYPROC_HELPER_BUILD_PATH
+  return PYPROC_HELPER_BUILD_PATH;
+#else
+  return {};
+#endif
+}
 
 const char* outcome_name(Outcome outcome) {
   switch (outcome) {

@@ -109,6 +109,7 @@ bool drain(int fd, std::string& into, std::size_t cap, bool keep_tail, bool& ove
 
 struct WardenPlan {
   const char* path;
+  const char* working_directory;  // nullptr: the harness's
   char* const* argv;
   char* const* envp;
   int out, err, report, lifeline, exec_error;
@@ -130,6 +131,11 @@ struct WardenPlan {
   ::dup2(high[3], 4);
   ::dup3(high[4], 5, O_CLOEXEC);
   ::close_range(6, ~0U, 0);
+  if (plan.working_directory && ::chdir(plan.working_directory) != 0) {
+    const int error = errno;
+    (void)!::write(5, &error, sizeof error);
+    ::_exit(127);
+  }
   // Nothing the harness blocks or ignores reaches the case.
   sigset_t none;
   sigemptyset(&none);
@@ -312,9 +318,17 @@ IsolatedRun run_isolated(const std::vector<std::string>& argv, double timeout_se
   std::vector<std::string> environment = environment_with(options.environment);
   const auto arg_pointers = c_strings(warden_args);
   const auto env_pointers = c_strings(environment);
-  const WardenPlan plan{warden_args[0].c_str(), arg_pointers.data(),   env_pointers.data(),
-                        out.write.get(),        err.write.get(),       report_pipe.write.get(),
-                        lifeline.read.get(),    exec_error.write.get()};
+  const WardenPlan plan{.path = warden_args[0].c_str(),
+                        .working_directory = options.working_directory.empty()
+                                                 ? nullptr
+                                                 : options.working_directory.c_str(),
+                        .argv = arg_pointers.data(),
+                        .envp = env_pointers.data(),
+                        .out = out.write.get(),
+                        .err = err.write.get(),
+                        .report = report_pipe.write.get(),
+                        .lifeline = lifeline.read.get(),
+                        .exec_error = exec_error.write.get()};
 
   const auto children_before = children_of_self();
   Warden warden;
@@ -343,8 +357,9 @@ IsolatedRun run_isolated(const std::vector<std::string>& argv, double timeout_se
   std::string report_text;
   bool out_open = true, err_open = true, report_open = true;
   if (got == static_cast<ssize_t>(sizeof exec_errno)) {
-    result.error =
-        "cannot run the case's warden " + warden_args[0] + ": " + std::strerror(exec_errno);
+    result.error = "cannot run the case's warden " + warden_args[0] + " in " +
+                   (options.working_directory.empty() ? "." : options.working_directory) + ": " +
+                   std::strerror(exec_errno);
   } else {
     while (!report.driver_ended && !result.output_overflow) {
       const int wait_ms = milliseconds_until(deadline);

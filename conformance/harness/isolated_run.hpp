@@ -22,6 +22,8 @@ struct IsolationOptions {
   Isolation isolation = Isolation::Automatic;
   // "NAME=value" entries added to the driver's environment.
   std::vector<std::string> environment;
+  // The driver's working directory; empty: the harness's own.
+  std::string working_directory;
   // More than this on stdout ends the case (a CRASH): nothing a driver prints
   // may exhaust the harness's memory.
   std::size_t max_output_bytes = 16u << 20;

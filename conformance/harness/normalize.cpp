@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "json_exact.hpp"
@@ -48,7 +50,14 @@ void collect_literal_bytes(const json& node, std::set<std::string>& into) {
 
 class Normalizer {
  public:
-  Normalizer(const json& raw, const json& case_doc) {
+  Normalizer(const json& raw, const json& case_doc, const MachinePaths& paths) {
+    for (const auto& [path, symbol] : {std::pair{paths.tmp, "<tmp>"},
+                                       {paths.helper, "<helper>"},
+                                       {paths.helper_dir, "<helper_dir>"}})
+      if (!path.empty()) paths_.emplace_back(path, symbol);
+    // The longest first: the helper's path holds its directory's.
+    std::stable_sort(paths_.begin(), paths_.end(),
+                     [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
     if (raw.contains("pids") && raw["pids"].is_array())
       for (const auto& pid : raw["pids"])
         if (is_integer(pid)) known_pids_.insert(integer_text(pid));
@@ -56,7 +65,7 @@ class Normalizer {
   }
 
   json value(const json& node) {
-    if (node.is_string()) return strip_pids(node.get<std::string>());
+    if (node.is_string()) return strip_pids(strip_paths(node.get<std::string>()));
     if (node.is_array()) {
       json out = json::array();
       for (const auto& item : node) out.push_back(value(item));
@@ -65,6 +74,8 @@ class Normalizer {
     if (node.is_object() && node.size() == 1) {
       if (node.contains("pid") && is_integer(node["pid"])) return pids_(integer_text(node["pid"]));
       if (node.contains("fd") && is_integer(node["fd"])) return fds_(integer_text(node["fd"]));
+      if (node.contains("uid") && is_integer(node["uid"])) return uids_(integer_text(node["uid"]));
+      if (node.contains("gid") && is_integer(node["gid"])) return gids_(integer_text(node["gid"]));
       if (node.contains("authkey") && node["authkey"].is_string()) {
         const auto hex = lower_hex(node["authkey"].get<std::string>());
         if (literal_bytes_.count(hex)) return json{{"bytes", hex}};
@@ -80,6 +91,15 @@ class Normalizer {
   }
 
  private:
+  std::string strip_paths(std::string text) const {
+    for (const auto& [path, symbol] : paths_)
+      for (size_t at = 0; (at = text.find(path, at)) != std::string::npos;) {
+        text.replace(at, path.size(), symbol);
+        at += std::string_view(symbol).size();
+      }
+    return text;
+  }
+
   // Replaces each maximal run of digits that spells a known pid.
   std::string strip_pids(const std::string& text) {
     std::string out;
@@ -99,13 +119,14 @@ class Normalizer {
 
   std::set<std::string> known_pids_;
   std::set<std::string> literal_bytes_;
-  Symbols pids_{"pid"}, fds_{"fd"}, authkeys_{"authkey"};
+  std::vector<std::pair<std::string, const char*>> paths_;
+  Symbols pids_{"pid"}, fds_{"fd"}, uids_{"uid"}, gids_{"gid"}, authkeys_{"authkey"};
 };
 
 }  // namespace
 
-json normalize(const json& raw, const json& case_doc) {
-  Normalizer normalizer(raw, case_doc);
+json normalize(const json& raw, const json& case_doc, const MachinePaths& machine) {
+  Normalizer normalizer(raw, case_doc, machine);
   const json& streams = raw.at("streams");
   std::vector<std::string> paths;
   for (const auto& item : streams.items())

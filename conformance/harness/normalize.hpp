@@ -4,11 +4,21 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace pyproc::harness {
 
+// The paths of one machine that observations may hold (§6 step 5); an empty
+// one is not looked for.
+struct MachinePaths {
+  std::string tmp;         // the case's scratch directory -> "<tmp>"
+  std::string helper;      // the helper program -> "<helper>"
+  std::string helper_dir;  // its directory -> "<helper_dir>"
+};
+
 // `raw` is a driver document (§5) without "unsupported"; `case_doc` is the case
 // it ran (byte strings written in it stay visible). Returns {"case", "streams"}.
-nlohmann::json normalize(const nlohmann::json& raw, const nlohmann::json& case_doc);
+nlohmann::json normalize(const nlohmann::json& raw, const nlohmann::json& case_doc,
+                         const MachinePaths& paths = {});
 
 }  // namespace pyproc::harness

@@ -160,6 +160,20 @@ TEST_F(HarnessBadInput, RealDriverNamesTheCaseFileWhenAStepIsMalformed) {
   EXPECT_NE(result.detail.find("9001.json"), std::string::npos) << result.detail;
 }
 
+TEST_F(HarnessBadInput, TheDriverRunsInAScratchDirectoryThatIsRemovedAfter) {
+  write("expected/9001.json",
+        R"({"case": "9001", "streams": {"main": [{"value": ["<tmp>", "<tmp>", "<helper>"]}]}})");
+  setenv("PYPROC_HELPER", "/opt/helpers/pyproc-helper", 1);
+  auto result = run("scratch_probe.sh");
+  unsetenv("PYPROC_HELPER");
+  EXPECT_EQ(result.outcome, Outcome::Pass) << result.detail;
+  std::ifstream path_file(dir_ / "9001.scratch-path");
+  std::string scratch;
+  ASSERT_TRUE(std::getline(path_file, scratch));
+  EXPECT_NE(scratch, dir_.string());
+  EXPECT_FALSE(fs::exists(scratch)) << scratch << " is still there";
+}
+
 TEST(HarnessDeviations, ReasonIsRequired) {
   auto path = fs::temp_directory_path() / ("pyproc-deviations-" + std::to_string(::getpid()));
   std::ofstream(path) << R"({"0001": ""})";

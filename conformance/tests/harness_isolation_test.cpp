@@ -105,8 +105,9 @@ TEST_P(HarnessIsolation, ACaseThatKillsItsSupervisorStillEndsCompletely) {
 }
 
 TEST_P(HarnessIsolation, EndlessOutputIsACrashAtTheLimitNotExhaustedMemory) {
-  const auto result =
-      run_hostile("flood.sh", {.isolation = {}, .environment = {}, .max_output_bytes = 1u << 20});
+  const auto result = run_hostile(
+      "flood.sh",
+      {.isolation = {}, .environment = {}, .working_directory = {}, .max_output_bytes = 1u << 20});
   EXPECT_EQ(result.outcome, Outcome::Crash) << result.detail;
   EXPECT_NE(result.detail.find("more than 1048576 bytes"), std::string::npos) << result.detail;
 }

@@ -17,7 +17,14 @@ TEST(HarnessNormalize, AgreesWithSharedVectors) {
   ASSERT_FALSE(file.doc->empty());
   for (const auto& vector : *file.doc) {
     SCOPED_TRACE(vector.at("name").get<std::string>());
-    const auto normalized = pyproc::harness::normalize(vector.at("raw"), vector.at("case"));
+    pyproc::harness::MachinePaths paths;
+    if (vector.contains("paths")) {
+      const auto& given = vector["paths"];
+      paths = {.tmp = given.value("tmp", ""),
+               .helper = given.value("helper", ""),
+               .helper_dir = given.value("helper_dir", "")};
+    }
+    const auto normalized = pyproc::harness::normalize(vector.at("raw"), vector.at("case"), paths);
     EXPECT_TRUE(pyproc::harness::exactly_equal(normalized, vector.at("normalized")))
         << pyproc::harness::to_text(normalized);
   }

@@ -19,7 +19,7 @@ class VectorTest(unittest.TestCase):
         self.assertGreaterEqual(len(vectors), 12)
         for v in vectors:
             with self.subTest(v["name"]):
-                self.assertEqual(normalize.normalize(v["raw"], v["case"]),
+                self.assertEqual(normalize.normalize(v["raw"], v["case"], v.get("paths")),
                                  v["normalized"])
 
     def test_vector_cases_are_valid_cases(self):
