@@ -143,8 +143,9 @@ void judge(const CaseRequest& request, const json& case_doc, const json& expecte
            CaseResult& result) {
   auto argv = absolute_command(request.driver);
   argv.push_back(std::filesystem::absolute(request.case_file).string());
-  const double timeout =
-      case_doc.contains("timeout") ? case_doc["timeout"].get<double>() : kDefaultTimeoutSeconds;
+  const double timeout = request.timeout_override > 0   ? request.timeout_override
+                         : case_doc.contains("timeout") ? case_doc["timeout"].get<double>()
+                                                        : kDefaultTimeoutSeconds;
   const ScratchDirectory scratch;
   MachinePaths paths{.tmp = scratch.path(), .helper = helper_path(), .helper_dir = {}};
   if (!paths.helper.empty())
@@ -209,6 +210,8 @@ void judge(const CaseRequest& request, const json& case_doc, const json& expecte
         "the driver reports what the case left behind in it: " + shorten(to_text(leaks));
     return;
   }
+  if (printed.doc->contains("implementation"))
+    result.implementation = (*printed.doc)["implementation"];
   if (printed.doc->contains("unsupported")) {
     result.outcome = Outcome::Unsupported;
     result.detail = to_text((*printed.doc)["unsupported"]);
@@ -216,19 +219,28 @@ void judge(const CaseRequest& request, const json& case_doc, const json& expecte
   }
 
   const json actual = normalize(*printed.doc, case_doc, paths);
-  const auto found = differences(case_doc, expected, actual["streams"]);
+  result.differences = differences(case_doc, expected, actual["streams"]);
+  const auto& found = result.differences;
   const auto deviation = request.deviations.find(result.id);
-  const bool declared = deviation != request.deviations.end();
-  if (!found.empty()) {
-    result.outcome = declared ? Outcome::XFail : Outcome::Fail;
-    result.detail =
-        found.describe() + (declared ? "\n  declared deviation: " + deviation->second : note);
-  } else {
-    result.outcome = declared ? Outcome::XPass : Outcome::Pass;
-    if (declared)
-      result.detail = "the case passes but a deviation is declared for it (\"" + deviation->second +
-                      "\"): remove the deviation";
+  if (deviation == request.deviations.end()) {
+    result.outcome = found.empty() ? Outcome::Pass : Outcome::Fail;
+    if (!found.empty()) result.detail = found.describe() + note;
+    return;
   }
+  const std::string& reason = deviation->second.reason;
+  if (found.empty()) {
+    result.outcome = Outcome::XPass;
+    result.detail = "the case passes but a deviation is declared for it (\"" + reason +
+                    "\"): remove the deviation";
+    return;
+  }
+  if (auto mismatch = deviation_mismatch(deviation->second, found); !mismatch.empty()) {
+    result.outcome = Outcome::Fail;
+    result.detail = found.describe() + "\n  " + mismatch + "\n  declared deviation: " + reason;
+    return;
+  }
+  result.outcome = Outcome::XFail;
+  result.detail = found.describe() + "\n  declared deviation: " + reason;
 }
 
 }  // namespace
@@ -274,7 +286,10 @@ bool is_success(Outcome outcome) {
   return outcome == Outcome::Pass || outcome == Outcome::XFail || outcome == Outcome::Unsupported;
 }
 
-CaseResult run_case(const CaseRequest& request) {
+namespace {
+
+// run_case() without the clock.
+CaseResult judge_case(const CaseRequest& request) {
   CaseResult result;
   result.id = request.case_file.stem().string();
   try {
@@ -313,19 +328,14 @@ CaseResult run_case(const CaseRequest& request) {
   return result;
 }
 
-Deviations read_deviations(const std::filesystem::path& path) {
-  JsonFile file = read_json_file(path, kMaxCaseFileBytes);
-  if (!file.doc) throw std::runtime_error(file.error);
-  if (!file.doc->is_object())
-    throw std::runtime_error(path.string() + ": must map case ids to reasons");
-  Deviations deviations;
-  for (const auto& item : file.doc->items()) {
-    if (!item.value().is_string() || item.value().get<std::string>().empty())
-      throw std::runtime_error(path.string() + ": the deviation for case " + item.key() +
-                               " needs a reason (a non-empty string)");
-    deviations[item.key()] = item.value();
-  }
-  return deviations;
+}  // namespace
+
+CaseResult run_case(const CaseRequest& request) {
+  const auto started = std::chrono::steady_clock::now();
+  CaseResult result = judge_case(request);
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
 }
 
 std::vector<std::filesystem::path> list_cases(const std::filesystem::path& cases_dir) {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "compare.hpp"
+#include "deviations.hpp"
 #include "isolated_run.hpp"
 
 namespace pyproc::harness {
@@ -17,15 +19,15 @@ const char* outcome_name(Outcome outcome);
 // PASS, XFAIL and UNSUPPORTED are successes; everything else fails a run.
 bool is_success(Outcome outcome);
 
-// Case id -> reason the implementation cannot match CPython there.
-using Deviations = std::map<std::string, std::string>;
-
 struct CaseRequest {
   std::filesystem::path case_file;
   std::filesystem::path expected_dir;
   std::vector<std::string> driver;  // the command; the case file is appended
   Deviations deviations;
   IsolationOptions isolation = {};  // how the driver is run (§8)
+  // Replaces the case's own "timeout" (seconds, above 0 and at most
+  // kMaxCaseTimeoutSeconds); 0 keeps the case's.
+  double timeout_override = 0;
 };
 
 // The longest a case may ask for (its "timeout"); more is an ERROR.
@@ -35,14 +37,14 @@ struct CaseResult {
   std::string id;     // the file stem, even when the file is unreadable
   std::string title;  // empty when the case could not be read
   Outcome outcome = Outcome::Error;
-  std::string detail;  // what a person needs to see when it is not a PASS
+  std::string detail;       // what a person needs to see when it is not a PASS
+  Differences differences;  // for FAIL and XFAIL: every difference found
+  // What the driver says it is ({"name", "version", ...}); null if it did not say.
+  nlohmann::json implementation;
+  double seconds = 0;  // wall time of the case
 };
 
 CaseResult run_case(const CaseRequest& request);
-
-// Reads a deviations file ({"<case id>": "<reason>", ...}). Throws
-// std::runtime_error naming the file if it is missing or malformed.
-Deviations read_deviations(const std::filesystem::path& path);
 
 // The suite's helper program (spec/helper-program.md) that drivers are told of
 // (PYPROC_HELPER): $PYPROC_HELPER, else pyproc-helper beside the running

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "json_exact.hpp"
 
@@ -53,11 +54,33 @@ std::string describe_step(const json& case_doc, const std::string& path, std::si
 
 }  // namespace
 
+std::string Difference::describe() const {
+  if (!step)
+    return "process '" + process + "': " +
+           (expected == nlohmann::json(true)
+                ? "expected to run its steps, but has no stream"
+                : "has a stream, but was not expected to run its steps");
+  return "process '" + process + "', step " + std::to_string(*step) + ": " + step_text +
+         "\n      expected: " +
+         (expected ? to_text(*expected) : "no observation (the process had ended)") +
+         "\n      actual:   " +
+         (actual ? to_text(*actual) : "no observation (the process ended or never ran this step)");
+}
+
+json Difference::to_json() const {
+  return {{"process", process},
+          {"step", step ? json(*step) : json(nullptr)},
+          {"expected", expected ? *expected : json(nullptr)},
+          {"actual", actual ? *actual : json(nullptr)}};
+}
+
 std::string Differences::describe() const {
   std::string text;
-  for (const auto& difference : shown) text += (text.empty() ? "" : "\n    ") + difference;
-  if (total > shown.size())
-    text += "\n    ... and " + std::to_string(total - shown.size()) + " more difference(s)";
+  for (std::size_t i = 0; i < kept.size() && i < kMaxDifferencesShown; ++i)
+    text += (text.empty() ? "" : "\n    ") + kept[i].describe();
+  const std::size_t shown = std::min(kept.size(), kMaxDifferencesShown);
+  if (total > shown)
+    text += "\n    ... and " + std::to_string(total - shown) + " more difference(s)";
   return text;
 }
 
@@ -65,30 +88,32 @@ Differences differences(const json& case_doc, const json& expected_streams,
                         const json& actual_streams) {
   static const json kNone = json::array();
   Differences found;
+  auto add = [&found](Difference difference) {
+    if (++found.total <= kMaxDifferencesKept) found.kept.push_back(std::move(difference));
+  };
   for (const auto& path : ordered_paths(expected_streams, actual_streams)) {
     const bool in_expected = expected_streams.contains(path);
     const bool in_actual = actual_streams.contains(path);
     // A stream exists when its process began to run its steps (§5), even if
     // it observed nothing: its presence alone is part of the result.
-    if (in_expected != in_actual && ++found.total <= kMaxDifferencesShown)
-      found.shown.push_back("process '" + path + "': " +
-                            (in_expected ? "expected to run its steps, but has no stream"
-                                         : "has a stream, but was not expected to run its steps"));
+    if (in_expected != in_actual)
+      add({.process = path,
+           .step = {},
+           .expected = in_expected,
+           .actual = in_actual,
+           .step_text = {}});
     const json& expected = in_expected ? expected_streams[path] : kNone;
     const json& actual = in_actual ? actual_streams[path] : kNone;
     const std::size_t count = std::max(expected.size(), actual.size());
     for (std::size_t i = 0; i < count; ++i) {
       const bool have_expected = i < expected.size(), have_actual = i < actual.size();
       if (have_expected && have_actual && exactly_equal(expected[i], actual[i])) continue;
-      if (++found.total > kMaxDifferencesShown) continue;
-      std::ostringstream out;
-      out << "process '" << path << "', step " << i << ": " << describe_step(case_doc, path, i)
-          << "\n      expected: "
-          << (have_expected ? to_text(expected[i]) : "no observation (the process had ended)")
-          << "\n      actual:   "
-          << (have_actual ? to_text(actual[i])
-                          : "no observation (the process ended or never ran this step)");
-      found.shown.push_back(out.str());
+      add({.process = path,
+           .step = i,
+           .expected = have_expected ? std::optional<json>(expected[i]) : std::nullopt,
+           .actual = have_actual ? std::optional<json>(actual[i]) : std::nullopt,
+           .step_text = found.total < kMaxDifferencesKept ? describe_step(case_doc, path, i)
+                                                          : std::string()});
     }
   }
   return found;

@@ -5,19 +5,35 @@
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace pyproc::harness {
 
-// At most this many differences of one case are described; the rest counted.
+// At most this many differences of one case are described for a person...
 inline constexpr std::size_t kMaxDifferencesShown = 10;
+// ...and at most this many are kept for machines (deviations, JSON results).
+inline constexpr std::size_t kMaxDifferencesKept = 1000;
+
+struct Difference {
+  std::string process;              // its path: "main", "p", "p/q"
+  std::optional<std::size_t> step;  // none: the stream is present on one side only
+  // The observations; none where there is no observation (the process had
+  // ended). For a stream present on one side only: whether each side has it.
+  std::optional<nlohmann::json> expected, actual;
+  std::string step_text;  // the step as the case writes it
+
+  [[nodiscard]] std::string describe() const;
+  // {"process", "step" (or null), "expected", "actual"} (null: none).
+  [[nodiscard]] nlohmann::json to_json() const;
+};
 
 struct Differences {
-  std::vector<std::string> shown;  // the first kMaxDifferencesShown, in stream order
+  std::vector<Difference> kept;  // the first kMaxDifferencesKept, in stream order
   std::size_t total = 0;
   [[nodiscard]] bool empty() const { return total == 0; }
-  // Every shown difference, then "... and N more differences" if some were not.
+  // The first kMaxDifferencesShown, then "... and N more difference(s)".
   [[nodiscard]] std::string describe() const;
 };
 
