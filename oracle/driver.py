@@ -274,11 +274,12 @@ class Driver:
                 if not line.startswith((" ", "\t"))]
 
     def op_send_signal(self, step, procs, path):
-        os.kill(self.resolve(step, procs).pid, getattr(signal, step["signal"]))
+        os.kill(self.resolve(step, procs).pid,
+                casefile.signal_number(step["signal"]))
         return None
 
     def op_ignore_signal(self, step, procs, path):
-        signal.signal(getattr(signal, step["signal"]), signal.SIG_IGN)
+        signal.signal(casefile.signal_number(step["signal"]), signal.SIG_IGN)
         return None
 
     def op_target_args(self, step, procs, path):
@@ -331,7 +332,7 @@ class Driver:
         os.abort()
 
     def op_signal_self(self, step):
-        os.kill(os.getpid(), getattr(signal, step["signal"]))
+        os.kill(os.getpid(), casefile.signal_number(step["signal"]))
         # Run any Python-level handler now (it checks pending signals), so
         # that e.g. SIGINT's KeyboardInterrupt is raised by this very step.
         signal.pthread_sigmask(signal.SIG_BLOCK, [])

@@ -24,6 +24,27 @@ def case(steps, case_id="0001", **extra):
     return doc
 
 
+def new(proc, **kw):
+    """A "new" step."""
+    return dict(op="new", proc=proc, **kw)
+
+
+def op(name, proc=None, **kw):
+    """Any other step; ``proc`` only when given."""
+    step = dict(op=name, **kw)
+    if proc is not None:
+        step["proc"] = proc
+    return step
+
+
+def value(v):
+    return {"value": v}
+
+
+def raised(type_name, message):
+    return {"raised": {"type": type_name, "message": message}}
+
+
 def write_json(directory, name, doc):
     path = os.path.join(directory, name)
     with open(path, "w") as f:
