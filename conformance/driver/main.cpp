@@ -3,6 +3,7 @@
 // spec/protocol.md §5 for that case, run with pyproc::Process.
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -37,6 +38,13 @@ std::string untyped_value(const json& step) {
                              : "pyproc::Bytes");
 }
 
+// An integer a case wrote that C++'s int64 cannot hold (JSON readers turn
+// one beyond uint64 into a float).
+bool beyond_int64(const json& value) {
+  if (value.is_number_unsigned()) return value.get<std::uint64_t>() > INT64_MAX;
+  return value.is_number_float();
+}
+
 // A case this driver must refuse before running anything: `malformed` (a
 // step it cannot read, with its JSON path: exit status 2) or `unsupported`
 // (well formed, but not expressible with pyproc: the protocol's answer).
@@ -63,6 +71,8 @@ void prepare(const json& steps, const std::string& where, bool nested,
     if (op == "set") unsupported = untyped_value(step);
     if (op == "new" && step.contains("group") && !step["group"].is_null())
       unsupported = "pyproc::Process has no group parameter (CPython accepts only None)";
+    if (op == "exit" && beyond_int64(step.value("code", json())))
+      unsupported = "pyproc::SystemExit takes a 64-bit integer code, not " + step["code"].dump();
     if (nested && step.value("proc", "") == "@parent")
       unsupported = Script::unsupported_on_parent(op).value_or(unsupported);
     if (!nested && Script::ends_process(op))

@@ -64,6 +64,24 @@ class ExitTest(unittest.TestCase):
         self.assertEqual(doc["streams"]["g"], [value(None)])
 
 
+class EscapedChildTest(unittest.TestCase):
+    def test_a_child_that_returns_from_start_ends_at_once(self):
+        # sys.exit(2**31) in the target: _bootstrap returns 2**31, and
+        # os._exit() raises OverflowError for it, so start() returns (by
+        # raising) in the child, into the creating list. The child must end
+        # there, as an uncaught exception ends a program, not run the rest
+        # of its creator's steps.
+        doc = run_driver(case([
+            new("p", capture_stderr=True, target=[op("exit", code=2 ** 31)]),
+            *start_join("p"), op("get", "p", attr="exitcode"),
+            op("stderr", "p")]), timeout=60)
+        self.assertEqual(doc["streams"]["main"], [
+            value(None), value(None), value(None), value(1),
+            value(["Traceback (most recent call last):",
+                   "OverflowError: Python int too large to convert to C int"])])
+        self.assertEqual(doc["streams"]["p"], [])
+
+
 class ObjectTest(unittest.TestCase):
     def test_join_before_start(self):
         doc = run_driver(case([new("p"), op("join", "p")]))

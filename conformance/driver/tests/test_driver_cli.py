@@ -169,6 +169,15 @@ class EscapeTest(DriverTest):
         self.assertMalformed(run, "p: ", '"q"')
 
 
+class ExitCodeTest(DriverTest):
+    def test_a_code_beyond_int64_is_unsupported(self):
+        for code in (2 ** 63, 2 ** 64 - 1, 2 ** 70):
+            with self.subTest(code=code):
+                doc = Run(case([new("p", target=[op("exit", code=code)]),
+                                op("start", "p"), op("join", "p")])).document()
+                self.assertIn("64-bit", doc.get("unsupported", ""), doc)
+
+
 class TargetArgsTest(DriverTest):
     def test_reports_the_received_values_in_canonical_form(self):
         args = [{"bytes": "ABcd"}, [{"bytes": "FF"}, {"bytes": ""}], 1.5, "s",
