@@ -25,15 +25,59 @@ CLAUSE_ID = re.compile(r"[A-Z][A-Z0-9]*-[0-9]{3,}\Z")
 HEX = re.compile(r"(?:[0-9a-fA-F]{2})*\Z")
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
-# Signal names of POSIX, Linux and the BSDs: one of these that this platform
-# lacks makes the case unsupported here; any other name is a typo.
-# The ops whose "signal" names a signal (which may not exist everywhere).
+# The ops whose "signal" names a signal.
 SIGNAL_OPS = ("signal_self", "send_signal", "ignore_signal")
-KNOWN_SIGNALS = set("""SIGABRT SIGALRM SIGBUS SIGCHLD SIGCLD SIGCONT SIGEMT SIGFPE
-    SIGHUP SIGILL SIGINFO SIGINT SIGIO SIGIOT SIGKILL SIGLOST SIGPIPE SIGPOLL
-    SIGPROF SIGPWR SIGQUIT SIGSEGV SIGSTKFLT SIGSTOP SIGSYS SIGTERM SIGTRAP
-    SIGTSTP SIGTTIN SIGTTOU SIGURG SIGUSR1 SIGUSR2 SIGVTALRM SIGWINCH SIGXCPU
-    SIGXFSZ SIGRTMIN SIGRTMAX""".split())
+# spec/protocol.md §4.4: a signal is named as CPython's signal module names it
+# on Linux (3.11; the aliases SIGIOT, SIGCLD and SIGPOLL included), or as an
+# offset into the real-time range, which has no names of its own: SIGRTMIN+N
+# and SIGRTMAX-N, 1 <= N <= RT_SPAN (SIGRTMAX - SIGRTMIN with glibc). Any other
+# name is a schema error; a name this interpreter or platform lacks (SIGSTKFLT
+# before CPython 3.11, an offset beyond a narrower range) makes the case
+# unsupported (see unsupported()).
+LINUX_SIGNALS = frozenset("""SIGABRT SIGALRM SIGBUS SIGCHLD SIGCLD SIGCONT
+    SIGFPE SIGHUP SIGILL SIGINT SIGIO SIGIOT SIGKILL SIGPIPE SIGPOLL SIGPROF
+    SIGPWR SIGQUIT SIGRTMAX SIGRTMIN SIGSEGV SIGSTKFLT SIGSTOP SIGSYS SIGTERM
+    SIGTRAP SIGTSTP SIGTTIN SIGTTOU SIGURG SIGUSR1 SIGUSR2 SIGVTALRM SIGWINCH
+    SIGXCPU SIGXFSZ""".split())
+RT_SPAN = 30
+RT_OFFSET = re.compile(r"(SIGRTMIN)\+([1-9][0-9]?)\Z|(SIGRTMAX)-([1-9][0-9]?)\Z")
+SIGNAL_NAME_HELP = ("a name of CPython's signal module on Linux such as "
+                    "\"SIGUSR1\", or \"SIGRTMIN+N\" / \"SIGRTMAX-N\" with "
+                    "1 <= N <= %d" % RT_SPAN)
+
+
+def _rt_offset(name):
+    """(base name, signed offset) for "SIGRTMIN+N" / "SIGRTMAX-N", else None."""
+    m = RT_OFFSET.match(name) if isinstance(name, str) else None
+    if not m:
+        return None
+    base, n = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    n = int(n)
+    if n > RT_SPAN:
+        return None
+    return base, (n if base == "SIGRTMIN" else -n)
+
+
+def is_signal_name(name):
+    """Whether a case may name a signal ``name`` (spec/protocol.md §4.4)."""
+    return (isinstance(name, str) and name in LINUX_SIGNALS) \
+        or _rt_offset(name) is not None
+
+
+def signal_number(name):
+    """The number of the signal a case names, on this interpreter and
+    platform; None if it has no such signal."""
+    if not is_signal_name(name):
+        return None
+    offset = _rt_offset(name)
+    base, delta = offset if offset else (name, 0)
+    number = getattr(signal, base, None)
+    if not isinstance(number, signal.Signals):
+        return None
+    number = int(number) + delta
+    if offset and not signal.SIGRTMIN <= number <= signal.SIGRTMAX:
+        return None
+    return number
 
 # The longest a case may run (seconds); the harness refuses more as well
 # (spec/protocol.md §2).
@@ -174,7 +218,7 @@ def unsupported(case):
     for where, step in walk(case["steps"]):
         if step.get("op") in SIGNAL_OPS:
             name = step["signal"]
-            if not isinstance(getattr(signal, name, None), signal.Signals):
+            if signal_number(name) is None:
                 return ("%s: signal %s does not exist on this platform"
                         % (where, name))
     return None
@@ -472,6 +516,6 @@ class _Checker:
     def op_signal_self(self, step, where, bound):
         if "signal" in step:
             s = step["signal"]
-            if not isinstance(s, str) or s not in KNOWN_SIGNALS:
-                self.problem(where + ".signal", "%s is not a signal name such "
-                             "as \"SIGUSR1\"" % q(s))
+            if not is_signal_name(s):
+                self.problem(where + ".signal", "%s is not a signal name (%s)"
+                             % (q(s), SIGNAL_NAME_HELP))

@@ -14,6 +14,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -48,14 +49,46 @@ def load_streams(directory):
     return streams
 
 
-def generate(python, outdir):
-    """Expected files as this interpreter would write them."""
+FAILED = re.compile(r"FAILED (\S+) \(.*?\): (.*)")
+
+
+def failed_cases(stderr_lines):
+    """{case id: reason} from generate.py's "FAILED <id> (<path>): <reason>"
+    lines (the path is of this machine and stays out of the report)."""
+    failed = {}
+    for line in stderr_lines:
+        m = FAILED.match(line)
+        if m:
+            failed[m.group(1)] = m.group(2)
+    return failed
+
+
+def generate(python, outdir, cases=()):
+    """Writes the expected files this interpreter gives for ``cases`` (all by
+    default) into ``outdir``; returns {case id: reason} for those that could
+    not run. The others are written all the same."""
     result = subprocess.run([sys.executable, os.path.join(ROOT, "oracle", "generate.py"),
-                             "--python", python, "--outdir", outdir],
+                             "--python", python, "--outdir", outdir] + list(cases),
                             capture_output=True, text=True)
-    # generate.py reports each case that could not run as a "FAILED <id> ..."
-    # line on stderr; the others are still written.
-    return [line for line in result.stderr.splitlines() if line.startswith("FAILED ")]
+    return failed_cases(result.stderr.splitlines())
+
+
+def run_version(python, generate=generate):
+    """(streams by case, {case id: reason} of those that could not run,
+    the ids that were rerun) for one interpreter.
+
+    A case that times out or crashes may just have met a loaded machine: it
+    is run once more, alone, before anything is recorded about it. If the
+    rerun works, its result is the one compared; if it fails again, the case
+    is reported as one that could not run, never as a version difference.
+    """
+    with tempfile.TemporaryDirectory() as outdir:
+        failed = generate(python, outdir)
+        reran = sorted(failed)
+        if reran:
+            failed = generate(python, outdir, reran)
+        streams = load_streams(outdir)
+    return streams, failed, reran
 
 
 def case_info():
@@ -90,21 +123,35 @@ def render(reference, results, info):
         "implementation (`impl/`) follows the pinned version; where a clause differs across",
         "versions, its `Versions:` note in `spec/multiprocessing-process.md` says why.",
         "",
+        "A case that timed out or whose driver crashed is run once more, alone, before anything",
+        "is recorded about it (a loaded machine can delay any case): if the rerun works, its",
+        "result is the one compared and the case is named under \"rerun\"; if it fails again, it is",
+        "listed as could not run, not as a difference.",
+        "",
         "| CPython | cases run | cases differing from %s |" % reference,
         "| --- | --- | --- |",
     ]
-    for version, diffs, total, failures in results:
+    for version, diffs, total, failures, reran in results:
+        notes = []
+        if failures:
+            notes.append("%d failed twice" % len(failures))
+        if reran:
+            notes.append("%d rerun" % len(reran))
         lines.append("| %s | %d | %d%s |" % (version, total, len(diffs),
-                                             " (%d failed to run)" % len(failures) if failures else ""))
-    for version, diffs, total, failures in results:
-        if not diffs and not failures:
+                                             " (%s)" % "; ".join(notes) if notes else ""))
+    for version, diffs, total, failures, reran in results:
+        if not diffs and not failures and not reran:
             continue
         lines += ["", "## CPython %s" % version, ""]
         for case_id, difference in sorted(diffs.items()):
             title, clauses = info.get(case_id, ("?", []))
             lines.append("- case %s (%s) — %s: %s" % (case_id, ", ".join(clauses), title, difference))
-        for failure in failures:
-            lines.append("- could not run: %s" % failure)
+        for case_id, reason in sorted(failures.items()):
+            title, clauses = info.get(case_id, ("?", []))
+            lines.append("- could not run: case %s (%s) — %s: failed twice; %s"
+                         % (case_id, ", ".join(clauses), title, reason))
+        if reran:
+            lines.append("- rerun after a first failure: %s" % ", ".join(reran))
     return "\n".join(lines) + "\n"
 
 
@@ -122,17 +169,16 @@ def main(argv):
     results = []
     for python in pythons:
         version = version_of(python)
-        with tempfile.TemporaryDirectory() as outdir:
-            failures = generate(python, outdir)
-            streams = load_streams(outdir)
+        streams, failures, reran = run_version(python)
         diffs = {}
         for case_id, expected in reference_streams.items():
             if case_id in streams:
                 difference = first_difference(expected, streams[case_id])
                 if difference:
                     diffs[case_id] = difference
-        print("CPython %s: %d cases, %d differ" % (version, len(streams), len(diffs)))
-        results.append((version, diffs, len(streams), failures))
+        print("CPython %s: %d cases, %d differ, %d rerun, %d could not run"
+              % (version, len(streams), len(diffs), len(reran), len(failures)))
+        results.append((version, diffs, len(streams), failures, reran))
     text = render(reference, results, info)
     if args.check:
         with open(REPORT) as f:

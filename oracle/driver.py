@@ -15,6 +15,7 @@ import os
 import platform
 import signal
 import sys
+import traceback
 
 import casefile
 from channel import Channel
@@ -91,6 +92,22 @@ def tag_attr(attr, value):
     if attr == "authkey" and isinstance(value, bytes):
         return Authkey(value)
     return value
+
+
+def end_escaped_child():
+    """Ends a child that start() returned into, in its creator's steps.
+
+    popen_fork's child ends with os._exit(code) after _bootstrap; when that
+    raises (sys.exit(2**31) in the target: OverflowError), start() raises in
+    the child, which would go on with the steps of the process that created
+    it, and the case would never end. A program ends there as an uncaught
+    exception ends it: the traceback on stderr, exit status 1. So does this
+    driver, at once: _bootstrap has already run the child's exit handlers.
+    """
+    if sys.exc_info()[0] is not None:
+        traceback.print_exc()
+    sys.stderr.flush()
+    os._exit(1)
 
 
 class Driver:
@@ -221,7 +238,15 @@ class Driver:
 
     def op_start(self, step, procs, path):
         proc = self.resolve(step, procs)
-        proc.start()
+        me = os.getpid()
+        try:
+            proc.start()
+        except BaseException:
+            if os.getpid() != me:
+                end_escaped_child()
+            raise
+        if os.getpid() != me:
+            end_escaped_child()
         self.know_pid(proc.pid)
         return None
 
@@ -274,11 +299,12 @@ class Driver:
                 if not line.startswith((" ", "\t"))]
 
     def op_send_signal(self, step, procs, path):
-        os.kill(self.resolve(step, procs).pid, getattr(signal, step["signal"]))
+        os.kill(self.resolve(step, procs).pid,
+                casefile.signal_number(step["signal"]))
         return None
 
     def op_ignore_signal(self, step, procs, path):
-        signal.signal(getattr(signal, step["signal"]), signal.SIG_IGN)
+        signal.signal(casefile.signal_number(step["signal"]), signal.SIG_IGN)
         return None
 
     def op_target_args(self, step, procs, path):
@@ -331,7 +357,7 @@ class Driver:
         os.abort()
 
     def op_signal_self(self, step):
-        os.kill(os.getpid(), getattr(signal, step["signal"]))
+        os.kill(os.getpid(), casefile.signal_number(step["signal"]))
         # Run any Python-level handler now (it checks pending signals), so
         # that e.g. SIGINT's KeyboardInterrupt is raised by this very step.
         signal.pthread_sigmask(signal.SIG_BLOCK, [])

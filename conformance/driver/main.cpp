@@ -3,6 +3,7 @@
 // spec/protocol.md §5 for that case, run with pyproc::Process.
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -13,6 +14,7 @@
 #include "pyproc/exceptions.hpp"
 #include "report_channel.hpp"
 #include "script.hpp"
+#include "signal_names.hpp"
 
 namespace {
 
@@ -36,19 +38,59 @@ std::string untyped_value(const json& step) {
                              : "pyproc::Bytes");
 }
 
+// An integer a case wrote that C++'s int64 cannot hold (JSON readers turn
+// one beyond uint64 into a float).
+bool beyond_int64(const json& value) {
+  if (value.is_number_unsigned()) return value.get<std::uint64_t>() > INT64_MAX;
+  return value.is_number_float();
+}
+
+// A case this driver must refuse before running anything: `malformed` (a
+// step it cannot read, with its JSON path: exit status 2) or `unsupported`
+// (well formed, but not expressible with pyproc: the protocol's answer).
+struct Refusal {
+  std::string malformed;
+  std::string unsupported;
+};
+
 // Walks every steps list of the case: creates its events up front (children
-// must inherit them) and finds any op this driver does not know.
-void prepare(const json& steps, pyproc::driver::Events& events, std::string& unsupported) {
-  for (const auto& step : steps) {
+// must inherit them) and finds what the driver cannot run. `nested`: a target
+// or run list, where @parent is an object (in the main list it is None).
+void prepare(const json& steps, const std::string& where, bool nested,
+             pyproc::driver::Events& events, Refusal& refusal) {
+  using pyproc::driver::Script;
+  auto malformed = [&](const std::string& message) {
+    if (refusal.malformed.empty()) refusal.malformed = message;
+  };
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const json& step = steps[i];
+    const std::string at = where + "[" + std::to_string(i) + "]";
     const std::string op = step.at("op");
-    if (!pyproc::driver::Script::supports(op) && unsupported.empty())
-      unsupported = "unknown op \"" + op + "\"";
-    if (op == "set" && unsupported.empty()) unsupported = untyped_value(step);
-    if (op == "new" && step.contains("group") && !step["group"].is_null() && unsupported.empty())
+    std::string unsupported;
+    if (!Script::supports(op)) unsupported = "unknown op \"" + op + "\"";
+    if (op == "set") unsupported = untyped_value(step);
+    if (op == "new" && step.contains("group") && !step["group"].is_null())
       unsupported = "pyproc::Process has no group parameter (CPython accepts only None)";
+    if (op == "exit" && beyond_int64(step.value("code", json())))
+      unsupported = "pyproc::SystemExit takes a 64-bit integer code, not " + step["code"].dump();
+    if (nested && step.value("proc", "") == "@parent")
+      unsupported = Script::unsupported_on_parent(op).value_or(unsupported);
+    if (!nested && Script::ends_process(op))
+      malformed(at + ": op \"" + op +
+                "\" ends the process running it; the main process is the driver");
+    if (step.contains("signal")) {
+      // Signal names are checked here, not when the step is reached: by then
+      // children may be waiting for steps that would never run.
+      if (auto problem = pyproc::driver::signal_name_problem(step["signal"]))
+        malformed(at + ".signal: " + *problem);
+      else if (!pyproc::driver::find_signal(step["signal"]))
+        unsupported = at + ": signal " + step["signal"].get<std::string>() +
+                      " does not exist on this platform";
+    }
+    if (refusal.unsupported.empty()) refusal.unsupported = unsupported;
     if (step.contains("event")) events.create(step["event"]);
-    for (const char* nested : {"target", "run"})
-      if (step.contains(nested)) prepare(step[nested], events, unsupported);
+    for (const char* list : {"target", "run"})
+      if (step.contains(list)) prepare(step[list], at + "." + list, true, events, refusal);
   }
 }
 
@@ -58,10 +100,12 @@ int run_case(const json& case_doc) {
   json document;
   {
     pyproc::driver::Events events;
-    std::string unsupported;
-    prepare(case_doc.at("steps"), events, unsupported);
-    if (!unsupported.empty()) {
-      std::cout << json{{"protocol", 1}, {"case", id}, {"unsupported", unsupported}} << "\n";
+    Refusal refusal;
+    prepare(case_doc.at("steps"), "steps", false, events, refusal);
+    if (!refusal.malformed.empty()) throw std::invalid_argument(refusal.malformed);
+    if (!refusal.unsupported.empty()) {
+      std::cout << json{{"protocol", 1}, {"case", id}, {"unsupported", refusal.unsupported}}
+                << "\n";
       return 0;
     }
 
@@ -101,10 +145,11 @@ int main(int argc, char** argv) {
   }
   try {
     return run_case(json::parse(in));
-  } catch (const pyproc::SystemExit&) {
-    std::cerr << "pyproc-driver: " << argv[1] << ": an ending step ran in the main process\n";
   } catch (const std::exception& e) {
     std::cerr << "pyproc-driver: " << argv[1] << ": " << e.what() << "\n";
   }
-  return 2;
+  // Not `return`: that would run pyproc's exit function, which joins every
+  // child still running (Script::run has ended those of a case stopped
+  // half-way; an orphaned grandchild is the harness's to kill, spec §8).
+  pyproc::driver::exit_at_once(2);
 }

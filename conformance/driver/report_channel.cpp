@@ -30,7 +30,8 @@ ReportChannel::~ReportChannel() {
 }
 
 void ReportChannel::send(const json& message) {
-  const std::string line = message.dump() + "\n";
+  // Invalid UTF-8 (only possible in a cut error message) is replaced, not thrown.
+  const std::string line = message.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   if (line.size() >= PIPE_BUF)
     throw std::length_error("report message too long for an atomic pipe write");
   ssize_t n;
@@ -49,6 +50,11 @@ void ReportChannel::send_observation(const std::string& path, size_t index,
   send(json{{"path", path}, {"index", index}, {"obs", observation}});
 }
 
+void ReportChannel::send_error(const std::string& path, const std::string& message) {
+  // Cut to fit one atomic write: the start of the message says what failed.
+  send(json{{"error", path}, {"message", message.substr(0, PIPE_BUF / 2)}});
+}
+
 void ReportChannel::collect(json& streams, json& pids) {
   ::close(write_fd_);
   write_fd_ = -1;
@@ -65,16 +71,21 @@ void ReportChannel::collect(json& streams, json& pids) {
     }
   }
   std::map<std::string, std::map<size_t, json>> by_path;
+  std::string errors;
   size_t start = 0;
   for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
     const json message = json::parse(text.substr(start, end - start));
     if (message.contains("pid"))
       pids.push_back(message["pid"]);
+    else if (message.contains("error"))
+      errors += (errors.empty() ? "" : "; ") + message["error"].get<std::string>() + ": " +
+                message["message"].get<std::string>();
     else if (message.contains("stream"))
       by_path[message["stream"]];
     else
       by_path[message["path"]][message["index"]] = message["obs"];
   }
+  if (!errors.empty()) throw std::runtime_error(errors);
   for (auto& [path, observations] : by_path) {
     json& stream = streams[path] = json::array();
     for (auto& [index, observation] : observations) stream.push_back(observation);

@@ -24,10 +24,13 @@ class ReportChannel {
   // child ends before its first observation.
   void send_stream(const std::string& path);
   void send_observation(const std::string& path, size_t index, const nlohmann::json& observation);
+  // A child that could not run a step (a driver failure, not an observation).
+  void send_error(const std::string& path, const std::string& message);
 
   // Main side, once its own steps are done: closes its write end and reads
   // until every child has closed theirs (that is, has ended). Merges the
-  // children's streams into `streams` and their pids into `pids`.
+  // children's streams into `streams` and their pids into `pids`. Throws
+  // std::runtime_error naming every child that sent an error.
   void collect(nlohmann::json& streams, nlohmann::json& pids);
 
  private:

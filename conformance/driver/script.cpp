@@ -15,6 +15,7 @@
 
 #include "pyproc/connection.hpp"
 #include "pyproc/process.hpp"
+#include "signal_names.hpp"
 #include "values.hpp"
 
 namespace pyproc::driver {
@@ -106,6 +107,29 @@ json captured_lines(int fd) {
 
 bool Script::supports(const std::string& op) { return kStepOps.count(op) || kEndingOps.count(op); }
 
+bool Script::ends_process(const std::string& op) { return is_ending_op(op); }
+
+std::optional<std::string> Script::unsupported_on_parent(const std::string& op) {
+  // CPython's _ParentProcess inherits these from BaseProcess, where they can
+  // only fail or change a proxy nobody else sees (start: AssertionError,
+  // terminate/kill: AttributeError on its missing Popen, close/set: flags of
+  // that one object). pyproc::ParentProcess is a value that describes the
+  // creator (name, pid, sentinel, is_alive, join, repr, exitcode, daemon,
+  // authkey) and has no such members, so a case using them cannot be written.
+  static const std::set<std::string> missing = {"start", "terminate", "kill", "close", "set"};
+  if (!missing.count(op)) return std::nullopt;
+  return "op \"" + op +
+         "\" on @parent in a child: pyproc::ParentProcess has no start(), terminate(), kill(), "
+         "close() or setters (CPython's _ParentProcess inherits them from BaseProcess)";
+}
+
+void exit_at_once(int status) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  flush_coverage();
+  ::_exit(status);
+}
+
 struct Script::Frame {
   std::string path;
   Frame* creator = nullptr;  // see Script::run
@@ -136,6 +160,32 @@ struct Script::Frame {
 void Script::run(const json& steps, const std::string& path, const Emit& emit, Frame* creator) {
   Frame frame(path);
   frame.creator = creator;
+  try {
+    run_steps(steps, emit, frame);
+  } catch (const BaseException&) {
+    throw;  // an ending op (§4.4): this process ends the way the case says
+  } catch (const std::exception&) {
+    // The driver cannot go on with this list (a step it cannot run). The
+    // children this process started may wait for steps that will never run:
+    // end and reap them now, while their objects still exist (destroying a
+    // running Process hands its child to pyproc, which would wait for it).
+    end_children();
+    throw;
+  }
+}
+
+void Script::end_children() {
+  for (Process* child : active_children()) {
+    try {
+      child->kill();
+      child->join();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "pyproc-driver: cannot end a child: %s\n", e.what());
+    }
+  }
+}
+
+void Script::run_steps(const json& steps, const Emit& emit, Frame& frame) {
   for (size_t index = 0; index < steps.size(); ++index) {
     const json& current = steps[index];
     if (current.at("op") == "notify") {
@@ -225,16 +275,27 @@ std::unique_ptr<Process> Script::make_process(const json& step, const std::strin
     // C++ has no args/kwargs: a caller binds arguments into the callable, and
     // so does this driver. What the target "receives" is reported as
     // CPython's driver reports it: [args, sorted [name, value] pairs].
-    json received = nullptr;
+    // The target holds the arguments as C++ values (byte strings decoded);
+    // `target_args` reports those, not the case file's text.
+    std::optional<Arguments> arguments;
     if (step.contains("target")) {
-      json pairs = json::array();
+      arguments.emplace();
+      for (const auto& value : step.value("args", json::array()))
+        arguments->args.push_back(decode_value(value));
       const json kwargs = step.value("kwargs", json::object());
       for (const auto& [key, value] : kwargs.items())
-        pairs.push_back({key, value});  // nlohmann objects iterate in key order
-      received = {step.value("args", json::array()), pairs};
+        arguments->kwargs.emplace(key, decode_value(value));
     }
-    target = [this, steps, path, stderr_fd, received, creator = &creator] {
-      received_ = received;
+    target = [this, steps, path, stderr_fd, arguments, creator = &creator] {
+      received_ = nullptr;
+      if (arguments) {
+        json args = json::array();
+        for (const Value& value : arguments->args) args.push_back(encode_value(value));
+        json pairs = json::array();  // sorted by name, as std::map keeps them
+        for (const auto& [key, value] : arguments->kwargs)
+          pairs.push_back({key, encode_value(value)});
+        received_ = {args, pairs};
+      }
       if (stderr_fd >= 0) {
         // Before the first step, so that everything the child writes to fd 2
         // from here on (its traceback included) lands in the capture.
@@ -243,12 +304,22 @@ std::unique_ptr<Process> Script::make_process(const json& step, const std::strin
       }
       channel_.send_pid(::getpid());
       if (!steps.empty()) channel_.send_stream(path);
-      run(
-          steps, path,
-          [this, path](size_t index, const json& observation) {
-            channel_.send_observation(path, index, observation);
-          },
-          creator);
+      try {
+        run(
+            steps, path,
+            [this, path](size_t index, const json& observation) {
+              channel_.send_observation(path, index, observation);
+            },
+            creator);
+      } catch (const BaseException&) {
+        throw;  // the target's own ending (exit, raise): _bootstrap's business
+      } catch (const std::exception& e) {
+        // The driver could not run a step: not something the case observes.
+        // Tell the main process (which then fails the run) and end here,
+        // without running exit handlers that could wait for our children.
+        channel_.send_error(path, e.what());
+        exit_at_once(70);
+      }
     };
   }
   if (step.contains("run")) return std::make_unique<ScriptedProcess>(class_name, target, options);
@@ -305,13 +376,27 @@ json Script::on_parent(const json& step) {
   const auto parent = parent_process();
   const std::string op = step.at("op");
   if (!parent) {
-    // parent_process() is None in the main process: Python's error for any use.
-    const std::string attr = op == "get" ? step.at("attr").get<std::string>() : op;
+    // parent_process() is None in the main process. repr(None) is 'None';
+    // every other op reads an attribute of None, and Python's AttributeError
+    // names that attribute: the one `get`/`set` names, `sentinel` for
+    // sentinel_ready, `pid` for send_signal (os.kill(None.pid, ...)), else
+    // the method the op calls.
+    if (op == "repr") return "None";
+    std::string attr = op;
+    if (op == "get" || op == "set") attr = step.at("attr").get<std::string>();
+    if (op == "sentinel_ready") attr = "sentinel";
+    if (op == "send_signal") attr = "pid";
     throw AttributeError("'NoneType' object has no attribute '" + attr + "'");
   }
   if (op == "is_alive") return parent->is_alive();
   if (op == "join") return parent->join(timeout_of(step)), nullptr;
   if (op == "repr") return parent->repr();
+  if (op == "sentinel_ready")
+    return !pyproc::connection::wait({parent->sentinel}, step.at("timeout").get<double>()).empty();
+  if (op == "send_signal") {
+    if (::kill(parent->pid, signal_number(step.at("signal"))) != 0) raise_os_error(errno);
+    return nullptr;
+  }
   if (op == "get") {
     const std::string attr = step.at("attr");
     if (attr == "name") return parent->name;
@@ -321,7 +406,8 @@ json Script::on_parent(const json& step) {
     if (attr == "daemon") return parent->daemon();
     if (attr == "authkey") return json{{"authkey", to_hex(parent->authkey())}};
   }
-  throw std::invalid_argument("op \"" + op + "\" on @parent is not supported by this driver");
+  // Reported unsupported before the case ran (unsupported_on_parent()).
+  throw std::logic_error("op \"" + op + "\" on @parent reached a child");
 }
 
 void Script::end_process(const json& step) {

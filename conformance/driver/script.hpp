@@ -4,12 +4,16 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "events.hpp"
 #include "report_channel.hpp"
+#include "values.hpp"
 
 namespace pyproc {
 class Process;
@@ -27,6 +31,11 @@ class Script {
   // Whether step() knows `op` (spec/protocol.md §4); a case with any other op
   // is reported as unsupported before anything runs.
   static bool supports(const std::string& op);
+  // Whether `op` ends the process running it (spec/protocol.md §4.4).
+  static bool ends_process(const std::string& op);
+  // Why `op` on @parent cannot run in a child (where parent_process() is an
+  // object, not None); std::nullopt if it can. Checked before anything runs.
+  static std::optional<std::string> unsupported_on_parent(const std::string& op);
 
   struct Frame;
 
@@ -37,6 +46,9 @@ class Script {
            Frame* creator = nullptr);
 
  private:
+  void run_steps(const nlohmann::json& steps, const Emit& emit, Frame& frame);
+  // Kills and reaps every child this process started that is still running.
+  static void end_children();
   nlohmann::json step(const nlohmann::json& step, Frame& frame);
   nlohmann::json on_process(const nlohmann::json& step, Frame& frame);
   nlohmann::json on_parent(const nlohmann::json& step);
@@ -45,11 +57,21 @@ class Script {
   std::unique_ptr<Process> make_process(const nlohmann::json& step, const std::string& path,
                                         int stderr_fd, Frame& creator);
 
+  // What a target is called with: C++ binds arguments into the callable.
+  struct Arguments {
+    std::vector<Value> args;
+    std::map<std::string, Value> kwargs;
+  };
+
   Events& events_;
   ReportChannel& channel_;
   // In a child: what its target was called with, as `target_args` reports it
   // (null when run() is overridden, or in the main process).
   nlohmann::json received_;
 };
+
+// Ends this process now with `status`: no exit handlers (they would wait for
+// children that may be waiting for us), stdio and coverage counters flushed.
+[[noreturn]] void exit_at_once(int status);
 
 }  // namespace pyproc::driver

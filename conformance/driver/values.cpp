@@ -1,7 +1,5 @@
 #include "values.hpp"
 
-#include <csignal>
-#include <cstring>
 #include <stdexcept>
 
 namespace pyproc::driver {
@@ -30,12 +28,36 @@ std::string from_hex(const std::string& hex) {
   return bytes;
 }
 
-int signal_number(const std::string& name) {
-  for (int signum = 1; signum < NSIG; ++signum) {
-    const char* abbrev = sigabbrev_np(signum);
-    if (abbrev && name == std::string("SIG") + abbrev) return signum;
+Value decode_value(const nlohmann::json& value) {
+  if (value.is_object()) return Value{ByteString{from_hex(value.at("bytes").get<std::string>())}};
+  if (value.is_array()) {
+    std::vector<Value> items;
+    for (const auto& item : value) items.push_back(decode_value(item));
+    return Value{std::move(items)};
   }
-  throw std::invalid_argument("unknown signal name \"" + name + "\"");
+  if (value.is_null()) return Value{nullptr};
+  if (value.is_boolean()) return Value{value.get<bool>()};
+  if (value.is_number_unsigned()) return Value{value.get<std::uint64_t>()};
+  if (value.is_number_integer()) return Value{value.get<std::int64_t>()};
+  if (value.is_number_float()) return Value{value.get<double>()};
+  return Value{value.get<std::string>()};
+}
+
+nlohmann::json encode_value(const Value& value) {
+  return std::visit(
+      [](const auto& v) -> nlohmann::json {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, ByteString>) {
+          return {{"bytes", to_hex(v.bytes)}};
+        } else if constexpr (std::is_same_v<T, std::vector<Value>>) {
+          nlohmann::json items = nlohmann::json::array();
+          for (const Value& item : v) items.push_back(encode_value(item));
+          return items;
+        } else {
+          return v;
+        }
+      },
+      value.data);
 }
 
 nlohmann::json raised(const char* type, const std::string& message) {

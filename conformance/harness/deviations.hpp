@@ -1,4 +1,4 @@
-// Declared deviations (spec/protocol.md §7.2): where an implementation cannot
+// Declared deviations (spec/protocol.md §7.1): where an implementation cannot
 // match CPython, and why. A deviation may name the exact differences it
 // excuses (process, step, the observation the implementation gives instead),
 // so that it cannot hide a later regression in the same case.

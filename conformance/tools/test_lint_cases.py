@@ -321,7 +321,9 @@ class LintTestCase(unittest.TestCase):
         self.assertError(lines, "conformance/cases/0001.json: steps[1].target[0].code: must be "
                                 "an integer")
         self.assertError(lines, 'conformance/cases/0001.json: steps[2].target[0].signal: "usr1" '
-                                'is not a signal name such as "SIGUSR1"')
+                                'is not a signal name (a name of CPython\'s signal module on '
+                                'Linux such as "SIGUSR1", or "SIGRTMIN+N" / "SIGRTMAX-N" with '
+                                '1 <= N <= 30)')
         self.assertError(lines, "conformance/cases/0001.json: steps[3].target[0].code: must be "
                                 "null, an integer, a boolean or a string")
 
@@ -337,6 +339,18 @@ class LintTestCase(unittest.TestCase):
         self.assertError(self.lint_steps(steps),
                          'conformance/cases/0001.json: steps[0].target[1]: unreachable: '
                          'steps[0].target[0] ("exit") ends the process before this step')
+
+    def test_signal_aliases_and_real_time_offsets(self):
+        target = [{"op": "ignore_signal", "signal": name}
+                  for name in ("SIGIOT", "SIGIO", "SIGPOLL", "SIGCLD", "SIGRTMIN", "SIGRTMIN+3",
+                               "SIGRTMAX-1", "SIGRTMAX")]
+        steps = [{"op": "new", "proc": "p", "target": target + [{"op": "signal_self",
+                                                                 "signal": "SIGRTMIN+31"}]},
+                 {"op": "start", "proc": "p"}, {"op": "join", "proc": "p"}]
+        lines = self.lint_steps(steps)
+        self.assertEqual(len(lines), 1, lines)
+        self.assertTrue(lines[0].startswith('conformance/cases/0001.json: steps[0].target[8].signal: '
+                                            '"SIGRTMIN+31" is not a signal name'), lines)
 
     def test_steps_may_follow_signal_self(self):
         target = [{"op": "signal_self", "signal": "SIGCHLD"}, {"op": "parent_is_none"}]

@@ -8,8 +8,10 @@
 // target must not rely on other locks its parent's threads may have held.
 #include <unistd.h>
 
+#include <climits>
 #include <cstdint>
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <variant>
 
@@ -67,6 +69,16 @@ void Process::bootstrap_child(int parent_sentinel) {
     const std::exception_ptr error = std::current_exception();
     write_stderr("Process " + name_ + ":\n");
     detail::print_exception(error);
+  }
+  if (exitcode < INT_MIN || exitcode > INT_MAX) {
+    // os._exit() takes a C int. CPython's child gets OverflowError from it
+    // after _bootstrap, out of start(), in the code that called start();
+    // that code has nothing to do there but let it go, which reports it and
+    // ends the child with status 1 (MP-121). pyproc does the same here.
+    detail::print_exception(
+        std::make_exception_ptr(OverflowError("Python int too large to convert to C int")),
+        "start");
+    exitcode = 1;
   }
   detail::flush_std_streams();
 #ifdef PYPROC_COVERAGE

@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,27 @@ def case(steps, case_id="0001", **extra):
     return doc
 
 
+def new(proc, **kw):
+    """A "new" step."""
+    return dict(op="new", proc=proc, **kw)
+
+
+def op(name, proc=None, **kw):
+    """Any other step; ``proc`` only when given."""
+    step = dict(op=name, **kw)
+    if proc is not None:
+        step["proc"] = proc
+    return step
+
+
+def value(v):
+    return {"value": v}
+
+
+def raised(type_name, message):
+    return {"raised": {"type": type_name, "message": message}}
+
+
 def write_json(directory, name, doc):
     path = os.path.join(directory, name)
     with open(path, "w") as f:
@@ -35,16 +57,22 @@ def run_driver_raw(doc, timeout=30):
     """Run the driver on ``doc`` (a dict, or text for malformed input)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = write_json(tmp, "case.json", doc)
-        proc = subprocess.run([sys.executable, DRIVER, path],
-                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, timeout=timeout,
-                              start_new_session=True)
-    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+        proc = subprocess.Popen([sys.executable, DRIVER, path],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            # A hung case: end every process of it, not just the driver.
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise
+    return proc.returncode, out.decode(), err.decode()
 
 
-def run_driver(doc):
+def run_driver(doc, timeout=30):
     """Run a well-formed case; return the raw protocol document."""
-    status, out, err = run_driver_raw(doc)
+    status, out, err = run_driver_raw(doc, timeout)
     if status != 0:
         raise AssertionError("driver exit %d: %s" % (status, err))
     return json.loads(out)

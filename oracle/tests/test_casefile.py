@@ -3,6 +3,7 @@ the first, and the ops of §4.1 that read a child's stderr and wait on several
 sentinels are checked like the others. (test_malformed.py runs the driver.)"""
 
 import signal
+import sys
 import unittest
 
 from support import case  # puts oracle/ on sys.path
@@ -60,10 +61,10 @@ class ProblemsTest(unittest.TestCase):
                           "steps[2].target[0].signal"])
 
     def test_missing_signal_is_unsupported_once_well_formed(self):
-        missing = sorted(s for s in casefile.KNOWN_SIGNALS
+        missing = sorted(s for s in casefile.LINUX_SIGNALS
                          if not hasattr(signal, s))
         if not missing:
-            self.skipTest("this platform has every known signal")
+            self.skipTest("this interpreter has every Linux signal name")
         steps = [{"op": "new", "proc": "p", "target": [
             {"op": "signal_self", "signal": missing[0]}]}]
         with self.assertRaises(casefile.Unsupported) as cm:
@@ -85,6 +86,64 @@ class ProblemsTest(unittest.TestCase):
                           "steps[0].target[1]", "steps[0].target[1].run[0]",
                           "steps[1]"])
         self.assertEqual(casefile.events(steps), {"a", "b"})
+
+    # -- signal names (spec/protocol.md §4.4) ----------------------------
+    def signal_steps(self, name):
+        return [{"op": "new", "proc": "p", "target": [
+                    {"op": "ignore_signal", "signal": name},
+                    {"op": "signal_self", "signal": name}]},
+                {"op": "send_signal", "proc": "p", "signal": name}]
+
+    def signal_problems(self, name):
+        return [(w, m) for w, m in self.problems(self.signal_steps(name))
+                if w.endswith(".signal")]
+
+    def test_every_linux_name_and_offset_is_accepted(self):
+        names = sorted(casefile.LINUX_SIGNALS - {"SIGKILL", "SIGSTOP"})
+        names += ["SIGRTMIN+1", "SIGRTMIN+3", "SIGRTMIN+30", "SIGRTMAX-1",
+                  "SIGRTMAX-29"]
+        for name in names:
+            self.assertEqual(self.signal_problems(name), [], name)
+
+    @unittest.skipUnless(sys.platform.startswith("linux")
+                         and sys.version_info >= (3, 11),
+                         "the names are those of CPython 3.11+ on Linux")
+    def test_linux_names_are_this_interpreters(self):
+        # What multiprocessing's _exitcode_to_name is built from.
+        here = {n for n in dir(signal) if n.startswith("SIG") and "_" not in n}
+        self.assertEqual(casefile.LINUX_SIGNALS, here)
+
+    def test_other_names_are_problems_with_their_location(self):
+        for name in ("SIGINFO", "SIGEMT", "SIGLOST", "SIGFOO", "sigusr1",
+                     "USR1", "SIG_IGN", "SIG_DFL", "SIGRTMIN+0",
+                     "SIGRTMIN+31", "SIGRTMIN+03", "SIGRTMIN+", "SIGRTMIN-1",
+                     "SIGRTMAX+1", "SIGRTMAX-0", "SIGRTMAX-31",
+                     "SIGRTMIN +3", "SIGRTMIN+3 ", "SIGRTMIN+٣", 15, None):
+            found = self.signal_problems(name)
+            self.assertEqual([w for w, _ in found],
+                             ["steps[0].target[0].signal",
+                              "steps[0].target[1].signal",
+                              "steps[1].signal"], name)
+            self.assertIn("is not a signal name", found[0][1])
+
+    def test_signal_number(self):
+        self.assertEqual(casefile.signal_number("SIGIOT"), signal.SIGABRT)
+        self.assertEqual(casefile.signal_number("SIGCLD"), signal.SIGCHLD)
+        self.assertEqual(casefile.signal_number("SIGRTMIN"), signal.SIGRTMIN)
+        self.assertEqual(casefile.signal_number("SIGRTMIN+3"),
+                         signal.SIGRTMIN + 3)
+        self.assertEqual(casefile.signal_number("SIGRTMAX-2"),
+                         signal.SIGRTMAX - 2)
+        self.assertIsNone(casefile.signal_number("SIGFOO"))
+
+    def test_offset_beyond_this_platforms_range_is_unsupported(self):
+        span = signal.SIGRTMAX - signal.SIGRTMIN
+        if span >= casefile.RT_SPAN:
+            self.skipTest("this platform has all %d real-time offsets"
+                          % casefile.RT_SPAN)
+        with self.assertRaises(casefile.Unsupported):
+            casefile.check_case(case(self.signal_steps(
+                "SIGRTMIN+%d" % casefile.RT_SPAN)))
 
     # -- new: capture_stderr ---------------------------------------------
     def test_capture_stderr_accepted(self):

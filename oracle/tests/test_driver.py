@@ -4,19 +4,9 @@ import signal
 import sys
 import unittest
 
-import support
-from support import case, run_driver
-
-
-def new(proc, **kw):
-    return dict(op="new", proc=proc, **kw)
-
-
-def op(name, proc=None, **kw):
-    step = dict(op=name, **kw)
-    if proc is not None:
-        step["proc"] = proc
-    return step
+import support  # puts oracle/ on sys.path
+from support import case, new, op, raised, run_driver, value
+import casefile
 
 
 def start_join(proc):
@@ -72,6 +62,24 @@ class ExitTest(unittest.TestCase):
                                  -signal.SIGUSR1, 1, 1])
         # SIGCHLD is ignored by default, so that step yields null.
         self.assertEqual(doc["streams"]["g"], [value(None)])
+
+
+class EscapedChildTest(unittest.TestCase):
+    def test_a_child_that_returns_from_start_ends_at_once(self):
+        # sys.exit(2**31) in the target: _bootstrap returns 2**31, and
+        # os._exit() raises OverflowError for it, so start() returns (by
+        # raising) in the child, into the creating list. The child must end
+        # there, as an uncaught exception ends a program, not run the rest
+        # of its creator's steps.
+        doc = run_driver(case([
+            new("p", capture_stderr=True, target=[op("exit", code=2 ** 31)]),
+            *start_join("p"), op("get", "p", attr="exitcode"),
+            op("stderr", "p")]), timeout=60)
+        self.assertEqual(doc["streams"]["main"], [
+            value(None), value(None), value(None), value(1),
+            value(["Traceback (most recent call last):",
+                   "OverflowError: Python int too large to convert to C int"])])
+        self.assertEqual(doc["streams"]["p"], [])
 
 
 class ObjectTest(unittest.TestCase):
@@ -169,12 +177,43 @@ class DocumentTest(unittest.TestCase):
     def test_no_steps_no_streams(self):
         self.assertEqual(run_driver(case([]))["streams"], {})
 
-    @unittest.skipIf(hasattr(signal, "SIGINFO"), "platform has SIGINFO")
     def test_missing_signal_is_unsupported(self):
+        missing = sorted(n for n in casefile.LINUX_SIGNALS
+                         if not hasattr(signal, n))
+        if not missing:
+            self.skipTest("this interpreter has every Linux signal name")
         doc = run_driver(case([new("p", target=[
-            op("signal_self", signal="SIGINFO")])]))
+            op("signal_self", signal=missing[0])])]))
         self.assertEqual(set(doc), {"protocol", "case", "unsupported"})
-        self.assertIn("SIGINFO", doc["unsupported"])
+        self.assertIn(missing[0], doc["unsupported"])
+
+
+class SignalNameTest(unittest.TestCase):
+    """Aliases and real-time offsets (spec/protocol.md §4.4)."""
+
+    def test_aliases_and_offsets_end_the_child_with_their_number(self):
+        names = ["SIGIOT", "SIGIO", "SIGPOLL", "SIGRTMIN", "SIGRTMIN+3",
+                 "SIGRTMAX-1", "SIGRTMAX"]
+        steps = []
+        for i, name in enumerate(names):
+            steps += [new("p%d" % i, target=[op("signal_self", signal=name)]),
+                      *start_join("p%d" % i),
+                      op("get", "p%d" % i, attr="exitcode")]
+        main = run_driver(case(steps))["streams"]["main"]
+        self.assertEqual([o["value"] for o in main[3::4]], [
+            -signal.SIGABRT, -signal.SIGIO, -signal.SIGIO, -signal.SIGRTMIN,
+            -(signal.SIGRTMIN + 3), -(signal.SIGRTMAX - 1), -signal.SIGRTMAX])
+
+    def test_ignored_offset_and_alias_sent_by_the_parent(self):
+        doc = run_driver(case([
+            new("p", target=[op("ignore_signal", signal="SIGRTMIN+2"),
+                             op("signal_self", signal="SIGRTMIN+2"),
+                             op("notify", event="ready"), op("block")]),
+            op("start", "p"), op("await", event="ready"),
+            op("send_signal", "p", signal="SIGIOT"), op("join", "p"),
+            op("get", "p", attr="exitcode")]))
+        self.assertEqual(doc["streams"]["p"], [value(None)] * 3)
+        self.assertEqual(doc["streams"]["main"][-1], value(-signal.SIGABRT))
 
 
 if __name__ == "__main__":

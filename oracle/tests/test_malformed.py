@@ -66,6 +66,18 @@ class MalformedTest(unittest.TestCase):
         self.assertMalformed(nested({"op": "signal_self", "signal": "SIGFOO"}),
                              "steps[0].target[1].signal")
 
+    def test_signal_name_of_another_platform(self):
+        # SIGINFO is a BSD name: not one a case may use (spec/protocol.md §4.4).
+        self.assertMalformed(case([{"op": "new", "proc": "p"},
+                                   {"op": "send_signal", "proc": "p",
+                                    "signal": "SIGINFO"}]),
+                             "steps[1].signal", '"SIGINFO" is not a signal name')
+
+    def test_real_time_offset_out_of_range(self):
+        self.assertMalformed(nested({"op": "signal_self",
+                                     "signal": "SIGRTMAX-31"}),
+                             "steps[0].target[1].signal")
+
     def test_stderr_without_capture(self):
         self.assertMalformed(case([{"op": "new", "proc": "p", "target": []},
                                    {"op": "stderr", "proc": "p"}]),
