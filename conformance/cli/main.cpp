@@ -1,24 +1,44 @@
 // pyproc-conform: runs the conformance suite against any driver and prints one
 // line per case (id, outcome, title), the details of every case that did not
-// pass, and a closing count. Exit status: 0 when every case is a success, 1
-// when one is not, 2 when the run itself is wrong (an unknown case id, an
-// empty selection, a missing or stale deviations file); stopped by SIGINT,
-// SIGTERM or SIGHUP, it ends the running case and dies of that signal.
+// pass, and a closing count, and on request results for machines.
 //
-//   pyproc-conform [--cases DIR] [--expected DIR] [--deviations FILE]
-//                  [--only ID]... -- DRIVER [ARGS...]
+// Exit status: 0 when every case is a success, 1 when one is not, 2 when the
+// run itself is wrong (an unknown case id, an empty selection, a missing or
+// stale deviations file, a bad option). Stopped by SIGINT, SIGTERM or SIGHUP,
+// it ends the running cases and dies of that signal (spec/protocol.md §7.2).
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <set>
+#include <thread>
 
+#include "cli/reports.hpp"
 #include "harness/case_run.hpp"
+#include "harness/json_exact.hpp"
 #include "harness/live_cases.hpp"
 
 namespace harness = pyproc::harness;
+using pyproc::cli::CaseReport;
 
 namespace {
+
+struct Options {
+  std::string cases_dir = PYPROC_SOURCE_DIR "/conformance/cases";
+  std::string expected_dir = PYPROC_SOURCE_DIR "/conformance/expected";
+  std::string deviations_file;
+  std::vector<std::string> only;
+  std::vector<std::string> driver;
+  unsigned jobs = 1;
+  unsigned repeat = 1;
+  double timeout = 0;
+  std::string json_lines, junit, write_deviations;
+};
 
 std::string joined(const std::vector<std::string>& items) {
   std::string text;
@@ -49,23 +69,98 @@ std::vector<std::filesystem::path> select(const std::vector<std::filesystem::pat
   return chosen;
 }
 
+// Runs every case `repeat` times on `jobs` threads; `print` sees the reports
+// in case order, each as soon as it and all before it are done.
+std::vector<CaseReport> run_all(const std::vector<std::filesystem::path>& cases,
+                                const Options& options, const harness::Deviations& deviations,
+                                const std::function<void(const CaseReport&)>& print) {
+  std::vector<std::optional<CaseReport>> reports(cases.size());
+  std::mutex mutex;
+  std::condition_variable done;
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i; (i = next++) < cases.size();) {
+      CaseReport report;
+      for (unsigned run = 0; run < options.repeat; ++run) {
+        auto result = harness::run_case({.case_file = cases[i],
+                                         .expected_dir = options.expected_dir,
+                                         .driver = options.driver,
+                                         .deviations = deviations,
+                                         .isolation = {},
+                                         .timeout_override = options.timeout});
+        report.outcomes.push_back(result.outcome);
+        if (run == 0) report.result = std::move(result);
+      }
+      std::lock_guard lock(mutex);
+      reports[i] = std::move(report);
+      done.notify_all();
+    }
+  };
+  std::vector<std::thread> workers;
+  for (unsigned j = 0; j < std::max(1u, options.jobs); ++j) workers.emplace_back(worker);
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    std::unique_lock lock(mutex);
+    done.wait(lock, [&] { return reports[i].has_value(); });
+    print(*reports[i]);
+  }
+  for (auto& thread : workers) thread.join();
+  std::vector<CaseReport> out;
+  for (auto& report : reports) out.push_back(std::move(*report));
+  return out;
+}
+
+void print_case(const CaseReport& report) {
+  const auto& result = report.result;
+  std::cout << result.id << "  "
+            << (report.flaky() ? "FLAKY" : harness::outcome_name(result.outcome)) << "  "
+            << (result.title.empty() ? "(unreadable case)" : result.title) << "\n";
+  if (report.flaky()) {
+    std::cout << "    outcomes of the " << report.outcomes.size() << " runs:";
+    for (const auto outcome : report.outcomes) std::cout << " " << harness::outcome_name(outcome);
+    std::cout << "\n";
+  }
+  if (result.outcome != harness::Outcome::Pass && !result.detail.empty())
+    std::cout << "    " << result.detail << "\n";
+  std::cout.flush();
+}
+
+// Writes `what` to `path` unless it is empty; false (with a message) on error.
+bool write_file(const std::string& path, const std::function<void(std::ostream&)>& what) {
+  if (path.empty()) return true;
+  std::ofstream out(path);
+  what(out);
+  if (out.flush()) return true;
+  std::cerr << "pyproc-conform: cannot write " << path << "\n";
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   harness::end_cases_on_interrupt();
   CLI::App app{"Run the pyproc conformance suite against a driver (spec/protocol.md)"};
-  std::string cases_dir = PYPROC_SOURCE_DIR "/conformance/cases";
-  std::string expected_dir = PYPROC_SOURCE_DIR "/conformance/expected";
-  std::string deviations_file;
-  std::vector<std::string> only;
-  std::vector<std::string> driver;
-  app.add_option("--cases", cases_dir, "directory of case files")->check(CLI::ExistingDirectory);
-  app.add_option("--expected", expected_dir, "directory of expected files")
+  Options options;
+  app.add_option("--cases", options.cases_dir, "directory of case files")
       ->check(CLI::ExistingDirectory);
-  app.add_option("--deviations", deviations_file,
-                 "the driver's deviations file (case id -> reason)");
-  app.add_option("--only", only, "run only these case ids");
-  app.add_option("driver", driver, "the driver command; the case file is appended")->required();
+  app.add_option("--expected", options.expected_dir, "directory of expected files")
+      ->check(CLI::ExistingDirectory);
+  app.add_option("--deviations", options.deviations_file,
+                 "the driver's deviations file (spec/protocol.md §7.1)");
+  app.add_option("--only", options.only, "run only these case ids");
+  app.add_option("-j,--jobs", options.jobs, "cases run at once, each isolated (default 1)")
+      ->check(CLI::Range(1u, 256u));
+  app.add_option("--repeat", options.repeat,
+                 "run every case N times; a case whose outcome changes is FLAKY (a failure)")
+      ->check(CLI::Range(1u, 10000u));
+  app.add_option("--timeout", options.timeout,
+                 "seconds every case may take, instead of its own (at most 600)")
+      ->check(CLI::Range(0.001, harness::kMaxCaseTimeoutSeconds));
+  app.add_option("--json-lines", options.json_lines, "also write one JSON object per case here");
+  app.add_option("--junit", options.junit, "also write JUnit XML here");
+  app.add_option("--write-deviations", options.write_deviations,
+                 "write a deviations file excusing exactly what failed in this run here");
+  app.add_option("driver", options.driver, "the driver command; the case file is appended")
+      ->required();
   app.positionals_at_end();
   CLI11_PARSE(app, argc, argv);
 
@@ -73,12 +168,12 @@ int main(int argc, char** argv) {
   std::vector<std::filesystem::path> cases;
   std::string error;
   try {
-    const auto all = harness::list_cases(cases_dir);
-    cases = select(all, only, error);
-    if (!deviations_file.empty()) {
-      deviations = harness::read_deviations(deviations_file);
+    const auto all = harness::list_cases(options.cases_dir);
+    cases = select(all, options.only, error);
+    if (!options.deviations_file.empty()) {
+      deviations = harness::read_deviations(options.deviations_file);
       if (auto unknown = harness::unknown_deviations(deviations, all); !unknown.empty())
-        error = deviations_file +
+        error = options.deviations_file +
                 ": deviations declared for cases that do not exist: " + joined(unknown);
     }
   } catch (const std::exception& e) {
@@ -89,24 +184,38 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  std::map<harness::Outcome, int> counts;
+  const auto reports = run_all(cases, options, deviations, print_case);
+
+  std::map<std::string, int> counts;
   int passed = 0, failed = 0, skipped = 0;
-  for (const auto& case_file : cases) {
-    const auto result = harness::run_case({case_file, expected_dir, driver, deviations});
-    ++counts[result.outcome];
-    if (result.outcome == harness::Outcome::Unsupported)
+  std::set<std::string> identities;
+  for (const auto& report : reports) {
+    const auto& result = report.result;
+    ++counts[report.flaky() ? "FLAKY" : harness::outcome_name(result.outcome)];
+    if (!result.implementation.is_null())
+      identities.insert(harness::to_text(result.implementation));
+    if (report.flaky() || !report.success())
+      ++failed;
+    else if (result.outcome == harness::Outcome::Unsupported)
       ++skipped;
     else
-      (harness::is_success(result.outcome) ? passed : failed)++;
-    std::cout << result.id << "  " << harness::outcome_name(result.outcome) << "  "
-              << (result.title.empty() ? "(unreadable case)" : result.title) << "\n";
-    if (result.outcome != harness::Outcome::Pass && !result.detail.empty())
-      std::cout << "    " << result.detail << "\n";
-    std::cout.flush();
+      ++passed;
   }
   std::cout << "\n";
-  for (const auto& [outcome, count] : counts)
-    std::cout << harness::outcome_name(outcome) << ": " << count << "  ";
+  for (const auto& identity : identities) std::cout << "implementation: " << identity << "\n";
+  for (const auto& [outcome, count] : counts) std::cout << outcome << ": " << count << "  ";
   std::cout << "\n" << passed << " passed, " << failed << " failed, " << skipped << " skipped\n";
+
+  const bool written =
+      write_file(options.json_lines,
+                 [&](std::ostream& out) { pyproc::cli::write_json_lines(out, reports); }) &&
+      write_file(options.junit,
+                 [&](std::ostream& out) {
+                   pyproc::cli::write_junit(out, reports,
+                                            "pyproc conformance: " + joined(options.driver));
+                 }) &&
+      write_file(options.write_deviations,
+                 [&](std::ostream& out) { pyproc::cli::write_deviations(out, reports); });
+  if (!written) return 2;
   return failed == 0 ? 0 : 1;
 }

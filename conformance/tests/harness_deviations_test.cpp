@@ -1,4 +1,4 @@
-// Declared deviations (spec/protocol.md §7.2): the short form excuses any
+// Declared deviations (spec/protocol.md §7.1): the short form excuses any
 // difference of a case; the long form excuses exactly the differences it
 // lists, so a later regression in the same case is still a FAIL.
 #include <gtest/gtest.h>

@@ -18,6 +18,8 @@
 #include <tuple>
 #include <vector>
 
+#include "harness/json_exact.hpp"
+#include "harness/json_file.hpp"
 #include "scratch_case.hpp"
 
 extern char** environ;
@@ -141,6 +143,80 @@ TEST_F(RunnerCli, AMissingDeviationsFileIsAnError) {
   const int status = runner.wait(60);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2);
   EXPECT_NE(runner.err().find("none.json: cannot be read"), std::string::npos) << runner.err();
+}
+
+TEST_F(RunnerCli, ParallelJobsReportInCaseOrderAndGiveTheSameOutcomes) {
+  for (const char* id : {"9002", "9003", "9004"}) {
+    std::string text = pyproc::harness::testing_support::kScratchCase;
+    text.replace(text.find("9001"), 4, id);
+    write(std::string(id) + ".json", text);
+    write(std::string("expected/") + id + ".json",
+          R"({"case": ")" + std::string(id) + R"(", "streams": {"main": [{"value": null}]}})");
+    std::string output = pyproc::harness::testing_support::kScratchOutput;
+    output.replace(output.find("9001"), 4, id);
+    write(std::string(id) + ".driver-output", output);
+  }
+  Runner runner(conform({"--jobs", "3"}), dir_ / "meta/run");
+  const int status = runner.wait(60);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << runner.out() << runner.err();
+  const std::string out = runner.out();
+  const auto at = [&](const char* id) { return out.find(std::string(id) + "  PASS"); };
+  EXPECT_LT(at("9001"), at("9002"));
+  EXPECT_LT(at("9002"), at("9003"));
+  EXPECT_LT(at("9003"), at("9004"));
+  EXPECT_NE(out.find("4 passed, 0 failed"), std::string::npos) << out;
+}
+
+TEST_F(RunnerCli, RepeatFindsACaseWhoseOutcomeChanges) {
+  Runner runner(conform({"--repeat", "4"}, FAKE_DRIVERS_DIR "/alternate.sh"), dir_ / "meta/run");
+  const int status = runner.wait(60);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+  EXPECT_NE(runner.out().find("9001  FLAKY"), std::string::npos) << runner.out();
+  EXPECT_NE(runner.out().find("outcomes of the 4 runs: PASS FAIL PASS FAIL"), std::string::npos)
+      << runner.out();
+}
+
+TEST_F(RunnerCli, TheTimeoutOptionReplacesTheCasesOwn) {
+  write("9001.json", R"({"id": "9001", "title": "t", "timeout": 600, "steps": []})");
+  Runner runner(conform({"--timeout", "0.2"}, FAKE_DRIVERS_DIR "/hang.sh"), dir_ / "meta/run");
+  const int status = runner.wait(60);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+  EXPECT_NE(runner.out().find("HUNG"), std::string::npos) << runner.out();
+  EXPECT_NE(runner.out().find("no answer within 0.2 s"), std::string::npos) << runner.out();
+}
+
+TEST_F(RunnerCli, ResultsForMachinesAndTheDeviationsOfTheRun) {
+  write("9001.driver-output",
+        R"({"protocol": 2, "case": "9001", "implementation": {"name": "fake"},
+            "streams": {"main": [{"value": 12345678901234567890123}]}})");
+  const auto json_lines = dir_ / "meta/results.jsonl", junit = dir_ / "meta/results.xml",
+             deviations = dir_ / "meta/deviations.json";
+  Runner runner(conform({"--json-lines", json_lines.string(), "--junit", junit.string(),
+                         "--write-deviations", deviations.string()}),
+                dir_ / "meta/run");
+  const int status = runner.wait(60);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+  EXPECT_NE(runner.out().find(R"(implementation: {"name":"fake"})"), std::string::npos)
+      << runner.out();
+
+  const auto line = pyproc::harness::read_json_file(json_lines, 1 << 20);
+  ASSERT_TRUE(line.doc) << line.error;
+  EXPECT_EQ((*line.doc)["outcome"], "FAIL");
+  EXPECT_EQ(pyproc::harness::to_text((*line.doc)["differences"][0]["actual"]),
+            R"({"value":12345678901234567890123})");
+
+  std::ifstream xml_file(junit);
+  std::stringstream xml;
+  xml << xml_file.rdbuf();
+  EXPECT_NE(xml.str().find(R"(<testsuite name="pyproc conformance)"), std::string::npos);
+  EXPECT_NE(xml.str().find(R"(failures="1")"), std::string::npos) << xml.str();
+  EXPECT_NE(xml.str().find(R"(<failure message="FAIL">)"), std::string::npos) << xml.str();
+
+  // The deviations file it wrote excuses exactly this run (once it has a reason).
+  Runner again(conform({"--deviations", deviations.string()}), dir_ / "meta/again");
+  const int again_status = again.wait(60);
+  EXPECT_TRUE(WIFEXITED(again_status) && WEXITSTATUS(again_status) == 0) << again.out();
+  EXPECT_NE(again.out().find("9001  XFAIL"), std::string::npos) << again.out();
 }
 
 // ---- stopping a runner in the middle of a case -------------------------------
