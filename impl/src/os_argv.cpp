@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <utility>
 
 #include "pyproc/exceptions.hpp"
 
@@ -60,7 +61,12 @@ ExecArgv::ExecArgv(const Args& args) {
 
 ExecEnv::ExecEnv(const Env& env) {
   entries_.reserve(env.size());
-  for (const auto& [name, value] : env) entries_.push_back(name + "=" + value);
+  for (const auto& [name, value] : env) {
+    std::string entry = name;
+    entry += '=';
+    entry += value;
+    entries_.push_back(std::move(entry));
+  }
   pointers_.reserve(entries_.size() + 1);
   for (std::string& entry : entries_) pointers_.push_back(entry.data());
   pointers_.push_back(nullptr);

@@ -33,7 +33,7 @@ namespace {
 
 // Enough for the child's few frames, sanitizer builds included; only the pages
 // it touches are ever allocated.
-constexpr std::size_t kStackSize = 256 * 1024;
+constexpr std::size_t kStackSize = std::size_t{256} * 1024;
 
 struct ChildContext {
   const LaunchPlan* plan;
@@ -88,7 +88,7 @@ int child_main(void* raw) {
     child_exit_with(context, errno, 0);
   }
   if (plan.close_other_fds) close_fds_above_2();
-  ::sigprocmask(SIG_SETMASK, context.caller_mask, nullptr);
+  ::pthread_sigmask(SIG_SETMASK, context.caller_mask, nullptr);
   if (plan.exit_127_at_once) ::_exit(127);
   const ExecFailure failure = exec_each(plan.programs, plan.program_count, plan.argv, plan.envp);
   child_exit_with(context, failure.error, failure.index);

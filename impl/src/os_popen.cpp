@@ -216,6 +216,10 @@ std::string PopenFile::readline(std::ptrdiff_t size) {
       n = newline + 1;
       break;
     }
+    if (size >= 0 && s_.in.size() >= static_cast<std::size_t>(size)) {
+      n = s_.in.size();
+      break;
+    }
     if (!fill()) {
       n = s_.in.size();
       break;

@@ -44,7 +44,7 @@ void abort() {
   sigemptyset(&abrt);
   sigaddset(&abrt, SIGABRT);
   ::pthread_sigmask(SIG_UNBLOCK, &abrt, nullptr);
-  ::raise(SIGABRT);
+  (void)::raise(SIGABRT);
   std::abort();  // not reached: SIGABRT is unblocked and at its default
 }
 

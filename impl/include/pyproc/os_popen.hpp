@@ -55,7 +55,7 @@ class PopenFile {
   // ignores it: it is blocked in the calling thread around the write.
   std::size_t write(std::string_view text);
   void flush();
-  int fileno() const;
+  [[nodiscard]] int fileno() const;
   [[nodiscard]] bool closed() const { return s_.fd < 0; }
 
   // Closes the stream (flushing it first) and waits for the command:
