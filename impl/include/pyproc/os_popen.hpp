@@ -49,10 +49,12 @@ class PopenFile {
   // The remaining lines; with hint > 0, stops once that many bytes are read.
   std::vector<std::string> readlines(std::ptrdiff_t hint = -1);
   // Buffers `text` (returns its length). With buffering=1 a "\n" or "\r" in
-  // it flushes; otherwise the buffer is flushed when it exceeds its size.
-  // A reader that has gone raises BrokenPipeError (on this write or a later
-  // flush/close); SIGPIPE is kept from killing this process, as Python
-  // ignores it: it is blocked in the calling thread around the write.
+  // it flushes; otherwise the buffer (8192 bytes, or `buffering` bytes when
+  // > 1) is flushed once full. A reader that has gone raises BrokenPipeError
+  // on this write or a later flush/close; SIGPIPE is kept from killing this
+  // process (Python ignores it): it is blocked in the calling thread around
+  // the write. As with io.BufferedWriter, a failed write keeps what fits the
+  // buffer for the next flush and drops anything beyond it.
   std::size_t write(std::string_view text);
   void flush();
   [[nodiscard]] int fileno() const;
@@ -71,7 +73,7 @@ class PopenFile {
                                             const std::string& mode, int buffering);
   PopenFile(pid_t pid, int fd, bool reading, int buffering);
   void check_open() const;
-  bool fill();  // reads more into in_; false at end of file
+  bool fill();  // reads more into s_.in; false at end of file
   void reap();
 
   // Everything a move transfers; the moved-from object is left with State{}.
