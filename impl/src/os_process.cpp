@@ -35,7 +35,6 @@ void _exit(int n) {
 }
 
 void abort() {
-  dump_coverage();
   struct sigaction default_action {};
   default_action.sa_handler = SIG_DFL;
   sigemptyset(&default_action.sa_mask);
@@ -44,6 +43,7 @@ void abort() {
   sigemptyset(&abrt);
   sigaddset(&abrt, SIGABRT);
   ::pthread_sigmask(SIG_UNBLOCK, &abrt, nullptr);
+  dump_coverage();
   (void)::raise(SIGABRT);
   std::abort();  // not reached: SIGABRT is unblocked and at its default
 }

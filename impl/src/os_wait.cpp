@@ -70,6 +70,15 @@ Wait4Result wait4(pid_t pid, int options) {
   return {waited, status, to_rusage(usage)};
 }
 
+bool WCOREDUMP(int status) { return (status & 0x80) != 0; }
+bool WIFCONTINUED(int status) { return status == 0xffff; }
+bool WIFSTOPPED(int status) { return (status & 0xff) == 0x7f; }
+bool WIFSIGNALED(int status) { return static_cast<signed char>((status & 0x7f) + 1) >> 1 > 0; }
+bool WIFEXITED(int status) { return (status & 0x7f) == 0; }
+int WEXITSTATUS(int status) { return (status & 0xff00) >> 8; }
+int WSTOPSIG(int status) { return WEXITSTATUS(status); }
+int WTERMSIG(int status) { return status & 0x7f; }
+
 // os_waitstatus_to_exitcode_impl.
 int waitstatus_to_exitcode(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);

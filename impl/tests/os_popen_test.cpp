@@ -197,6 +197,31 @@ TEST_F(OsPopen, TheDestructorClosesAndWaits) {
   EXPECT_EQ(out.text(), "from a scope\n");
 }
 
+TEST_F(OsPopen, TheDestructorWaitsEvenWhenTheLastFlushFails) {
+  {
+    auto f = os::popen("exit 0", "w");
+    EXPECT_EQ(raised([&] { f.write(std::string(1 << 20, 'y')); }),
+              "BrokenPipeError: [Errno 32] Broken pipe");
+    f.write("z");  // buffered: the destructor's close() fails to flush it
+  }
+  // OsTest checks that the shell was reaped.
+}
+
+TEST_F(OsPopen, WorksWhenThisProcessHasNoStdin) {
+  // With fd 0 closed, the pipe's read end is fd 0 itself: it must stay open
+  // (lose its O_CLOEXEC) in the shell rather than be moved.
+  StdoutCapture out;
+  const int saved_stdin = ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+  ::close(STDIN_FILENO);
+  auto f = os::popen(H + "cat", "w");
+  ::dup2(saved_stdin, STDIN_FILENO);
+  ::close(saved_stdin);
+  EXPECT_EQ(f.fileno() > 2, true);
+  f.write("through fd 0\n");
+  EXPECT_EQ(f.close(), std::nullopt);
+  EXPECT_EQ(out.text(), "through fd 0\n");
+}
+
 TEST_F(OsPopen, MovesTransferTheStream) {
   auto a = os::popen(H + "print moved");
   os::PopenFile b = std::move(a);

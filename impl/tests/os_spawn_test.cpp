@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "os_test_support.hpp"
 #include "pyproc/os.hpp"
@@ -159,6 +160,32 @@ TEST_F(OsSpawn, OnlyInheritableFdsReachTheProgram) {
   EXPECT_NE(before, with_one);
   ::close(cloexec_pipe[0]);
   ::close(cloexec_pipe[1]);
+}
+
+TEST_F(OsSpawn, ConcurrentLaunchesPassNoFdsBetweenThreads) {
+  // While threads spawn programs that list their fds, another thread keeps
+  // creating popen pipes (O_CLOEXEC from birth): no program may see one.
+  const std::string listing = inheritable_fds_listing();
+  const std::string expected_count = listing.substr(0, listing.find('\n'));  // "fds N"
+  StdoutCapture out;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([] {
+      for (int i = 0; i < 10; ++i) os::spawnv(os::P_WAIT, kHelper, {"x", "fds"});
+    });
+  }
+  threads.emplace_back([] {
+    for (int i = 0; i < 10; ++i) os::popen("exit 0").close();
+  });
+  for (std::thread& thread : threads) thread.join();
+  std::istringstream lines(out.text());
+  int listings = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("fds ", 0) != 0) continue;
+    ++listings;
+    EXPECT_EQ(line, expected_count);
+  }
+  EXPECT_EQ(listings, 30);
 }
 
 TEST_F(OsSpawn, CaughtSignalsAreResetIgnoredOnesStayIgnoredTheMaskIsInherited) {

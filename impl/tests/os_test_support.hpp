@@ -38,7 +38,10 @@ class StdoutCapture {
     std::fflush(stdout);
     saved_ = ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
     memfd_ = ::memfd_create("stdout", MFD_CLOEXEC);
-    if (saved_ < 0 || memfd_ < 0 || ::dup2(memfd_, STDOUT_FILENO) < 0) {
+    // O_APPEND: programs writing at once must not race on the shared offset
+    // (a memfd's offset is not updated atomically across processes).
+    if (saved_ < 0 || memfd_ < 0 || ::fcntl(memfd_, F_SETFL, O_APPEND) != 0 ||
+        ::dup2(memfd_, STDOUT_FILENO) < 0) {
       throw std::runtime_error("cannot capture stdout");
     }
   }
@@ -89,7 +92,7 @@ inline ChildRun run_in_child(const std::function<void()>& body) {
     ::dup2(out.write_fd(), STDERR_FILENO);
     const std::string error = raised(body);
     out.write("raised: " + error + "\n");
-    ::_exit(99);
+    os::_exit(99);  // (which writes coverage counters in coverage builds)
   }
   out.close_write();
   ChildRun run{0, out.read_all()};

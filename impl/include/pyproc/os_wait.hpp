@@ -104,16 +104,15 @@ Wait4Result wait4(pid_t pid, int options);
 // "invalid wait status: N" for anything else.
 int waitstatus_to_exitcode(int status);
 
-// The W* helpers, on the status as wait()/waitpid()/system() return it.
-constexpr bool WCOREDUMP(int status) { return (status & 0x80) != 0; }
-constexpr bool WIFCONTINUED(int status) { return status == 0xffff; }
-constexpr bool WIFSTOPPED(int status) { return (status & 0xff) == 0x7f; }
-constexpr bool WIFSIGNALED(int status) {
-  return static_cast<signed char>((status & 0x7f) + 1) >> 1 > 0;
-}
-constexpr bool WIFEXITED(int status) { return (status & 0x7f) == 0; }
-constexpr int WEXITSTATUS(int status) { return (status & 0xff00) >> 8; }
-constexpr int WSTOPSIG(int status) { return WEXITSTATUS(status); }
-constexpr int WTERMSIG(int status) { return status & 0x7f; }
+// The W* helpers, on the status as wait()/waitpid()/system() return it
+// (glibc's <bits/waitstatus.h> arithmetic, which CPython calls).
+bool WCOREDUMP(int status);
+bool WIFCONTINUED(int status);
+bool WIFSTOPPED(int status);
+bool WIFSIGNALED(int status);
+bool WIFEXITED(int status);
+int WEXITSTATUS(int status);
+int WSTOPSIG(int status);
+int WTERMSIG(int status);
 
 }  // namespace pyproc::os
