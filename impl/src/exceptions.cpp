@@ -46,6 +46,7 @@ PYPROC_TYPE_NAME(ArithmeticError)
 PYPROC_TYPE_NAME(OverflowError)
 PYPROC_TYPE_NAME(LookupError)
 PYPROC_TYPE_NAME(KeyError)
+PYPROC_TYPE_NAME(UnsupportedOperation)
 PYPROC_TYPE_NAME(OSError)
 PYPROC_TYPE_NAME(ProcessLookupError)
 PYPROC_TYPE_NAME(ChildProcessError)
@@ -72,43 +73,57 @@ OSError::OSError(int errno_value, std::string message)
 
 // Objects/exceptions.c (_PyExc_InitState) maps these errno values to
 // subclasses when an OSError is constructed; everything else stays OSError.
-void raise_os_error(int errno_value) {
+namespace {
+
+// The class for errno_value, constructed with (errno_value, text).
+[[noreturn]] void raise_os_error_with(int errno_value, const std::string& text) {
   switch (errno_value) {
     case EAGAIN:  // == EWOULDBLOCK on Linux
     case EALREADY:
     case EINPROGRESS:
-      throw BlockingIOError(errno_value);
+      throw BlockingIOError(errno_value, text);
     case ECHILD:
-      throw ChildProcessError(errno_value);
+      throw ChildProcessError(errno_value, text);
     case EPIPE:
     case ESHUTDOWN:
-      throw BrokenPipeError(errno_value);
+      throw BrokenPipeError(errno_value, text);
     case ECONNABORTED:
-      throw ConnectionAbortedError(errno_value);
+      throw ConnectionAbortedError(errno_value, text);
     case ECONNREFUSED:
-      throw ConnectionRefusedError(errno_value);
+      throw ConnectionRefusedError(errno_value, text);
     case ECONNRESET:
-      throw ConnectionResetError(errno_value);
+      throw ConnectionResetError(errno_value, text);
     case EEXIST:
-      throw FileExistsError(errno_value);
+      throw FileExistsError(errno_value, text);
     case ENOENT:
-      throw FileNotFoundError(errno_value);
+      throw FileNotFoundError(errno_value, text);
     case EISDIR:
-      throw IsADirectoryError(errno_value);
+      throw IsADirectoryError(errno_value, text);
     case ENOTDIR:
-      throw NotADirectoryError(errno_value);
+      throw NotADirectoryError(errno_value, text);
     case EINTR:
-      throw InterruptedError(errno_value);
+      throw InterruptedError(errno_value, text);
     case EACCES:
     case EPERM:
-      throw PermissionError(errno_value);
+      throw PermissionError(errno_value, text);
     case ESRCH:
-      throw ProcessLookupError(errno_value);
+      throw ProcessLookupError(errno_value, text);
     case ETIMEDOUT:
-      throw TimeoutError(errno_value);
+      throw TimeoutError(errno_value, text);
     default:
-      throw OSError(errno_value);
+      throw OSError(errno_value, text);
   }
+}
+
+}  // namespace
+
+void raise_os_error(int errno_value) {
+  raise_os_error_with(errno_value, strerror_text(errno_value));
+}
+
+// OSError.__str__ with a filename: "[Errno N] strerror: repr(filename)".
+void raise_os_error(int errno_value, const std::string& filename_repr) {
+  raise_os_error_with(errno_value, strerror_text(errno_value) + ": " + filename_repr);
 }
 
 // str(SystemExit(code)) is str(code); str(SystemExit()) is "".

@@ -1,12 +1,28 @@
 // The real system calls behind the seam.
 #include "syscalls.hpp"
 
+#include <sched.h>
 #include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 namespace pyproc::detail {
+
+pid_t Syscalls::clone_vfork(int (*child)(void*), void* stack_top, void* arg) {
+  return ::clone(child, stack_top, CLONE_VM | CLONE_VFORK | SIGCHLD, arg);
+}
+int Syscalls::waitid(idtype_t idtype, id_t id, siginfo_t* info, int options) {
+  return ::waitid(idtype, id, info, options);
+}
+pid_t Syscalls::wait4(pid_t pid, int* status, int options, struct rusage* usage) {
+  return ::wait4(pid, status, options, usage);
+}
+ssize_t Syscalls::read(int fd, void* buf, std::size_t count) { return ::read(fd, buf, count); }
+int Syscalls::killpg(pid_t pgid, int sig) { return ::killpg(pgid, sig); }
+int Syscalls::nice(int increment) { return ::nice(increment); }
+clock_t Syscalls::times(struct tms* buf) { return ::times(buf); }
+
 namespace {
 
 class RealSyscalls final : public Syscalls {

@@ -14,7 +14,10 @@
 #pragma once
 
 #include <poll.h>
+#include <sys/resource.h>
+#include <sys/times.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <cstddef>
 
@@ -32,6 +35,22 @@ class Syscalls {
   virtual ssize_t write(int fd, const void* buf, std::size_t count) = 0;
   virtual int close(int fd) = 0;
   virtual pid_t getpid() = 0;
+
+  // Added for pyproc::os. They have bodies (the real call, in syscalls.cpp)
+  // rather than being pure, so that a mock written before them stays
+  // complete; a mock that wants to fail one overrides it.
+  //
+  // clone(CLONE_VM | CLONE_VFORK | SIGCHLD) running child(arg) on the stack
+  // ending at stack_top: the launch of every program pyproc::os starts.
+  virtual pid_t clone_vfork(int (*child)(void*), void* stack_top, void* arg);
+  virtual int waitid(idtype_t idtype, id_t id, siginfo_t* info, int options);
+  virtual pid_t wait4(pid_t pid, int* status, int options, struct rusage* usage);
+  virtual ssize_t read(int fd, void* buf, std::size_t count);
+  virtual int killpg(pid_t pgid, int sig);
+  // nice(3): -1 with errno set on failure, but -1 is also a valid niceness,
+  // so callers clear errno first (as CPython's os.nice does).
+  virtual int nice(int increment);
+  virtual clock_t times(struct tms* buf);
 
  protected:
   // Never deleted through this interface: the seam owns no implementation

@@ -53,6 +53,10 @@ PYPROC_EXCEPTION(OverflowError, ArithmeticError);
 // As in Python, str(KeyError(x)) is repr(x): the message holds the quotes.
 PYPROC_EXCEPTION(LookupError, Exception);
 PYPROC_EXCEPTION(KeyError, LookupError);
+// io.UnsupportedOperation (os.popen(cmd, "r").write(...)): in Python both an
+// OSError and a ValueError; here a ValueError, since its message carries no
+// errno ("not writable").
+PYPROC_EXCEPTION(UnsupportedOperation, ValueError);
 
 // OSError carries errno; str() is "[Errno N] strerror" as in CPython.
 class OSError : public Exception {
@@ -90,6 +94,11 @@ PYPROC_EXCEPTION(TimeoutError, OSError);
 // Raises the OSError subclass CPython would pick for this errno
 // (ESRCH -> ProcessLookupError, ECHILD -> ChildProcessError, ...).
 [[noreturn]] void raise_os_error(int errno_value);
+// The same for an OSError that names a file, as os.execve() and subprocess
+// raise it: "[Errno 2] No such file or directory: '/bin/sh'". `filename_repr`
+// is Python's repr() of the file name object ("'/x'", "b'/x'", or "3" for an
+// fd).
+[[noreturn]] void raise_os_error(int errno_value, const std::string& filename_repr);
 
 // `sys.exit(code)`: thrown inside a Process target it ends the child with the
 // exit status CPython derives from `code` (None -> 0, int -> that int,

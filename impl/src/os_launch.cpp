@@ -1,0 +1,127 @@
+// The vfork-style launch: clone(CLONE_VM | CLONE_VFORK) on a stack of its own.
+//
+// The child shares this process's memory until it execs or exits, and the
+// calling thread is suspended meanwhile (CLONE_VFORK), so nothing is copied
+// and the cost does not grow with the parent's memory. Hazards, handled as
+// glibc's posix_spawn handles them:
+// * A signal handler must not run in the child: it would run parent code on
+//   shared memory. Every signal is blocked around the clone; the child resets
+//   each caught signal to SIG_DFL (its handler table is its own copy: no
+//   CLONE_SIGHAND) before restoring the caller's mask for the new program.
+// * The child may only make raw system calls on data prepared here: no
+//   allocation, no locks, no exceptions. Its fd table is its own copy (no
+//   CLONE_FILES), so closing and dup2() there do not touch the parent's.
+// * The child reports a failed exec by writing its errno into `ChildContext`,
+//   which the parent reads once the clone returns (the child has exec'ed or
+//   exited by then).
+#include "os_launch.hpp"
+
+#include <fcntl.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "os_argv.hpp"
+#include "syscalls.hpp"
+
+namespace pyproc::os::detail {
+namespace {
+
+// Enough for the child's few frames, sanitizer builds included; only the pages
+// it touches are ever allocated.
+constexpr std::size_t kStackSize = std::size_t{256} * 1024;
+
+struct ChildContext {
+  const LaunchPlan* plan;
+  const sigset_t* caller_mask;
+  int exec_errno = 0;  // written by the child
+  std::size_t exec_index = 0;
+};
+
+// Caught signals go back to SIG_DFL (ignored ones stay ignored, as across
+// exec); with `default_sigpipe`, SIGPIPE and SIGXFSZ go back to SIG_DFL too.
+void reset_signals(bool default_sigpipe) noexcept {
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  sigemptyset(&default_action.sa_mask);
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    struct sigaction current {};
+    // glibc refuses its own internal signals (EINVAL): nothing to reset there.
+    if (::sigaction(sig, nullptr, &current) != 0) continue;
+    const bool caught = current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN;
+    const bool restored = default_sigpipe && (sig == SIGPIPE || sig == SIGXFSZ);
+    if (caught || restored) ::sigaction(sig, &default_action, nullptr);
+  }
+}
+
+// `fd` becomes `target`, inheritable across exec.
+bool move_fd(int fd, int target) noexcept {
+  if (fd == target) return ::fcntl(fd, F_SETFD, 0) == 0;
+  return ::dup2(fd, target) == target;
+}
+
+void close_fds_above_2() noexcept {
+  if (::syscall(SYS_close_range, 3U, ~0U, 0U) == 0) return;
+  // Linux < 5.9: close them one by one, up to the fd limit.
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  for (rlim_t fd = 3; fd < limit.rlim_cur; ++fd) ::close(static_cast<int>(fd));
+}
+
+[[noreturn]] void child_exit_with(ChildContext& context, int error, std::size_t index) noexcept {
+  context.exec_errno = error;
+  context.exec_index = index;
+  ::_exit(127);
+}
+
+int child_main(void* raw) {
+  ChildContext& context = *static_cast<ChildContext*>(raw);
+  const LaunchPlan& plan = *context.plan;
+  reset_signals(plan.default_sigpipe);
+  if ((plan.stdin_from >= 0 && !move_fd(plan.stdin_from, STDIN_FILENO)) ||
+      (plan.stdout_to >= 0 && !move_fd(plan.stdout_to, STDOUT_FILENO))) {
+    child_exit_with(context, errno, 0);
+  }
+  if (plan.close_other_fds) close_fds_above_2();
+  ::pthread_sigmask(SIG_SETMASK, context.caller_mask, nullptr);
+  if (plan.exit_127_at_once) ::_exit(127);
+  const ExecFailure failure = exec_each(plan.programs, plan.program_count, plan.argv, plan.envp);
+  child_exit_with(context, failure.error, failure.index);
+}
+
+}  // namespace
+
+LaunchResult launch(const LaunchPlan& plan) noexcept {
+  LaunchResult result;
+  void* stack = ::mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) {
+    result.launch_errno = errno;
+    return result;
+  }
+  sigset_t all;
+  sigset_t caller_mask;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &caller_mask);
+  ChildContext context{&plan, &caller_mask};
+  // The stack grows down on every architecture Linux runs this on.
+  result.pid = pyproc::detail::syscalls().clone_vfork(
+      &child_main, static_cast<char*>(stack) + kStackSize, &context);
+  const int clone_errno = errno;
+  ::pthread_sigmask(SIG_SETMASK, &caller_mask, nullptr);
+  ::munmap(stack, kStackSize);
+  if (result.pid < 0) {
+    result.launch_errno = clone_errno;
+    return result;
+  }
+  result.exec_errno = context.exec_errno;
+  result.exec_index = context.exec_index;
+  return result;
+}
+
+}  // namespace pyproc::os::detail

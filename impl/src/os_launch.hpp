@@ -1,0 +1,50 @@
+// The launcher behind spawn*(), system() and popen(): a vfork-style clone,
+// as glibc's posix_spawn and CPython's _posixsubprocess launch.
+//
+// Why not posix_spawn itself: CPython's results need a child that outlives a
+// failed exec. spawn*(P_NOWAIT) of a missing program returns a pid whose
+// status is 127 (CPython's forked child runs _exit(127)), and a PATH search
+// tries every entry with CPython's error rules; glibc's posix_spawn reaps a
+// child whose exec failed and searches with execvp's rules (ENOEXEC -> sh).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+
+namespace pyproc::os::detail {
+
+// Everything the child does, decided (and allocated) by the parent: the
+// child makes raw system calls only.
+struct LaunchPlan {
+  const char* const* programs = nullptr;  // tried in turn (exec_each)
+  std::size_t program_count = 0;
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+  // Exit 127 without trying to exec: CPython's spawn child when exec*()
+  // raised ValueError (a NUL byte, an invalid env name).
+  bool exit_127_at_once = false;
+  int stdin_from = -1;  // when >= 0, becomes the child's fd 0
+  int stdout_to = -1;   // when >= 0, becomes the child's fd 1
+  // subprocess's close_fds=True: every fd above 2 is closed in the child.
+  bool close_other_fds = false;
+  // subprocess's restore_signals=True: SIGPIPE and SIGXFSZ back to SIG_DFL.
+  bool default_sigpipe = false;
+};
+
+struct LaunchResult {
+  pid_t pid = -1;
+  // The clone failed (EAGAIN, ENOMEM): no child exists, pid is -1.
+  int launch_errno = 0;
+  // The child exited 127 without running a program: the errno of the exec
+  // (or of the fd set-up) it reports, 0 when it exec'ed (or exited at once
+  // as asked). `exec_index` is the program that errno came from.
+  int exec_errno = 0;
+  std::size_t exec_index = 0;
+};
+
+// Starts the child. Does not wait for it, except while it runs up to its exec
+// (CLONE_VFORK). The caller owns the pid and must reap it.
+LaunchResult launch(const LaunchPlan& plan) noexcept;
+
+}  // namespace pyproc::os::detail

@@ -1,0 +1,93 @@
+// os.spawn*() (Lib/os.py _spawnvef) and os.system() (glibc's system(), which
+// CPython calls), on the vfork-style launcher.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include "os_argv.hpp"
+#include "os_launch.hpp"
+#include "pyproc/exceptions.hpp"
+#include "pyproc/os_exec.hpp"
+#include "pyproc/os_wait.hpp"
+#include "syscalls.hpp"
+
+namespace pyproc::os {
+namespace {
+
+// waitpid(pid, 0) until it succeeds or fails with something but EINTR.
+pid_t wait_for(pid_t pid, int& status) {
+  pid_t waited;
+  do {
+    waited = pyproc::detail::syscalls().waitpid(pid, &status, 0);
+  } while (waited < 0 && errno == EINTR);
+  return waited;
+}
+
+// _spawnvef(mode, file, args, env, exec function): the child runs the exec
+// function (execv/execve, or execvp/execvpe when `search`) and _exit(127)s if
+// it raises; the parent returns the pid or waits.
+int spawn(int mode, const std::string& file, const Args& args, const Env* env, bool search) {
+  if (args.empty() || args[0].empty()) throw ValueError("argv first element cannot be empty");
+  const detail::ProgramCandidates candidates =
+      search ? detail::program_candidates(file, detail::path_of(env))
+             : detail::ProgramCandidates{{file}, false};
+  std::vector<const char*> programs;
+  for (const std::string& path : candidates.paths) programs.push_back(path.c_str());
+  detail::LaunchPlan plan;
+  plan.programs = programs.data();
+  plan.program_count = programs.size();
+  // Where CPython's exec function would raise, the child exits 127 at once
+  // (the arrays below are then built but not used).
+  plan.exit_127_at_once = detail::exec_would_raise(candidates.paths.front(), args, env);
+  const detail::ExecArgv argv(args);
+  const detail::ExecEnv envp(env ? *env : Env{});
+  plan.argv = argv.get();
+  plan.envp = env ? envp.get() : ::environ;
+
+  const detail::LaunchResult launched = detail::launch(plan);
+  if (launched.pid < 0) raise_os_error(launched.launch_errno);  // CPython's fork() raising
+  if (mode == P_NOWAIT) return launched.pid;                    // the caller waits
+  int status = 0;
+  for (;;) {
+    if (wait_for(launched.pid, status) < 0) raise_os_error(errno);
+    if (!WIFSTOPPED(status)) return waitstatus_to_exitcode(status);
+  }
+}
+
+}  // namespace
+
+int spawnv(int mode, const std::string& path, const Args& args) {
+  return spawn(mode, path, args, nullptr, false);
+}
+int spawnve(int mode, const std::string& path, const Args& args, const Env& env) {
+  return spawn(mode, path, args, &env, false);
+}
+int spawnvp(int mode, const std::string& file, const Args& args) {
+  return spawn(mode, file, args, nullptr, true);
+}
+int spawnvpe(int mode, const std::string& file, const Args& args, const Env& env) {
+  return spawn(mode, file, args, &env, true);
+}
+
+int system(const std::string& command) {
+  detail::check_no_nul(command);  // PyUnicode_FSConverter in os_system_impl
+  static constexpr const char* kShell[] = {"/bin/sh"};
+  const Args args = {"sh", "-c", command};
+  const detail::ExecArgv argv(args);
+  detail::LaunchPlan plan;
+  plan.programs = kShell;
+  plan.program_count = 1;
+  plan.argv = argv.get();
+  plan.envp = ::environ;
+  const detail::LaunchResult launched = detail::launch(plan);
+  // glibc: "failure to execute the shell should return as if the shell had
+  // terminated using _exit(127)"; a failed waitpid gives -1.
+  if (launched.pid < 0) return 127 << 8;
+  int status = 0;
+  return wait_for(launched.pid, status) == launched.pid ? status : -1;
+}
+
+}  // namespace pyproc::os

@@ -1,0 +1,92 @@
+// os.wait(), waitpid(), waitid(), wait3(), wait4() and waitstatus_to_exitcode()
+// (Modules/posixmodule.c): each retries EINTR (PEP 475) and raises the OSError
+// subclass of any other errno.
+#include "pyproc/os_wait.hpp"
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <optional>
+#include <string>
+
+#include "pyproc/exceptions.hpp"
+#include "syscalls.hpp"
+
+namespace pyproc::os {
+namespace {
+
+// Calls `call` until it does not fail with EINTR; raises on any other failure.
+template <typename Call>
+auto retrying_eintr(Call call) {
+  for (;;) {
+    const auto result = call();
+    if (result >= 0) return result;
+    if (errno != EINTR) raise_os_error(errno);
+  }
+}
+
+// CPython's doubletime(): tv_sec + tv_usec * 0.000001.
+double seconds(const timeval& tv) {
+  return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 0.000001;
+}
+
+Rusage to_rusage(const struct rusage& ru) {
+  return {seconds(ru.ru_utime), seconds(ru.ru_stime), ru.ru_maxrss,  ru.ru_ixrss,
+          ru.ru_idrss,          ru.ru_isrss,          ru.ru_minflt,  ru.ru_majflt,
+          ru.ru_nswap,          ru.ru_inblock,        ru.ru_oublock, ru.ru_msgsnd,
+          ru.ru_msgrcv,         ru.ru_nsignals,       ru.ru_nvcsw,   ru.ru_nivcsw};
+}
+
+}  // namespace
+
+WaitResult wait() { return waitpid(-1, 0); }
+
+WaitResult waitpid(pid_t pid, int options) {
+  int status = 0;  // (0, 0) when WNOHANG finds nothing
+  const pid_t waited =
+      retrying_eintr([&] { return pyproc::detail::syscalls().waitpid(pid, &status, options); });
+  return {waited, status};
+}
+
+std::optional<WaitidResult> waitid(int idtype, id_t id, int options) {
+  siginfo_t info{};  // si_pid stays 0 when WNOHANG finds nothing
+  retrying_eintr([&] {
+    return pyproc::detail::syscalls().waitid(static_cast<idtype_t>(idtype), id, &info, options);
+  });
+  // (os_wait.hpp #undefs the si_pid/si_uid/si_status macros of <signal.h>.)
+  const auto& child = info._sifields._sigchld;
+  if (child.si_pid == 0) return std::nullopt;
+  return WaitidResult{child.si_pid, child.si_uid, info.si_signo, child.si_status, info.si_code};
+}
+
+Wait4Result wait3(int options) { return wait4(-1, options); }
+
+Wait4Result wait4(pid_t pid, int options) {
+  int status = 0;
+  struct rusage usage {};  // all zeros when WNOHANG finds nothing
+  const pid_t waited = retrying_eintr(
+      [&] { return pyproc::detail::syscalls().wait4(pid, &status, options, &usage); });
+  return {waited, status, to_rusage(usage)};
+}
+
+bool WCOREDUMP(int status) { return (status & 0x80) != 0; }
+bool WIFCONTINUED(int status) { return status == 0xffff; }
+bool WIFSTOPPED(int status) { return (status & 0xff) == 0x7f; }
+bool WIFSIGNALED(int status) { return static_cast<signed char>((status & 0x7f) + 1) >> 1 > 0; }
+bool WIFEXITED(int status) { return (status & 0x7f) == 0; }
+int WEXITSTATUS(int status) { return (status & 0xff00) >> 8; }
+int WSTOPSIG(int status) { return WEXITSTATUS(status); }
+int WTERMSIG(int status) { return status & 0x7f; }
+
+// os_waitstatus_to_exitcode_impl.
+int waitstatus_to_exitcode(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return -WTERMSIG(status);
+  if (WIFSTOPPED(status)) {
+    throw ValueError("process stopped by delivery of signal " + std::to_string(WSTOPSIG(status)));
+  }
+  throw ValueError("invalid wait status: " + std::to_string(status));
+}
+
+}  // namespace pyproc::os
