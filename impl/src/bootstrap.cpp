@@ -6,13 +6,22 @@
 // the parent held at fork time stay locked. glibc makes malloc and stdio safe
 // across fork, and pyproc's own lock is handled with pthread_atfork, but a
 // target must not rely on other locks its parent's threads may have held.
+//
+// Hazard: the child is a copy of the parent, atexit handlers and static
+// objects included. std::exit() in a target would run them in the child
+// (flushing the parent's buffers again, tearing down the parent's singletons);
+// a target ends by returning, with throw SystemExit(code), or with
+// exit_process(code), all of which end it as the bootstrap does, with _exit().
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
 #include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <variant>
 
+#include "popen.hpp"
 #include "pyproc/process.hpp"
 #include "registry.hpp"
 #include "std_streams.hpp"
@@ -41,9 +50,44 @@ std::int64_t system_exit_status(const SystemExit& e) {
   return 1;
 }
 
+// Once the target is done, the child's own writes (a traceback, the final
+// flush) must not raise SIGPIPE when their reader has gone: CPython ignores
+// SIGPIPE and drops the error, and the exit code stays the target's.
+void ignore_sigpipe() noexcept {
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  (void)::sigaction(SIGPIPE, &ignore, nullptr);
+}
+
+// What exit_process() runs in a child, as the bootstrap does after run():
+// the exit function, then the exit status (1 if the exit function raised).
+std::int64_t finish_child(std::int64_t status, const std::string& name) {
+  ignore_sigpipe();
+  try {
+    detail::exit_function();
+    return status;
+  } catch (...) {
+    write_stderr("Process " + name + ":\n");
+    detail::print_exception(std::current_exception());
+    return 1;
+  }
+}
+
+// os._exit(code), after the streams are flushed: the kernel keeps the low 8
+// bits (-1 -> 255, 256 -> 0). Nothing the parent registered runs.
+[[noreturn]] void end_child(std::int64_t status) {
+  detail::flush_std_streams();
+#ifdef PYPROC_COVERAGE
+  // _exit() skips the atexit hook that writes coverage counts.
+  __gcov_dump();
+#endif
+  ::_exit(static_cast<int>(status & 0xFF));
+}
+
 }  // namespace
 
 void Process::bootstrap_child(int parent_sentinel) {
+  detail::await_go(parent_sentinel);
   std::int64_t exitcode = 1;
   try {
     detail::enter_child(this,
@@ -55,9 +99,11 @@ void Process::bootstrap_child(int parent_sentinel) {
       run();
       exitcode = 0;
     } catch (...) {
+      ignore_sigpipe();
       detail::exit_function();
       throw;
     }
+    ignore_sigpipe();
     detail::exit_function();
   } catch (const SystemExit& e) {
     exitcode = system_exit_status(e);
@@ -68,13 +114,13 @@ void Process::bootstrap_child(int parent_sentinel) {
     write_stderr("Process " + name_ + ":\n");
     detail::print_exception(error);
   }
-  detail::flush_std_streams();
-#ifdef PYPROC_COVERAGE
-  // _exit() skips the atexit hook that writes coverage counts.
-  __gcov_dump();
-#endif
-  // os._exit(code): the kernel keeps the low 8 bits (-1 -> 255, 256 -> 0).
-  ::_exit(static_cast<int>(exitcode & 0xFF));
+  end_child(exitcode);
+}
+
+void exit_process(int code) {
+  Process* self = detail::current_override();
+  if (self == nullptr) std::exit(code);  // the main program: its atexit handlers are its own
+  end_child(finish_child(code, self->name()));
 }
 
 }  // namespace pyproc

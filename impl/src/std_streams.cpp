@@ -23,7 +23,9 @@ void close_stdin() noexcept {
   // std::cin reads through stdio's stdin, which reads fd 0: after this both
   // see end of file. Failures are ignored, as CPython ignores OSError here.
   ::close(STDIN_FILENO);
-  (void)::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  // Not O_CLOEXEC: fd 0 is a standard stream, and a program the child execs
+  // must find it open (as CPython's child does, whose fd 0 stays open).
+  (void)::open("/dev/null", O_RDONLY);  // NOLINT(android-cloexec-open)
   std::clearerr(stdin);
 }
 

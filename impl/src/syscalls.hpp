@@ -15,6 +15,7 @@
 
 #include <poll.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <cstddef>
 
@@ -27,10 +28,16 @@ class Syscalls {
   virtual int pidfd_open(pid_t pid, unsigned int flags) = 0;
   virtual int pipe2(int fds[2], int flags) = 0;
   virtual pid_t waitpid(pid_t pid, int* status, int options) = 0;
+  // Only ever called with WNOWAIT by pyproc: a look, never a reap.
+  virtual int waitid(idtype_t idtype, id_t id, siginfo_t* info, int options) = 0;
   virtual int kill(pid_t pid, int sig) = 0;
+  // pidfd_send_signal(pidfd, sig, NULL, 0).
+  virtual int pidfd_send_signal(int pidfd, int sig) = 0;
   virtual int poll(struct pollfd* fds, nfds_t nfds, int timeout_ms) = 0;
   virtual ssize_t write(int fd, const void* buf, std::size_t count) = 0;
   virtual int close(int fd) = 0;
+  // The real one answers from a cache that every fork() refreshes (see
+  // syscalls.cpp): is_alive() asks on every call.
   virtual pid_t getpid() = 0;
 
  protected:
