@@ -87,12 +87,19 @@ std::int64_t finish_child(std::int64_t status, const std::string& name) {
 }  // namespace
 
 void Process::bootstrap_child(int parent_sentinel) {
-  detail::await_go(parent_sentinel);
   std::int64_t exitcode = 1;
+  // The child's own set-up, seen by nobody outside it, overlaps the parent's
+  // pidfd_open(); nothing after await_go() may run before the parent's go.
+  bool went = false;
+  const auto go = [&] {
+    if (!went) detail::await_go(parent_sentinel);
+    went = true;
+  };
   try {
     detail::enter_child(this,
                         ParentProcess{parent_name_, parent_pid_.value_or(0), parent_sentinel});
     detail::close_stdin();
+    go();
     // try: self.run() finally: util._exit_function() — children are joined
     // before an exception or SystemExit of run() is reported.
     try {
@@ -108,6 +115,7 @@ void Process::bootstrap_child(int parent_sentinel) {
   } catch (const SystemExit& e) {
     exitcode = system_exit_status(e);
   } catch (...) {
+    go();  // (set-up failed: report it only once the parent has confirmed)
     // `except:` — every other exception, KeyboardInterrupt included.
     exitcode = 1;
     const std::exception_ptr error = std::current_exception();

@@ -41,6 +41,10 @@ struct State {
   std::optional<ParentProcess> parent;
   bool exiting = false;
   bool exit_function_registered = false;
+  // Set when a Popen learns an exit code (join, is_alive, exitcode in any
+  // thread); cleared by the cleanup() that then forgets those children. Here
+  // rather than a global of its own: this page is written anyway.
+  std::atomic<bool> child_ended{false};
 };
 
 // Never destroyed: exit_function() runs from atexit, and Process objects with
@@ -54,10 +58,6 @@ State& state() {
   }();
   return *s;
 }
-
-// Set when a Popen learns an exit code (join, is_alive, exitcode in any
-// thread); cleared by the cleanup() that then forgets those children.
-std::atomic<bool> child_ended{false};
 
 // Whether any child of this process (ours or other code's) has ended and is
 // still waitable. WNOWAIT leaves it waitable for whoever owns it. A hint: an
@@ -97,7 +97,7 @@ void reap_ended(State& s) {
 
 }  // namespace
 
-void note_child_ended() noexcept { child_ended.store(true, std::memory_order_release); }
+void note_child_ended() noexcept { state().child_ended.store(true, std::memory_order_release); }
 
 int next_process_count() {
   State& s = state();
@@ -130,7 +130,7 @@ void cleanup() {
   std::lock_guard lock(s.mu);
   if (s.children.empty() && s.orphans.empty()) return;
   // Exchanged before the sweep: a code learnt while it runs sets it again.
-  const bool learnt = child_ended.exchange(false, std::memory_order_acq_rel);
+  const bool learnt = s.child_ended.exchange(false, std::memory_order_acq_rel);
   const bool ended = any_child_ended();
   if (!learnt && !ended) return;  // nothing to forget, nothing to reap
   if (ended) reap_ended(s);
@@ -173,6 +173,7 @@ void exit_function() {
     std::lock_guard lock(s.mu);
     if (s.exiting) return;
     s.exiting = true;
+    if (s.children.empty() && s.orphans.empty()) return;  // most children have none
   }
   // Daemonic children first, so that joining the rest cannot wait on them.
   for (Process* p : active_children()) {

@@ -69,6 +69,11 @@ constinit Syscalls* current = &real;
 
 Syscalls& syscalls() { return *current; }
 Syscalls& real_syscalls() { return real; }
-void set_syscalls(Syscalls* replacement) { current = replacement ? replacement : &real; }
+void set_syscalls(Syscalls* replacement) {
+  Syscalls* const wanted = replacement ? replacement : &real;
+  // Every forked child calls this; not writing an unchanged pointer spares it
+  // a copy-on-write fault.
+  if (current != wanted) current = wanted;
+}
 
 }  // namespace pyproc::detail
