@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iterator>
@@ -318,7 +319,9 @@ long resident_kib() {
 }
 
 void BM_ProcessCycles10000(benchmark::State& state) {
-  constexpr int kCycles = 10000;
+  // PYPROC_BENCH_CYCLES overrides the count (ratios.py --quick).
+  const char* override_count = std::getenv("PYPROC_BENCH_CYCLES");
+  const int kCycles = override_count != nullptr ? std::atoi(override_count) : 10000;
   for (auto _ : state) {
     // Warm up first, so that one-time allocations are not counted.
     Process warm([] {});

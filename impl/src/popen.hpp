@@ -50,9 +50,9 @@ class Popen {
   // signal N). Any waitpid failure but EINTR (retried) reads as "still
   // running", as in CPython (ECHILD included).
   std::optional<int> poll() { return reap(false); }
-  // popen_fork.Popen.wait(timeout). Always waits on the sentinel first (with
-  // no limit when `timeout` is std::nullopt) and only then reaps, so a
-  // blocking join never sits in waitpid() while other threads poll or signal.
+  // popen_fork.Popen.wait(timeout). Waits for the end first (on the sentinel
+  // with a timeout, in waitid(P_PIDFD, WNOWAIT) without) and only then reaps,
+  // so a blocking join never holds reap_mu_ while other threads poll or signal.
   std::optional<int> wait(std::optional<double> timeout);
   // SIGTERM / SIGKILL through the pidfd, unless the exit code is already
   // known: after an outside reap and pid reuse, kill(pid) would signal an
