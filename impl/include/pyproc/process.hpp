@@ -34,6 +34,10 @@ struct ProcessOptions {
   std::optional<bool> daemon = std::nullopt;
 };
 
+// Threads (spec/cpp-thread-contract.md): distinct objects need no locking;
+// one object may be joined, polled, signalled and read from several threads
+// at once; start(), close(), the setters and the destructor need exclusive
+// access to their object.
 class Process {
  public:
   // `target` is what the standard run() calls; an empty function is Python's
