@@ -127,7 +127,9 @@ void Process::bootstrap_child(int parent_sentinel) {
 
 void exit_process(int code) {
   Process* self = detail::current_override();
-  if (self == nullptr) std::exit(code);  // the main program: its atexit handlers are its own
+  // The main program: its atexit handlers are its own. std::exit() is not
+  // thread-safe, and exit_process() there is documented as std::exit().
+  if (self == nullptr) std::exit(code);  // NOLINT(concurrency-mt-unsafe)
   end_child(finish_child(code, self->name()));
 }
 
