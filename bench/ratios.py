@@ -16,6 +16,7 @@ default preset:
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -37,13 +38,12 @@ def run_cpp(build, reps, quick):
                                      env=env).stdout)
     out = {}
     for b in data["benchmarks"]:
-        name = b["run_name"].split("/real_time")[0].split("/manual_time")[0]
-        name = name.replace("/iterations:30", "").replace("/iterations:40", "")
-        name = name.replace("/iterations:1", "")
+        name = re.sub(r"/(iterations|repeats):\d+|/real_time|/manual_time", "", b["run_name"])
         unit = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b.get("time_unit", "ns")]
         entry = out.setdefault(name, {})
         agg = b.get("aggregate_name")
-        if agg == "median":
+        # A benchmark run once (Repetitions(1)) reports its run, not aggregates.
+        if agg == "median" or (b.get("run_type") == "iteration" and "real" not in entry):
             entry["real"] = b["real_time"] * unit
             entry["cpu"] = b["cpu_time"] * unit
             for key in ("child_faults", "child_cpu_us", "parent_faults", "per_child_us",
