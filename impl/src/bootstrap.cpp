@@ -6,15 +6,24 @@
 // the parent held at fork time stay locked. glibc makes malloc and stdio safe
 // across fork, and pyproc's own lock is handled with pthread_atfork, but a
 // target must not rely on other locks its parent's threads may have held.
+//
+// Hazard: the child is a copy of the parent, atexit handlers and static
+// objects included. std::exit() in a target would run them in the child
+// (flushing the parent's buffers again, tearing down the parent's singletons);
+// a target ends by returning, with throw SystemExit(code), or with
+// exit_process(code), all of which end it as the bootstrap does, with _exit().
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
 #include <unistd.h>
 
 #include <climits>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <string>
 #include <variant>
 
+#include "popen.hpp"
 #include "pyproc/process.hpp"
 #include "registry.hpp"
 #include "std_streams.hpp"
@@ -43,34 +52,33 @@ std::int64_t system_exit_status(const SystemExit& e) {
   return 1;
 }
 
-}  // namespace
+// Once the target is done, the child's own writes (a traceback, the final
+// flush) must not raise SIGPIPE when their reader has gone: CPython ignores
+// SIGPIPE and drops the error, and the exit code stays the target's.
+void ignore_sigpipe() noexcept {
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  (void)::sigaction(SIGPIPE, &ignore, nullptr);
+}
 
-void Process::bootstrap_child(int parent_sentinel) {
-  std::int64_t exitcode = 1;
+// What exit_process() runs in a child, as the bootstrap does after run():
+// the exit function, then the exit status (1 if the exit function raised).
+std::int64_t finish_child(std::int64_t status, const std::string& name) {
+  ignore_sigpipe();
   try {
-    detail::enter_child(this,
-                        ParentProcess{parent_name_, parent_pid_.value_or(0), parent_sentinel});
-    detail::close_stdin();
-    // try: self.run() finally: util._exit_function() — children are joined
-    // before an exception or SystemExit of run() is reported.
-    try {
-      run();
-      exitcode = 0;
-    } catch (...) {
-      detail::exit_function();
-      throw;
-    }
     detail::exit_function();
-  } catch (const SystemExit& e) {
-    exitcode = system_exit_status(e);
+    return status;
   } catch (...) {
-    // `except:` — every other exception, KeyboardInterrupt included.
-    exitcode = 1;
-    const std::exception_ptr error = std::current_exception();
-    write_stderr("Process " + name_ + ":\n");
-    detail::print_exception(error);
+    write_stderr("Process " + name + ":\n");
+    detail::print_exception(std::current_exception());
+    return 1;
   }
-  if (exitcode < INT_MIN || exitcode > INT_MAX) {
+}
+
+// os._exit(code), after the streams are flushed: the kernel keeps the low 8
+// bits (-1 -> 255, 256 -> 0). Nothing the parent registered runs.
+[[noreturn]] void end_child(std::int64_t status) {
+  if (status < INT_MIN || status > INT_MAX) {
     // os._exit() takes a C int. CPython's child gets OverflowError from it
     // after _bootstrap, out of start(), in the code that called start();
     // that code has nothing to do there but let it go, which reports it and
@@ -78,15 +86,63 @@ void Process::bootstrap_child(int parent_sentinel) {
     detail::print_exception(
         std::make_exception_ptr(OverflowError("Python int too large to convert to C int")),
         "start");
-    exitcode = 1;
+    status = 1;
   }
   detail::flush_std_streams();
 #ifdef PYPROC_COVERAGE
   // _exit() skips the atexit hook that writes coverage counts.
   __gcov_dump();
 #endif
-  // os._exit(code): the kernel keeps the low 8 bits (-1 -> 255, 256 -> 0).
-  ::_exit(static_cast<int>(exitcode & 0xFF));
+  ::_exit(static_cast<int>(status & 0xFF));
+}
+
+}  // namespace
+
+void Process::bootstrap_child(int parent_sentinel) {
+  std::int64_t exitcode = 1;
+  // The child's own set-up, seen by nobody outside it, overlaps the parent's
+  // pidfd_open(); nothing after await_go() may run before the parent's go.
+  bool went = false;
+  const auto go = [&] {
+    if (!went) detail::await_go(parent_sentinel);
+    went = true;
+  };
+  try {
+    detail::enter_child(this,
+                        ParentProcess{parent_name_, parent_pid_.value_or(0), parent_sentinel});
+    detail::close_stdin();
+    go();
+    // try: self.run() finally: util._exit_function() — children are joined
+    // before an exception or SystemExit of run() is reported.
+    try {
+      run();
+      exitcode = 0;
+    } catch (...) {
+      ignore_sigpipe();
+      detail::exit_function();
+      throw;
+    }
+    ignore_sigpipe();
+    detail::exit_function();
+  } catch (const SystemExit& e) {
+    exitcode = system_exit_status(e);
+  } catch (...) {
+    go();  // (set-up failed: report it only once the parent has confirmed)
+    // `except:` — every other exception, KeyboardInterrupt included.
+    exitcode = 1;
+    const std::exception_ptr error = std::current_exception();
+    write_stderr("Process " + name_ + ":\n");
+    detail::print_exception(error);
+  }
+  end_child(exitcode);
+}
+
+void exit_process(int code) {
+  Process* self = detail::current_override();
+  // The main program: its atexit handlers are its own. std::exit() is not
+  // thread-safe, and exit_process() there is documented as std::exit().
+  if (self == nullptr) std::exit(code);  // NOLINT(concurrency-mt-unsafe)
+  end_child(finish_child(code, self->name()));
 }
 
 }  // namespace pyproc

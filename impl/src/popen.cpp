@@ -11,6 +11,7 @@
 
 #include "pyproc/connection.hpp"
 #include "pyproc/exceptions.hpp"
+#include "registry.hpp"
 #include "std_streams.hpp"
 #include "syscalls.hpp"
 
@@ -20,12 +21,15 @@ namespace {
 // The child waits for this byte before it runs anything: see launch().
 constexpr char kGo = 'g';
 
-// Child side, right after fork: raw system calls only, nothing allocated.
-// A byte means "go". End of file means the parent died before it could
-// confirm; CPython's child would run regardless, and so does this one.
-void await_go(int child_r) noexcept {
-  char byte;
-  while (::read(child_r, &byte, 1) < 0 && errno == EINTR) {
+// Blocks until the child of `pidfd` has ended, without reaping it (WNOWAIT):
+// the wake-up of a blocking waitpid() (measured faster than poll() on the
+// pidfd), but with reap_mu_ free meanwhile, and by pidfd, so never another
+// process's. Any failure (ECHILD after an outside reap) is left to the
+// waitpid() that follows.
+void await_end(int pidfd) {
+  siginfo_t info{};
+  while (syscalls().waitid(P_PIDFD, static_cast<id_t>(pidfd), &info, WEXITED | WNOWAIT) < 0 &&
+         errno == EINTR) {
   }
 }
 
@@ -50,6 +54,15 @@ void abandon_child(Syscalls& sys, pid_t pid) noexcept {
 }
 
 }  // namespace
+
+// Child side: raw system calls only, nothing allocated. A byte means "go".
+// End of file means the parent died before it could confirm; CPython's child
+// would run regardless, and so does this one.
+void await_go(int parent_sentinel) noexcept {
+  char byte;
+  while (::read(parent_sentinel, &byte, 1) < 0 && errno == EINTR) {
+  }
+}
 
 int waitstatus_to_exitcode(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
@@ -77,6 +90,11 @@ int waitstatus_to_exitcode(int status) {
 // pidfd_open(pid) after fork() is race-free: the pid stays ours until we reap
 // it. Hazard: code elsewhere in the program that reaps every child
 // (waitpid(-1), SIGCHLD set to SIG_IGN) breaks that, as it breaks CPython.
+//
+// The parent keeps its copy of the child's pipe end until the go byte is
+// written: a child killed right after fork() then cannot turn that write into
+// SIGPIPE (which would kill the parent) or EPIPE. start() succeeds, as in
+// CPython, and the exit code tells how the child ended.
 std::unique_ptr<Popen> Popen::launch(const ChildMain& child_main) {
   // Allocated first, so nothing that can throw runs between fork() and the
   // moment the Popen owns the pid.
@@ -100,26 +118,27 @@ std::unique_ptr<Popen> Popen::launch(const ChildMain& child_main) {
     // The child. Nothing may unwind out of here into the parent's code.
     set_syscalls(nullptr);
     ::close(parent_w);
-    await_go(child_r);
     try {
-      child_main(child_r);
+      child_main(child_r);  // calls await_go(child_r) first
     } catch (...) {
     }
     ::_exit(1);  // child_main never returns; this is a backstop.
   }
 
-  sys.close(child_r);
   popen->pid_ = pid;
   popen->parent_w_ = parent_w;
   const int pidfd = sys.pidfd_open(pid, 0);
   if (pidfd < 0) {
     const int pidfd_errno = errno;
     abandon_child(sys, pid);
+    sys.close(child_r);
     raise_os_error(pidfd_errno);  // ~Popen closes parent_w
   }
   popen->pidfd_ = pidfd;
-  if (!send_go(sys, parent_w)) {
-    const int write_errno = errno;
+  const bool sent = send_go(sys, parent_w);
+  const int write_errno = errno;
+  sys.close(child_r);
+  if (!sent) {
     abandon_child(sys, pid);
     raise_os_error(write_errno);  // ~Popen closes pidfd and parent_w
   }
@@ -128,39 +147,50 @@ std::unique_ptr<Popen> Popen::launch(const ChildMain& child_main) {
 
 Popen::~Popen() { close(); }
 
-std::optional<int> Popen::poll(bool block) {
-  if (!returncode_) {
-    int status = 0;
-    pid_t waited;
-    // os.waitpid() retries EINTR itself (PEP 475).
-    do {
-      waited = syscalls().waitpid(pid_, &status, block ? 0 : WNOHANG);
-    } while (waited < 0 && errno == EINTR);
-    // "Child process not yet created. See #1731717": CPython reads every
-    // OSError (ECHILD in practice) as "no exit code yet".
-    if (waited < 0) return std::nullopt;
-    if (waited == pid_) returncode_ = waitstatus_to_exitcode(status);
-  }
-  return returncode_;
+std::optional<int> Popen::reap(bool ended) {
+  if (std::optional<int> known = returncode()) return known;
+  const std::lock_guard lock(reap_mu_);
+  if (std::optional<int> known = returncode()) return known;  // another thread reaped it
+  int status = 0;
+  pid_t waited;
+  // os.waitpid() retries EINTR itself (PEP 475).
+  do {
+    waited = syscalls().waitpid(pid_, &status, ended ? 0 : WNOHANG);
+  } while (waited < 0 && errno == EINTR);
+  // "Child process not yet created. See #1731717": CPython reads every
+  // OSError (ECHILD in practice) as "no exit code yet".
+  if (waited < 0 || waited != pid_) return std::nullopt;
+  const int code = waitstatus_to_exitcode(status);
+  returncode_.store(code, std::memory_order_release);
+  note_child_ended();
+  return code;
 }
 
 std::optional<int> Popen::wait(std::optional<double> timeout) {
-  if (returncode_) return returncode_;
-  if (timeout && connection::wait({pidfd_}, timeout).empty()) return std::nullopt;
-  // The sentinel is ready, so this does not block for long; timeout == 0 is
-  // a pure poll, as in CPython.
-  return poll(!(timeout && *timeout == 0.0));
+  if (std::optional<int> known = returncode()) return known;
+  // Without a timeout CPython blocks in waitpid(pid, 0); here the wait is a
+  // waitid(WNOWAIT), which keeps reap_mu_ free meanwhile; with one, the
+  // sentinel is polled, as in CPython. Either way the child has ended when
+  // the waitpid() below runs, so it returns at once; timeout == 0 is a pure
+  // poll, as in CPython.
+  if (!timeout) {
+    await_end(pidfd_);
+  } else if (connection::wait({pidfd_}, timeout).empty()) {
+    return std::nullopt;
+  }
+  return reap(!(timeout && *timeout == 0.0));
 }
 
 void Popen::terminate() { send_signal(SIGTERM); }
 void Popen::kill() { send_signal(SIGKILL); }
 
-// popen_fork.Popen._send_signal: no signal once the exit code is known (the
-// pid may have been reused); a child that is already gone is not an error; any
-// other failure counts only if the child is still running 0.1 s later.
+// popen_fork.Popen._send_signal: no signal once the exit code is known; a
+// child that is already gone (ESRCH: reaped, by us or behind our back) is
+// not an error; any other failure counts only if the child is still running
+// 0.1 s later.
 void Popen::send_signal(int sig) {
-  if (returncode_) return;
-  if (syscalls().kill(pid_, sig) == 0) return;
+  if (returncode()) return;
+  if (syscalls().pidfd_send_signal(pidfd_, sig) == 0) return;
   const int kill_errno = errno;
   if (kill_errno == ESRCH) return;
   if (!wait(0.1)) raise_os_error(kill_errno);

@@ -1,20 +1,31 @@
 // detail::Popen — multiprocessing.popen_fork.Popen: one forked child seen from
 // its parent. It owns the child's pidfd (the sentinel) and the write end of
 // the pipe the child watches to learn that its parent has gone.
+//
+// Thread-safe (spec/cpp-thread-contract.md): poll(), wait(), terminate(),
+// kill(), returncode() and the accessors may run in several threads at once.
+// Exactly one of them reaps the child, under a mutex, and every other then
+// sees the exit code it stored; nobody waits for the child while holding
+// that mutex. Construction, close(), forget() and destruction need exclusive
+// access, as with any object.
 #pragma once
 
 #include <sys/types.h>
 
+#include <atomic>
+#include <climits>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 namespace pyproc::detail {
 
 class Popen {
  public:
-  // Runs in the child with the read end of the parent-liveness pipe; must not
-  // return (it ends with _exit()).
+  // Runs in the child with the read end of the parent-liveness pipe; must
+  // call await_go() (below) before anything seen outside the child, and must
+  // not return (it ends with _exit()).
   using ChildMain = std::function<void(int parent_sentinel)>;
 
   // Forks a child that runs `child_main`. Raises the OSError subclass for the
@@ -30,15 +41,24 @@ class Popen {
   [[nodiscard]] pid_t pid() const { return pid_; }
   [[nodiscard]] int sentinel() const { return pidfd_; }
 
-  // popen_fork.Popen.poll(): waitpid(pid, WNOHANG, or 0 when `block`); the
-  // exit code once known (-N for signal N). Any waitpid failure but EINTR
-  // (retried) reads as "still running", as in CPython (ECHILD included).
-  std::optional<int> poll(bool block = false);
-  // popen_fork.Popen.wait(timeout): waits on the sentinel first when a
-  // timeout is given, so a timed join never blocks in waitpid.
+  // The exit code if some thread has already reaped the child; no system call.
+  [[nodiscard]] std::optional<int> returncode() const {
+    const int code = returncode_.load(std::memory_order_acquire);
+    return code == kUnknown ? std::nullopt : std::optional<int>(code);
+  }
+  // popen_fork.Popen.poll(os.WNOHANG): the exit code once known (-N for
+  // signal N). Any waitpid failure but EINTR (retried) reads as "still
+  // running", as in CPython (ECHILD included).
+  std::optional<int> poll() { return reap(false); }
+  // popen_fork.Popen.wait(timeout). Waits for the end first (on the sentinel
+  // with a timeout, in waitid(P_PIDFD, WNOWAIT) without) and only then reaps,
+  // so a blocking join never holds reap_mu_ while other threads poll or signal.
   std::optional<int> wait(std::optional<double> timeout);
-  void terminate();  // SIGTERM, unless the exit code is already known
-  void kill();       // SIGKILL, likewise
+  // SIGTERM / SIGKILL through the pidfd, unless the exit code is already
+  // known: after an outside reap and pid reuse, kill(pid) would signal an
+  // unrelated process; the pidfd cannot.
+  void terminate();
+  void kill();
 
   // popen_fork.Popen.close(): closes the sentinel and the parent's pipe end.
   void close();
@@ -47,7 +67,12 @@ class Popen {
   void forget();
 
  private:
+  static constexpr int kUnknown = INT_MIN;  // no exit code is ever INT_MIN
+
   Popen(pid_t pid, int pidfd, int parent_w) : pid_(pid), pidfd_(pidfd), parent_w_(parent_w) {}
+  // waitpid(pid, WNOHANG, or 0 when the sentinel said the child has ended)
+  // under reap_mu_, storing the exit code it learns.
+  std::optional<int> reap(bool ended);
   void send_signal(int sig);
 
   pid_t pid_;
@@ -55,8 +80,15 @@ class Popen {
   // Kept open for as long as this object lives: the child sees its parent as
   // alive until the parent has let go of it, as with CPython's parent_w.
   int parent_w_;
-  std::optional<int> returncode_;
+  std::mutex reap_mu_;  // held by the one thread that calls waitpid()
+  std::atomic<int> returncode_{kUnknown};
 };
+
+// The child's side of the start handshake: blocks until the parent has made
+// sure of its pidfd (one byte on `parent_sentinel`) or has died (end of
+// file). A ChildMain must call it before it does anything seen outside the
+// child: if the parent cannot finish start(), it kills the child meanwhile.
+void await_go(int parent_sentinel) noexcept;
 
 // os.waitstatus_to_exitcode(): WEXITSTATUS, or -WTERMSIG; ValueError for
 // anything else ("invalid wait status: N").

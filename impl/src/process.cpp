@@ -126,7 +126,7 @@ void Process::start() {
   // parent frees whatever the target holds.
   target_ = nullptr;
   target_released_ = true;
-  detail::add_child(this);
+  detail::add_child(this, popen_.get());
 }
 
 void Process::terminate() {
@@ -166,8 +166,10 @@ void Process::close() {
           "Cannot close a process while it is still running. "
           "You should first call join() or terminate().");
     }
-    popen_.reset();  // ~Popen closes the sentinel and the pipe
+    // Out of the registry first: another thread's sweep may be polling this
+    // Popen until discard_child() returns, never after.
     detail::discard_child(this);
+    popen_.reset();  // ~Popen closes the sentinel and the pipe
   }
   closed_ = true;
 }

@@ -1,8 +1,12 @@
 #include "registry.hpp"
 
+#include <poll.h>
 #include <pthread.h>
+#include <sys/wait.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -10,6 +14,7 @@
 #include <optional>
 #include <utility>
 
+#include "syscalls.hpp"
 #include "traceback.hpp"
 
 namespace pyproc::detail {
@@ -20,15 +25,26 @@ struct Orphan {
   bool daemon;
 };
 
+struct Child {
+  Process* process;
+  Popen* popen;  // owned by *process, alive while registered
+};
+
 struct State {
   std::mutex mu;
   int counter = 1;
-  std::vector<Process*> children;
+  std::vector<Child> children;
   std::vector<Orphan> orphans;
-  Process* current = nullptr;  // nullptr: the MainProcess
+  // Read without the mutex by current_process(), on every is_alive().
+  // Written only by enter_child(), in a child that has one thread.
+  std::atomic<Process*> current{nullptr};  // nullptr: the MainProcess
   std::optional<ParentProcess> parent;
   bool exiting = false;
   bool exit_function_registered = false;
+  // Set when a Popen learns an exit code (join, is_alive, exitcode in any
+  // thread); cleared by the cleanup() that then forgets those children. Here
+  // rather than a global of its own: this page is written anyway.
+  std::atomic<bool> child_ended{false};
 };
 
 // Never destroyed: exit_function() runs from atexit, and Process objects with
@@ -43,7 +59,45 @@ State& state() {
   return *s;
 }
 
+// Whether any child of this process (ours or other code's) has ended and is
+// still waitable. WNOWAIT leaves it waitable for whoever owns it. A hint: an
+// error other than ECHILD (no child at all) answers "maybe".
+bool any_child_ended() {
+  siginfo_t info{};  // si_pid stays 0 when no child has ended
+  int result;
+  do {
+    result = syscalls().waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT);
+  } while (result < 0 && errno == EINTR);
+  if (result < 0) return errno != ECHILD;
+  return info.si_pid != 0;
+}
+
+// Reaps, with one poll() over their pidfds, every child and orphan that has
+// ended. Called with the mutex held.
+void reap_ended(State& s) {
+  std::vector<pollfd> fds;
+  std::vector<Popen*> popens;
+  auto consider = [&](Popen* popen) {
+    if (popen->returncode() || popen->sentinel() < 0) return;
+    fds.push_back({popen->sentinel(), POLLIN, 0});
+    popens.push_back(popen);
+  };
+  for (const Child& c : s.children) consider(c.popen);
+  for (const Orphan& o : s.orphans) consider(o.popen.get());
+  if (fds.empty()) return;
+  int ready;
+  do {
+    ready = syscalls().poll(fds.data(), fds.size(), 0);
+  } while (ready < 0 && errno == EINTR);
+  for (std::size_t i = 0; i < fds.size(); ++i) {
+    // On a poll() failure, fall back to asking each child (CPython's sweep).
+    if (ready < 0 || fds[i].revents != 0) (void)popens[i]->poll();
+  }
+}
+
 }  // namespace
+
+void note_child_ended() noexcept { state().child_ended.store(true, std::memory_order_release); }
 
 int next_process_count() {
   State& s = state();
@@ -51,33 +105,46 @@ int next_process_count() {
   return s.counter++;
 }
 
-void add_child(Process* child) {
+void add_child(Process* child, Popen* popen) {
   State& s = state();
   std::lock_guard lock(s.mu);
-  if (std::find(s.children.begin(), s.children.end(), child) == s.children.end()) {
-    s.children.push_back(child);
+  const auto same = [child](const Child& c) { return c.process == child; };
+  if (std::find_if(s.children.begin(), s.children.end(), same) == s.children.end()) {
+    s.children.push_back({child, popen});
   }
 }
 
 void discard_child(Process* child) {
   State& s = state();
   std::lock_guard lock(s.mu);
-  std::erase(s.children, child);
+  // Searched from the end: the child joined is most often a recent one.
+  const auto it = std::find_if(s.children.rbegin(), s.children.rend(),
+                               [child](const Child& c) { return c.process == child; });
+  if (it != s.children.rend()) s.children.erase(std::next(it).base());
 }
 
 void cleanup() {
   State& s = state();
+  // The lock is held throughout, so that no other thread can free a listed
+  // Popen meanwhile (close() and ~Process discard the child first).
   std::lock_guard lock(s.mu);
-  // exitcode() is a WNOHANG poll. The lock is held so that no other thread
-  // can destroy a listed child meanwhile (~Process discards it under the lock).
-  std::erase_if(s.children, [](Process* p) { return p->exitcode().has_value(); });
-  std::erase_if(s.orphans, [](Orphan& o) { return o.popen->poll().has_value(); });
+  if (s.children.empty() && s.orphans.empty()) return;
+  // Exchanged before the sweep: a code learnt while it runs sets it again.
+  const bool learnt = s.child_ended.exchange(false, std::memory_order_acq_rel);
+  const bool ended = any_child_ended();
+  if (!learnt && !ended) return;  // nothing to forget, nothing to reap
+  if (ended) reap_ended(s);
+  std::erase_if(s.children, [](const Child& c) { return c.popen->returncode().has_value(); });
+  std::erase_if(s.orphans, [](const Orphan& o) { return o.popen->returncode().has_value(); });
 }
 
 std::vector<Process*> children_snapshot() {
   State& s = state();
   std::lock_guard lock(s.mu);
-  return s.children;
+  std::vector<Process*> out;
+  out.reserve(s.children.size());
+  for (const Child& c : s.children) out.push_back(c.process);
+  return out;
 }
 
 void adopt_orphan(std::unique_ptr<Popen> popen, bool daemon) {
@@ -94,15 +161,11 @@ void enter_child(Process* self, ParentProcess parent) {
   // Their fds are copies the child inherited; CPython leaves those open too.
   for (Orphan& o : s.orphans) o.popen->forget();
   s.orphans.clear();
-  s.current = self;
+  s.current.store(self, std::memory_order_release);
   s.parent = std::move(parent);
 }
 
-Process* current_override() {
-  State& s = state();
-  std::lock_guard lock(s.mu);
-  return s.current;
-}
+Process* current_override() { return state().current.load(std::memory_order_acquire); }
 
 void exit_function() {
   State& s = state();
@@ -110,6 +173,7 @@ void exit_function() {
     std::lock_guard lock(s.mu);
     if (s.exiting) return;
     s.exiting = true;
+    if (s.children.empty() && s.orphans.empty()) return;  // most children have none
   }
   // Daemonic children first, so that joining the rest cannot wait on them.
   for (Process* p : active_children()) {

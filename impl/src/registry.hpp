@@ -4,8 +4,11 @@
 //
 // All of it is guarded by one mutex, made fork-safe with pthread_atfork (the
 // forking thread holds it across fork(), so the child never inherits it
-// locked). Process objects themselves are not synchronised: like Python
-// objects without the GIL, one must not be used by two threads at once.
+// locked). The registry only ever touches a child's Popen, never the rest of
+// its Process: a Process is registered by start() after its Popen exists and
+// discarded (under the mutex) before close() or its destructor frees that
+// Popen, and Popen is thread-safe. spec/cpp-thread-contract.md says what
+// callers may share.
 #pragma once
 
 #include <memory>
@@ -19,13 +22,20 @@ namespace pyproc::detail {
 // next(_process_counter): 1, 2, 3, ... in each process.
 int next_process_count();
 
-// _children.add / _children.discard.
-void add_child(Process* child);
+// _children.add / _children.discard. `popen` is the child's handle, which the
+// registry polls; it must stay alive until discard_child(child).
+void add_child(Process* child, Popen* popen);
 void discard_child(Process* child);
 
 // process._cleanup(): forgets children whose exit code is now known, and reaps
-// orphans (below) that have ended.
+// children and orphans (below) that have ended. Cheap when none has: it looks
+// (waitid(P_ALL, WNOHANG|WNOWAIT), which reaps nothing of anyone's) whether
+// any child at all has ended, and only then asks every pidfd, in one poll().
 void cleanup();
+
+// Called by Popen when it learns an exit code, so that the next cleanup()
+// forgets that child even though no ended child is left to be seen.
+void note_child_ended() noexcept;
 
 // Children in the order they were started (CPython's set has no useful order).
 std::vector<Process*> children_snapshot();

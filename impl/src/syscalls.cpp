@@ -1,19 +1,19 @@
 // The real system calls behind the seam.
 #include "syscalls.hpp"
 
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+
 namespace pyproc::detail {
 
 pid_t Syscalls::clone_vfork(int (*child)(void*), void* stack_top, void* arg) {
   return ::clone(child, stack_top, CLONE_VM | CLONE_VFORK | SIGCHLD, arg);
-}
-int Syscalls::waitid(idtype_t idtype, id_t id, siginfo_t* info, int options) {
-  return ::waitid(idtype, id, info, options);
 }
 pid_t Syscalls::wait4(pid_t pid, int* status, int options, struct rusage* usage) {
   return ::wait4(pid, status, options, usage);
@@ -24,6 +24,27 @@ int Syscalls::nice(int increment) { return ::nice(increment); }
 clock_t Syscalls::times(struct tms* buf) { return ::times(buf); }
 
 namespace {
+
+// getpid() without a system call. glibc dropped its own cache (2.25) because
+// raw clone() calls could make it stale; here a pthread_atfork child handler
+// refreshes it in every child of fork() (how every pyproc child, and any
+// child that may go on to use pyproc, begins). vfork() and posix_spawn()
+// children only exec; a raw clone() child that calls into pyproc is not
+// supported (spec/cpp-thread-contract.md).
+std::atomic<pid_t> cached_pid{0};
+
+pid_t cached_getpid() {
+  const pid_t cached = cached_pid.load(std::memory_order_relaxed);
+  if (cached != 0) return cached;
+  // Registered before the first store, so no fork() after the store can skip it.
+  static const bool registered = [] {
+    return ::pthread_atfork(nullptr, nullptr,
+                            [] { cached_pid.store(::getpid(), std::memory_order_relaxed); }) == 0;
+  }();
+  const pid_t pid = ::getpid();
+  if (registered) cached_pid.store(pid, std::memory_order_relaxed);
+  return pid;
+}
 
 class RealSyscalls final : public Syscalls {
  public:
@@ -36,7 +57,14 @@ class RealSyscalls final : public Syscalls {
   pid_t waitpid(pid_t pid, int* status, int options) override {
     return ::waitpid(pid, status, options);
   }
+  int waitid(idtype_t idtype, id_t id, siginfo_t* info, int options) override {
+    return ::waitid(idtype, id, info, options);
+  }
   int kill(pid_t pid, int sig) override { return ::kill(pid, sig); }
+  // Through syscall(2) as well (no glibc wrapper before 2.36).
+  int pidfd_send_signal(int pidfd, int sig) override {
+    return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
+  }
   int poll(struct pollfd* fds, nfds_t nfds, int timeout_ms) override {
     return ::poll(fds, nfds, timeout_ms);
   }
@@ -44,7 +72,7 @@ class RealSyscalls final : public Syscalls {
     return ::write(fd, buf, count);
   }
   int close(int fd) override { return ::close(fd); }
-  pid_t getpid() override { return ::getpid(); }
+  pid_t getpid() override { return cached_getpid(); }
 };
 
 constinit RealSyscalls real;
@@ -54,6 +82,11 @@ constinit Syscalls* current = &real;
 
 Syscalls& syscalls() { return *current; }
 Syscalls& real_syscalls() { return real; }
-void set_syscalls(Syscalls* replacement) { current = replacement ? replacement : &real; }
+void set_syscalls(Syscalls* replacement) {
+  Syscalls* const wanted = replacement ? replacement : &real;
+  // Every forked child calls this; not writing an unchanged pointer spares it
+  // a copy-on-write fault.
+  if (current != wanted) current = wanted;
+}
 
 }  // namespace pyproc::detail

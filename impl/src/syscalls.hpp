@@ -30,10 +30,17 @@ class Syscalls {
   virtual int pidfd_open(pid_t pid, unsigned int flags) = 0;
   virtual int pipe2(int fds[2], int flags) = 0;
   virtual pid_t waitpid(pid_t pid, int* status, int options) = 0;
+  // pyproc::Process calls it only with WNOWAIT (a look, never a reap);
+  // pyproc::os::waitid() passes the caller's options.
+  virtual int waitid(idtype_t idtype, id_t id, siginfo_t* info, int options) = 0;
   virtual int kill(pid_t pid, int sig) = 0;
+  // pidfd_send_signal(pidfd, sig, NULL, 0).
+  virtual int pidfd_send_signal(int pidfd, int sig) = 0;
   virtual int poll(struct pollfd* fds, nfds_t nfds, int timeout_ms) = 0;
   virtual ssize_t write(int fd, const void* buf, std::size_t count) = 0;
   virtual int close(int fd) = 0;
+  // The real one answers from a cache that every fork() refreshes (see
+  // syscalls.cpp): is_alive() asks on every call.
   virtual pid_t getpid() = 0;
 
   // Added for pyproc::os. They have bodies (the real call, in syscalls.cpp)
@@ -43,7 +50,6 @@ class Syscalls {
   // clone(CLONE_VM | CLONE_VFORK | SIGCHLD) running child(arg) on the stack
   // ending at stack_top: the launch of every program pyproc::os starts.
   virtual pid_t clone_vfork(int (*child)(void*), void* stack_top, void* arg);
-  virtual int waitid(idtype_t idtype, id_t id, siginfo_t* info, int options);
   virtual pid_t wait4(pid_t pid, int* status, int options, struct rusage* usage);
   virtual ssize_t read(int fd, void* buf, std::size_t count);
   virtual int killpg(pid_t pgid, int sig);

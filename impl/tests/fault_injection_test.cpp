@@ -1,6 +1,6 @@
 // Failures injected through the system-call seam: what start(), join(),
-// terminate() and friends do when fork, pipe2, pidfd_open, waitpid, poll or
-// kill fail, and that no fd or child is left behind.
+// terminate() and friends do when fork, pipe2, pidfd_open, waitpid, poll,
+// kill or pidfd_send_signal fail, and that no fd or child is left behind.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -183,7 +183,8 @@ TEST_F(FaultInjection, TerminateIgnoresEsrch) {
   p.start();
   {
     NiceMock<MockSyscalls> sys;
-    EXPECT_CALL(sys, kill(*p.pid(), SIGTERM)).WillOnce(SetErrnoAndReturn(ESRCH, -1));
+    EXPECT_CALL(sys, pidfd_send_signal(p.sentinel(), SIGTERM))
+        .WillOnce(SetErrnoAndReturn(ESRCH, -1));
     EXPECT_NO_THROW(p.terminate());
   }
   EXPECT_TRUE(p.is_alive());
@@ -198,7 +199,8 @@ TEST_F(FaultInjection, KillEpermRaisesWhileTheChildStillRuns) {
   p.start();
   {
     NiceMock<MockSyscalls> sys;
-    EXPECT_CALL(sys, kill(*p.pid(), SIGKILL)).WillOnce(SetErrnoAndReturn(EPERM, -1));
+    EXPECT_CALL(sys, pidfd_send_signal(p.sentinel(), SIGKILL))
+        .WillOnce(SetErrnoAndReturn(EPERM, -1));
     // CPython waits up to 0.1 s for the child to end before raising.
     EXPECT_EQ(raised([&] { p.kill(); }), "PermissionError: [Errno 1] Operation not permitted");
   }
@@ -211,7 +213,7 @@ TEST_F(FaultInjection, KillEpermIsForgivenIfTheChildHasEnded) {
   p.start();
   ASSERT_FALSE(connection::wait({p.sentinel()}, 30.0).empty());
   NiceMock<MockSyscalls> sys;
-  EXPECT_CALL(sys, kill(*p.pid(), SIGTERM)).WillOnce(SetErrnoAndReturn(EPERM, -1));
+  EXPECT_CALL(sys, pidfd_send_signal(p.sentinel(), SIGTERM)).WillOnce(SetErrnoAndReturn(EPERM, -1));
   EXPECT_NO_THROW(p.terminate());
   EXPECT_EQ(p.exitcode(), 0);
 }

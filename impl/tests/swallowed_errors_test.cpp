@@ -69,7 +69,18 @@ class StoppedChildSyscalls final : public detail::Syscalls {
     *status = kStoppedStatus;
     return pid;
   }
+  // The same lie to the cleanup()'s look for ended children.
+  int waitid(idtype_t idtype, id_t id, siginfo_t* info, int options) override {
+    if (idtype == P_ALL) {
+      info->si_pid = pid_;
+      return 0;
+    }
+    return real().waitid(idtype, id, info, options);
+  }
   int kill(pid_t pid, int sig) override { return real().kill(pid, sig); }
+  int pidfd_send_signal(int pidfd, int sig) override {
+    return real().pidfd_send_signal(pidfd, sig);
+  }
   int poll(struct pollfd* fds, nfds_t nfds, int timeout_ms) override {
     return real().poll(fds, nfds, timeout_ms);
   }

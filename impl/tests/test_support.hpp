@@ -124,7 +124,9 @@ class MockSyscalls : public detail::Syscalls {
     ON_CALL(*this, pidfd_open).WillByDefault(Invoke(&real, &Syscalls::pidfd_open));
     ON_CALL(*this, pipe2).WillByDefault(Invoke(&real, &Syscalls::pipe2));
     ON_CALL(*this, waitpid).WillByDefault(Invoke(&real, &Syscalls::waitpid));
+    ON_CALL(*this, waitid).WillByDefault(Invoke(&real, &Syscalls::waitid));
     ON_CALL(*this, kill).WillByDefault(Invoke(&real, &Syscalls::kill));
+    ON_CALL(*this, pidfd_send_signal).WillByDefault(Invoke(&real, &Syscalls::pidfd_send_signal));
     ON_CALL(*this, poll).WillByDefault(Invoke(&real, &Syscalls::poll));
     ON_CALL(*this, write).WillByDefault(Invoke(&real, &Syscalls::write));
     ON_CALL(*this, close).WillByDefault(Invoke(&real, &Syscalls::close));
@@ -137,7 +139,9 @@ class MockSyscalls : public detail::Syscalls {
   MOCK_METHOD(int, pidfd_open, (pid_t, unsigned int), (override));
   MOCK_METHOD(int, pipe2, (int*, int), (override));
   MOCK_METHOD(pid_t, waitpid, (pid_t, int*, int), (override));
+  MOCK_METHOD(int, waitid, (idtype_t, id_t, siginfo_t*, int), (override));
   MOCK_METHOD(int, kill, (pid_t, int), (override));
+  MOCK_METHOD(int, pidfd_send_signal, (int, int), (override));
   MOCK_METHOD(int, poll, (struct pollfd*, nfds_t, int), (override));
   MOCK_METHOD(ssize_t, write, (int, const void*, std::size_t), (override));
   MOCK_METHOD(int, close, (int), (override));

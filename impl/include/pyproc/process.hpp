@@ -34,6 +34,10 @@ struct ProcessOptions {
   std::optional<bool> daemon = std::nullopt;
 };
 
+// Threads (spec/cpp-thread-contract.md): distinct objects need no locking;
+// one object may be joined, polled, signalled and read from several threads
+// at once; start(), close(), the setters and the destructor need exclusive
+// access to their object.
 class Process {
  public:
   // `target` is what the standard run() calls; an empty function is Python's
@@ -142,5 +146,15 @@ std::optional<ParentProcess> parent_process();
 
 // Live children of the current process; finished ones are reaped first.
 std::vector<Process*> active_children();
+
+// Ends the calling process with exit status `code` (low 8 bits), the way
+// `throw SystemExit(code)` ends a target, but without unwinding: for code
+// deep in a child that cannot throw through its callers. In a child started
+// by pyproc it does what the child does after run() (daemonic children
+// terminated, the others joined, standard streams flushed) and then
+// _exit()s. Never call std::exit() in a target: the child is a copy of its
+// parent, and std::exit() would run the parent's atexit handlers and static
+// destructors there. In the main program exit_process() is std::exit(code).
+[[noreturn]] void exit_process(int code);
 
 }  // namespace pyproc

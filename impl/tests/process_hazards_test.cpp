@@ -1,0 +1,218 @@
+// Hazards of real process code that issue 11 found: signals sent by pid after
+// an outside reap, the child's fd 0, SIGPIPE from the library's own writes,
+// std::exit() in a child, and the registry sweeping every live child on
+// every start(). Synchronised with pipes and pidfds, never with sleeps.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pyproc/connection.hpp"
+#include "pyproc/process.hpp"
+#include "test_support.hpp"
+
+namespace pyproc {
+namespace {
+
+using ::testing::_;
+using testing::await_token;
+using testing::give_token;
+using ::testing::Invoke;
+using testing::MockSyscalls;
+using ::testing::NiceMock;
+using testing::Pipe;
+
+// Blocks until `pid` (a child of ours) has ended, without reaping it.
+void await_end_without_reaping(pid_t pid) {
+  siginfo_t info{};
+  while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+  }
+}
+
+TEST(Signals, TerminateGoesThroughThePidfdNeverThePid) {
+  Pipe go;
+  Process p([&] { await_token(go); });
+  p.start();
+  {
+    NiceMock<MockSyscalls> sys;
+    EXPECT_CALL(sys, kill(_, _)).Times(0);
+    EXPECT_CALL(sys, pidfd_send_signal(p.sentinel(), SIGTERM)).Times(1);
+    p.terminate();
+    p.join();
+  }
+  EXPECT_EQ(p.exitcode(), -SIGTERM);
+}
+
+// Someone else reaped the child (a waitpid(-1), SIGCHLD ignored): its pid is
+// free for reuse, so kill(pid) could reach an unrelated process. Through the
+// pidfd the signal goes nowhere (ESRCH), which CPython's users also see as
+// success; the exit code stays unknown, as in CPython.
+TEST(Signals, AfterAnOutsideReapNothingIsSignalled) {
+  Process p([] {});
+  p.start();
+  const pid_t pid = *p.pid();
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);  // behind pyproc's back
+  {
+    NiceMock<MockSyscalls> sys;
+    EXPECT_CALL(sys, kill(_, _)).Times(0);
+    EXPECT_CALL(sys, pidfd_send_signal(p.sentinel(), _)).Times(2);
+    EXPECT_NO_THROW(p.terminate());
+    EXPECT_NO_THROW(p.kill());
+  }
+  EXPECT_EQ(p.exitcode(), std::nullopt);
+  p.join();  // ECHILD: returns, as CPython's join does
+  EXPECT_EQ(p.exitcode(), std::nullopt);
+}
+
+TEST(ChildStdin, IsDevNullAndSurvivesExec) {
+  Pipe out;
+  Process p([&] {
+    char target[64] = {};
+    const ssize_t n = ::readlink("/proc/self/fd/0", target, sizeof target - 1);
+    out.write(std::string(target, n > 0 ? static_cast<std::size_t>(n) : 0) + "\n");
+    out.write((::fcntl(STDIN_FILENO, F_GETFD) & FD_CLOEXEC) ? "cloexec\n" : "inheritable\n");
+    // A program the child execs finds fd 0 open.
+    ::execl("/bin/sh", "sh", "-c", "[ -e /proc/$$/fd/0 ] && exit 0 || exit 9",
+            static_cast<char*>(nullptr));
+    throw SystemExit(std::int64_t{127});
+  });
+  p.start();
+  out.close_write();
+  EXPECT_EQ(out.read_line(), "/dev/null");
+  EXPECT_EQ(out.read_line(), "inheritable");
+  p.join();
+  EXPECT_EQ(p.exitcode(), 0);
+}
+
+// The child dies between fork() and the parent's go byte. The parent must
+// not die of SIGPIPE (SIGPIPE is at its default here, as in most C++
+// programs); start() succeeds, as in CPython, and the exit code says why.
+TEST(Sigpipe, ChildKilledBeforeTheGoByteDoesNotKillTheParent) {
+  Process p([] {});
+  {
+    NiceMock<MockSyscalls> sys;
+    EXPECT_CALL(sys, fork()).WillOnce(Invoke([] {
+      const pid_t pid = detail::real_syscalls().fork();
+      if (pid > 0) {
+        ::kill(pid, SIGKILL);
+        await_end_without_reaping(pid);
+      }
+      return pid;
+    }));
+    p.start();
+  }
+  p.join();
+  EXPECT_EQ(p.exitcode(), -SIGKILL);
+}
+
+// The child's traceback goes to a stderr whose reader has gone: the write
+// fails quietly and the exit code is the exception's 1, not -SIGPIPE.
+TEST(Sigpipe, ChildsTracebackToAClosedPipeKeepsExitCodeOne) {
+  Pipe err;
+  Pipe go;
+  Process p([&] {
+    err.close_read();
+    testing::redirect_stderr(err);
+    await_token(go);  // until the parent has closed its read end too
+    throw RuntimeError("boom");
+  });
+  p.start();
+  err.close_read();
+  give_token(go);
+  p.join();
+  EXPECT_EQ(p.exitcode(), 1);
+}
+
+// exit_process() in a child runs none of the atexit handlers it inherited,
+// but does join the child's own children; std::exit() would run them.
+TEST(ExitProcess, EndsAChildWithoutItsParentsAtexitHandlers) {
+  static Pipe* report = nullptr;  // for the atexit handler, which takes no argument
+  Pipe out;
+  report = &out;
+  (void)std::fflush(nullptr);
+  const pid_t helper = ::fork();  // a fresh "main program"
+  ASSERT_GE(helper, 0);
+  if (helper == 0) {
+    (void)std::atexit([] { report->write("atexit in " + std::to_string(::getpid()) + "\n"); });
+    Process p([] {
+      Process grandchild([] { report->write("grandchild\n"); });
+      grandchild.start();
+      exit_process(261);  // joins the grandchild; status 261 & 0xFF
+    });
+    p.start();
+    p.join();
+    report->write("child exitcode " + std::to_string(p.exitcode().value_or(-1000)) + "\n");
+    exit_process(3);  // the main program: std::exit(3), its atexit handler runs
+  }
+  out.close_write();
+  const std::string text = out.read_all();
+  int status = 0;
+  ASSERT_EQ(::waitpid(helper, &status, 0), helper);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 3) << "wait status " << status;
+  EXPECT_EQ(text, "grandchild\nchild exitcode 5\natexit in " + std::to_string(helper) + "\n");
+}
+
+// start() and active_children() with many live children do not ask each of
+// them: no waitpid() at all while none has ended.
+TEST(Registry, NoSweepWhileNoChildHasEnded) {
+  constexpr int kLive = 20;
+  Pipe go;
+  std::vector<std::unique_ptr<Process>> live;
+  for (int i = 0; i < kLive; ++i) {
+    live.push_back(std::make_unique<Process>([&] { await_token(go); }));
+    live.back()->start();
+  }
+  {
+    NiceMock<MockSyscalls> sys;
+    EXPECT_CALL(sys, waitpid(_, _, _)).Times(0);
+    EXPECT_CALL(sys, poll(_, _, _)).Times(0);
+    live.push_back(std::make_unique<Process>([&] { await_token(go); }));
+    live.back()->start();
+    EXPECT_EQ(active_children().size(), kLive + 1U);
+  }
+  go.write(std::string(live.size(), 't'));  // one token each
+  for (auto& p : live) p->join();
+  for (auto& p : live) EXPECT_EQ(p->exitcode(), 0);
+  EXPECT_TRUE(active_children().empty());
+}
+
+// A child reaped by exitcode() leaves no zombie to be seen, yet the next
+// active_children() must forget it.
+TEST(Registry, ChildReapedByExitcodeIsForgotten) {
+  Process p([] {});
+  p.start();
+  ASSERT_FALSE(connection::wait({p.sentinel()}, 30.0).empty());
+  EXPECT_EQ(p.exitcode(), 0);
+  EXPECT_TRUE(active_children().empty());
+}
+
+// One ended child among live ones is found and reaped by the next sweep.
+TEST(Registry, EndedChildAmongLiveOnesIsReaped) {
+  Pipe go;
+  Process live1([&] { await_token(go); });
+  Process ended([] {});
+  Process live2([&] { await_token(go); });
+  live1.start();
+  ended.start();
+  live2.start();
+  await_end_without_reaping(*ended.pid());
+  EXPECT_EQ(active_children(), (std::vector<Process*>{&live1, &live2}));
+  int status = 0;
+  errno = 0;
+  EXPECT_EQ(::waitpid(*ended.pid(), &status, WNOHANG), -1);  // reaped by the sweep
+  EXPECT_EQ(errno, ECHILD);
+  go.write("tt");
+  live1.join();
+  live2.join();
+}
+
+}  // namespace
+}  // namespace pyproc
