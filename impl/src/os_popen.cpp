@@ -161,7 +161,7 @@ PopenFile::~PopenFile() {
     try {
       close();
       return;
-    } catch (...) {  // NOLINT(bugprone-empty-catch): a destructor reports nothing
+    } catch (...) {  // a destructor reports nothing
     }
   }
 }
