@@ -59,6 +59,8 @@ ExecArgv::ExecArgv(const Args& args) {
   pointers_.push_back(nullptr);
 }
 
+char* const* ExecArgv::get() const { return pointers_.data(); }
+
 ExecEnv::ExecEnv(const Env& env) {
   entries_.reserve(env.size());
   for (const auto& [name, value] : env) {
@@ -71,6 +73,8 @@ ExecEnv::ExecEnv(const Env& env) {
   for (std::string& entry : entries_) pointers_.push_back(entry.data());
   pointers_.push_back(nullptr);
 }
+
+char* const* ExecEnv::get() const { return pointers_.data(); }
 
 ProgramCandidates program_candidates(const std::string& file, const char* path_value) {
   // os.path.dirname(file) is non-empty exactly when file contains a '/'.

@@ -35,7 +35,7 @@ bool exec_would_raise(const std::string& path, const Args& args, const Env* env)
 class ExecArgv {
  public:
   explicit ExecArgv(const Args& args);
-  [[nodiscard]] char* const* get() const { return pointers_.data(); }
+  [[nodiscard]] char* const* get() const;
 
  private:
   std::vector<char*> pointers_;
@@ -45,7 +45,7 @@ class ExecArgv {
 class ExecEnv {
  public:
   explicit ExecEnv(const Env& env);
-  [[nodiscard]] char* const* get() const { return pointers_.data(); }
+  [[nodiscard]] char* const* get() const;
 
  private:
   std::vector<std::string> entries_;

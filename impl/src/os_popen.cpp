@@ -156,13 +156,12 @@ PopenFile& PopenFile::operator=(PopenFile&& other) noexcept {
 
 PopenFile::~PopenFile() {
   if (s_.pid < 0) return;  // moved from
-  try {
-    close();
-  } catch (...) {
-    // A failed flush still closed the stream; the second close() waits.
+  // A failed flush still closes the stream; a second close() then waits.
+  for (int attempt = 0; attempt < 2; ++attempt) {
     try {
       close();
-    } catch (...) {
+      return;
+    } catch (...) {  // a destructor reports nothing
     }
   }
 }
