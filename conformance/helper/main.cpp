@@ -135,7 +135,11 @@ void fill(int fd, long long count) {
   for (int i = 0; i < 1024; ++i) chunk += kLine;
   for (long long left = count; left > 0;) {
     const auto n = static_cast<std::size_t>(std::min<long long>(left, chunk.size()));
-    write_all(fd, n == chunk.size() ? chunk : chunk.substr(0, n));
+    if (n == chunk.size()) {
+      write_all(fd, chunk);  // no copy of the chunk per write
+    } else {
+      write_all(fd, chunk.substr(0, n));
+    }
     left -= static_cast<long long>(n);
   }
 }
