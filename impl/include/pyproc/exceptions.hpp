@@ -53,10 +53,16 @@ PYPROC_EXCEPTION(OverflowError, ArithmeticError);
 // As in Python, str(KeyError(x)) is repr(x): the message holds the quotes.
 PYPROC_EXCEPTION(LookupError, Exception);
 PYPROC_EXCEPTION(KeyError, LookupError);
+// subprocess.call([]) indexes the empty list: "list index out of range".
+PYPROC_EXCEPTION(IndexError, LookupError);
 // io.UnsupportedOperation (os.popen(cmd, "r").write(...)): in Python both an
 // OSError and a ValueError; here a ValueError, since its message carries no
 // errno ("not writable").
 PYPROC_EXCEPTION(UnsupportedOperation, ValueError);
+// Text-mode subprocess output that is not valid UTF-8: "'utf-8' codec can't
+// decode byte 0xff in position 0: invalid start byte".
+PYPROC_EXCEPTION(UnicodeError, ValueError);
+PYPROC_EXCEPTION(UnicodeDecodeError, UnicodeError);
 
 // OSError carries errno; str() is "[Errno N] strerror" as in CPython.
 class OSError : public Exception {
