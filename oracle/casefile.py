@@ -863,6 +863,16 @@ class _Checker:
             self.problem(where + ".const", "must name an attribute of a module (%s) like "
                          "\"os.P_WAIT\"" % ", ".join(CONST_MODULES))
 
+    def expr_or(self, e, where, bound):
+        if not isinstance(e["or"], list) or len(e["or"]) < 2:
+            self.problem(where + ".or", "must be an array of two or more "
+                         "expressions")
+        else:
+            self.check_expr(e["or"], where + ".or", bound)
+
+    def expr_neg(self, e, where, bound):
+        self.check_expr(e["neg"], where + ".neg", bound)
+
     def expr_var(self, e, where, bound):
         self.check_var(e["var"], where + ".var", bound)
         if "index" in e and "attr" in e:
@@ -946,6 +956,7 @@ class _Checker:
 # expression key -> the other keys it may have (§4.9)
 EXPRESSIONS = {
     "bytes": set(), "tuple": set(), "dict": set(), "path": set(),
-    "text": set(), "const": set(), "var": {"index", "attr"},
+    "text": set(), "const": set(), "or": set(), "neg": set(),
+    "var": {"index", "attr"},
     "environ": set(), "hook": {"raise"}, "event_fd": {"end"},
 }

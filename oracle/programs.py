@@ -19,7 +19,8 @@ import sys
 import traceback
 
 import casefile
-from values import DriverError, Fd, Gid, Pid, Uid, pid, pids_in, tag_attribute
+from values import (DriverError, Fd, Gid, Pid, Uid, pid, pids_in, plain,
+                    tag_attribute)
 
 MODULES = {"os": os, "signal": signal, "subprocess": subprocess}
 EXCEPTIONS = {name: getattr(builtins, name) for name in casefile.RAISE_TYPES}
@@ -165,6 +166,15 @@ class ProgramOps:
         module, attr = e["const"].split(".", 1)
         return getattr(MODULES[module], attr)
 
+    def eval_or(self, e):
+        result = 0
+        for value in self.eval(e["or"]):
+            result |= value
+        return result
+
+    def eval_neg(self, e):
+        return -int(self.eval(e["neg"]))
+
     def eval_var(self, e):
         value = self.vars[e["var"]]
         if "index" in e:
@@ -210,7 +220,8 @@ class ProgramOps:
         if v == "value":
             return r
         if v.get("type"):
-            return type(r).__name__
+            # A tagged int is an int to the case (the tag is this driver's).
+            return "int" if isinstance(r, (Pid, Fd, Uid, Gid)) else type(r).__name__
         if v.get("len"):
             return len(r)
         if v.get("repr"):
@@ -228,8 +239,9 @@ class ProgramOps:
         return x
 
     def arguments(self, step):
-        return (self.eval(step.get("args", [])),
-                {k: self.eval(v) for k, v in step.get("kwargs", {}).items()})
+        """The arguments of a call, untagged: CPython sees plain ints."""
+        return (plain(self.eval(step.get("args", []))),
+                {k: plain(self.eval(v)) for k, v in step.get("kwargs", {}).items()})
 
     # --- ops --------------------------------------------------------------
     def op_call(self, step, procs, path):
@@ -252,7 +264,7 @@ class ProgramOps:
         return hasattr(MODULES[module], attr)
 
     def op_setenv(self, step, procs, path):
-        os.environ[step["name"]] = self.eval(step["value"])
+        os.environ[step["name"]] = plain(self.eval(step["value"]))
         return None
 
     def op_unsetenv(self, step, procs, path):
@@ -324,6 +336,10 @@ class ProgramOps:
             self.run_forked(child_path, step["child"], name, value, files or saved)
         self.close_all(saved)
         self.know_pid(child)
+        if step["child"]:
+            # The child's stream exists from here on, even if the child is
+            # killed before its first step could announce it (§4.9).
+            self.channel.send({"kind": "stream", "path": child_path})
         value = Pid(child) if master is None else (Pid(child), Fd(master))
         self.vars[name] = value
         return value
@@ -342,8 +358,6 @@ class ProgramOps:
                 os.dup2(files["stderr"], 2)
             self.vars[name] = value
             self.channel.send({"kind": "pid", "pid": os.getpid()})
-            if steps:
-                self.channel.send({"kind": "stream", "path": path})
             self.run_steps(path, steps)
         except DriverError as e:
             self.channel.send({"kind": "error", "path": path, "message": str(e)})

@@ -69,6 +69,19 @@ def encode(value):
     return {"object": type(value).__name__}
 
 
+def plain(value):
+    """``value`` without tags, as an argument of a function of the Python
+    API: a tag must never show (``execv(fd)`` names the argument's type)."""
+    for cls, _ in _TAGS:
+        if isinstance(value, cls):
+            return int(value)
+    if type(value) in (list, tuple):
+        return type(value)(plain(v) for v in value)
+    if type(value) is dict:
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
 def pids_in(value):
     """Every Pid in a result (a tuple holds the pid of wait())."""
     if isinstance(value, Pid):

@@ -44,7 +44,7 @@ class ExpressionTest(unittest.TestCase):
             op("value", of={"tuple": [1, {"bytes": "00ff"}]}, observe=[
                 {"type": True}, "value"]),
             op("value", of={"dict": {"a": [1, 2]}}, observe=[{"repr": True}]),
-            op("value", of={"const": "os.WNOHANG"}),
+            op("value", of={"or": [{"const": "os.WEXITED"}, {"const": "os.WNOWAIT"}, 1]}),
             op("value", of={"const": "signal.SIGTERM"}, observe=[{"repr": True}]),
             op("value", of={"text": "{tmp}|{helper_dir}|{helper}"}),
             op("value", of={"path": "tmp"}, bind="t"),
@@ -52,16 +52,20 @@ class ExpressionTest(unittest.TestCase):
             op("value", of={"environ": {"set": {"PYPROC_X": "1"}, "unset": ["PATH"]}},
                observe=[{"type": True}]),
             op("value", of={"hook": "h", "raise": "ValueError"}, observe=[{"repr": True}]),
+            call("os.getpid", bind="me"),
+            op("value", of={"neg": {"var": "me"}}, observe=[
+                {"compare": ["<", 0]}, {"type": True}]),
         ])
         tmp = got[5]["value"]
         self.assertEqual(got[0], value(["tuple", [1, {"bytes": "00ff"}]]))
         self.assertEqual(got[1], value(["{'a': [1, 2]}"]))
-        self.assertEqual(got[2], value(os.WNOHANG))
+        self.assertEqual(got[2], value(os.WEXITED | os.WNOWAIT | 1))
         self.assertEqual(got[3], value(["<Signals.SIGTERM: 15>"]))
         self.assertEqual(got[4], value("%s|%s|%s" % (tmp, os.path.dirname(HELPER), HELPER)))
         self.assertEqual(got[6], value([True]))
         self.assertEqual(got[7], value(["dict"]))
         self.assertEqual(got[8], value(["<hook h>"]))
+        self.assertEqual(got[10], value([True, "int"]))  # a negated pid is no pid
 
     def test_environ_sets_and_removes(self):
         got = main_stream([
@@ -91,7 +95,7 @@ class CallTest(unittest.TestCase):
     def test_results_are_tagged(self):
         doc = run_driver(case([
             call("os.getpid", bind="me"),
-            call("os.getuid"), call("os.getegid"),
+            call("os.getuid", observe=["value", {"type": True}]), call("os.getegid"),
             call("os.waitpid", -1, {"const": "os.WNOHANG"}),
             fork("c", [op("os_exit", code=3)]),
             call("os.waitpid", var("c"), 0, bind="w"),
@@ -104,7 +108,7 @@ class CallTest(unittest.TestCase):
         child = got[4]["value"]["pid"]
         self.assertEqual(doc["pids"][0], me)
         self.assertIn(child, doc["pids"])
-        self.assertEqual(got[1], value({"uid": os.getuid()}))
+        self.assertEqual(got[1], value([{"uid": os.getuid()}, "int"]))
         self.assertEqual(got[2], value({"gid": os.getegid()}))
         # No child yet: ECHILD, not a pid 0.
         self.assertEqual(got[3]["raised"]["type"], "ChildProcessError")
@@ -137,6 +141,14 @@ class CallTest(unittest.TestCase):
                 {"compare": ["==", var("t")]}]),
         ])
         self.assertEqual(got, [value(["times_result", 5, True]), value([True, True])])
+
+    def test_arguments_are_untagged(self):
+        child = run_driver(case([
+            call("os.getpid", bind="me"),
+            fork("c", [call("os.execv", var("me"), ["x"]), op("os_exit", code=0)]),
+            reap("c")]))["streams"]["c"]
+        self.assertEqual(child, [raised(
+            "TypeError", "execv: path should be string, bytes or os.PathLike, not int")])
 
     def test_a_raising_view_is_the_observation(self):
         got = main_stream([call("os.times", observe=[{"attr": "nope"}])])
