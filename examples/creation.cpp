@@ -6,15 +6,16 @@
 //
 //   import subprocess                          #include "pyproc/subprocess.hpp"
 //                                              namespace subprocess = pyproc::subprocess;
-//   ret = subprocess.getoutput('date')         ret = subprocess::getoutput(helper_word + " pid");
+//   ret = subprocess.getoutput('date')         ret = subprocess::getoutput(word + " pid");
 //   ret = subprocess.check_output('date')      ret = subprocess::check_output({helper, "pid"});
 //   ret = subprocess.getstatusoutput('date')   auto [status, output] =
-//                                                  subprocess::getstatusoutput(helper_word + " pid");
+//                                                subprocess::getstatusoutput(word + " pid");
 //   ret = subprocess.call('date')              int code = subprocess::call({helper, "pid"});
 //   print(f'[INFO] ret: {ret}')                std::cout << "[INFO] ret: " << ret << std::endl;
 //
-// getoutput and getstatusoutput run a shell command (a string); the other
-// two take the argv as a list (a string alone would be the program's name,
+// `word` is the helper's path quoted for the shell: getoutput and
+// getstatusoutput run a shell command (a string); the other two take the
+// argv as a list (a string alone would be the program's name,
 // as in Python). check_output returns bytes in Python, printed as b'...':
 // here a std::string, printed the same way by bytes_repr() below.
 //
@@ -57,14 +58,15 @@ std::string shell_word(const std::string& path) { return "'" + path + "'"; }
 int main(int argc, char** argv) {
   // The helper's path: the first argument, else where CMake built it.
   const std::string helper = argc > 1 ? argv[1] : PYPROC_HELPER;
+  const std::string word = shell_word(helper);
 
-  std::string ret = subprocess::getoutput(shell_word(helper) + " pid");
+  std::string ret = subprocess::getoutput(word + " pid");
   std::cout << "[INFO] ret: " << ret << std::endl;
 
   ret = subprocess::check_output({helper, "pid"});
   std::cout << "[INFO] ret: " << bytes_repr(ret) << std::endl;
 
-  const auto [status, output] = subprocess::getstatusoutput(shell_word(helper) + " pid");
+  const auto [status, output] = subprocess::getstatusoutput(word + " pid");
   std::cout << "[INFO] ret: (" << status << ", '" << output << "')" << std::endl;
 
   // The child writes to this process's stdout directly: what std::cout holds

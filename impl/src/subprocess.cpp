@@ -2,25 +2,52 @@
 // getoutput (Lib/subprocess.py, CPython 3.11), on detail::Child.
 #include "pyproc/subprocess.hpp"
 
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "subprocess_child.hpp"
 #include "subprocess_communicate.hpp"
+#include "subprocess_text.hpp"
 
 namespace pyproc::subprocess {
 namespace {
 
 // call() and check_call() pass their options to Popen(), which has no such
 // keyword arguments.
+// CPython's TypeError for a keyword argument `function` does not take.
+[[noreturn]] void unexpected_keyword(const char* function, const char* name) {
+  throw TypeError(std::string(function) + "() got an unexpected keyword argument '" + name + "'");
+}
+
 void refuse_run_only_options(const Options& options) {
   const char* unexpected = options.input            ? "input"
                            : options.capture_output ? "capture_output"
                            : options.check          ? "check"
                                                     : nullptr;
-  if (unexpected) {
-    throw TypeError(std::string("Popen.__init__() got an unexpected keyword argument '") +
-                    unexpected + "'");
+  if (unexpected) unexpected_keyword("Popen.__init__", unexpected);
+}
+
+// getoutput(cmd, *, encoding=None, errors=None) and getstatusoutput take
+// nothing else. Options left at their defaults cannot be told from options
+// not given: only those set otherwise are refused.
+void refuse_all_but_text_options(const char* function, const Options& options) {
+  const std::pair<bool, const char*> others[] = {
+      {options.input.has_value(), "input"},
+      {options.stdin.has_value(), "stdin"},
+      {options.stdout.has_value(), "stdout"},
+      {options.stderr.has_value(), "stderr"},
+      {options.capture_output, "capture_output"},
+      {options.text, "text"},
+      {options.check, "check"},
+      {options.timeout.has_value(), "timeout"},
+      {options.cwd.has_value(), "cwd"},
+      {options.env.has_value(), "env"},
+      {options.shell, "shell"},
+      {options.executable.has_value(), "executable"},
+  };
+  for (const auto& [given, name] : others) {
+    if (given) unexpected_keyword(function, name);
   }
 }
 
@@ -65,12 +92,19 @@ CompletedProcess run(const Command& args, const Options& options) {
     popen.stdout = PIPE;
     popen.stderr = PIPE;
   }
+  // Popen's text_mode; its TextIOWrappers, made before the launch, look the
+  // encoding up.
+  const bool text = options.text || options.encoding || options.errors;
+  const bool piped = popen.stdin == PIPE || popen.stdout == PIPE || popen.stderr == PIPE;
+  std::optional<detail::Codec> codec;
+  if (text && piped) codec.emplace(options.encoding, options.errors);
   detail::Output output;
   int returncode;
   {
     detail::Child child(args, popen);
     try {
-      output = detail::communicate(child, options.input, options.timeout, options.text);
+      output =
+          detail::communicate(child, options.input, options.timeout, codec ? &*codec : nullptr);
     } catch (const TimeoutExpired&) {
       child.kill();
       child.wait();
@@ -84,14 +118,19 @@ CompletedProcess run(const Command& args, const Options& options) {
   if (options.check && returncode != 0) {
     throw CalledProcessError(returncode, args, std::move(output.stdout), std::move(output.stderr));
   }
-  return {args, returncode, std::move(output.stdout), std::move(output.stderr), options.text};
+  return {args, returncode, std::move(output.stdout), std::move(output.stderr), text};
 }
 
-std::pair<int, std::string> getstatusoutput(const std::string& cmd) {
+std::pair<int, std::string> getstatusoutput(const Command& cmd, const Options& options) {
+  refuse_all_but_text_options("getstatusoutput", options);
   std::string data;
   int exitcode = 0;
   try {
-    data = check_output(cmd, {.stderr = STDOUT, .text = true, .shell = true});
+    data = check_output(cmd, {.stderr = STDOUT,
+                              .text = true,
+                              .encoding = options.encoding,
+                              .errors = options.errors,
+                              .shell = true});
   } catch (const CalledProcessError& e) {
     data = e.output().value_or("");
     exitcode = e.returncode();
@@ -100,6 +139,9 @@ std::pair<int, std::string> getstatusoutput(const std::string& cmd) {
   return {exitcode, std::move(data)};
 }
 
-std::string getoutput(const std::string& cmd) { return getstatusoutput(cmd).second; }
+std::string getoutput(const Command& cmd, const Options& options) {
+  refuse_all_but_text_options("getoutput", options);
+  return getstatusoutput(cmd, options).second;
+}
 
 }  // namespace pyproc::subprocess

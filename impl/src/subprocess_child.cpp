@@ -20,7 +20,6 @@
 #include "os_argv.hpp"
 #include "os_launch.hpp"
 #include "poll_timeout.hpp"
-#include "py_repr.hpp"
 #include "pyproc/os_wait.hpp"
 #include "syscalls.hpp"
 
@@ -29,10 +28,11 @@ namespace {
 
 pyproc::detail::Syscalls& sys() { return pyproc::detail::syscalls(); }
 
-// The program's argv: args, or ["/bin/sh", "-c"] + args with shell.
-std::vector<std::string> program_argv(const Command& args, bool shell) {
+// The program's argv: args, or ["/bin/sh", "-c"] + args with shell, whose
+// argv[0] is then `executable` if given.
+std::vector<std::string> program_argv(const Command& args, const Options& options) {
   std::vector<std::string> argv;
-  if (shell) argv = {"/bin/sh", "-c"};
+  if (options.shell) argv = {options.executable.value_or("/bin/sh"), "-c"};
   if (args.is_list()) {
     argv.insert(argv.end(), args.list().begin(), args.list().end());
   } else {
@@ -54,6 +54,7 @@ void check_strings(const std::vector<std::string>& argv, const Options& options)
     }
   }
   for (const std::string& arg : argv) os::detail::check_no_nul(arg);
+  if (options.executable) os::detail::check_no_nul(*options.executable);
   if (options.cwd) os::detail::check_no_nul(*options.cwd);
   if (options.env) {
     for (const auto& [name, value] : *options.env) {
@@ -68,8 +69,8 @@ void check_strings(const std::vector<std::string>& argv, const Options& options)
 // if there is one ("noexec" in _posixsubprocess's report).
 [[noreturn]] void raise_child_error(int error, bool before_exec, const std::string& program,
                                     const Options& options) {
-  if (!before_exec) raise_os_error(error, pyproc::detail::py_str_repr(program));
-  if (options.cwd) raise_os_error(error, pyproc::detail::py_str_repr(*options.cwd));
+  if (!before_exec) raise_os_error_for_file(error, program);
+  if (options.cwd) raise_os_error_for_file(error, *options.cwd);
   raise_os_error(error);
 }
 
@@ -115,7 +116,7 @@ class Handles {
     } else if (*how == DEVNULL) {
       if (!devnull_) {
         devnull_ = OwnedFd(::open("/dev/null", O_RDWR | O_CLOEXEC));
-        if (!devnull_) raise_os_error(errno, "'/dev/null'");
+        if (!devnull_) raise_os_error_for_file(errno, "/dev/null");
       }
       child_fd_.at(index) = devnull_.get();
     } else if (*how >= 0) {
@@ -165,15 +166,17 @@ void OwnedFd::reset() noexcept {
 }
 
 Child::Child(const Command& args, const Options& options) : args_(args) {
-  const std::vector<std::string> argv = program_argv(args, options.shell);
+  const std::vector<std::string> argv = program_argv(args, options);
   check_strings(argv, options);
+  // What is executed (and named by errors): `executable`, else argv[0].
+  const std::string& program = options.executable ? *options.executable : argv[0];
   Handles handles(options);
-  if (handles.bad_fd()) raise_child_error(EBADF, true, argv[0], options);
+  if (handles.bad_fd()) raise_child_error(EBADF, true, program, options);
 
   // Everything the child uses is prepared here: it makes system calls only.
   const Env* env = options.env ? &*options.env : nullptr;
   const os::detail::ProgramCandidates candidates =
-      os::detail::program_candidates(argv[0], os::detail::path_of(env));
+      os::detail::program_candidates(program, os::detail::path_of(env));
   std::vector<const char*> programs;
   programs.reserve(candidates.paths.size());
   for (const std::string& path : candidates.paths) programs.push_back(path.c_str());
@@ -199,7 +202,7 @@ Child::Child(const Command& args, const Options& options) : args_(args) {
     // CPython reaps the child, then raises what it reported.
     while (!try_wait(0)) {
     }
-    raise_child_error(launched.exec_errno, launched.before_exec, argv[0], options);
+    raise_child_error(launched.exec_errno, launched.before_exec, program, options);
   }
   stdin_ = std::move(handles.parent_end(0));
   stdout_ = std::move(handles.parent_end(1));

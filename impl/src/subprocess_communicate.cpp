@@ -9,11 +9,12 @@
 #include <array>
 #include <cerrno>
 #include <cstddef>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "poll_timeout.hpp"
 #include "subprocess_buffer.hpp"
-#include "subprocess_text.hpp"
 #include "syscalls.hpp"
 
 namespace pyproc::subprocess::detail {
@@ -175,7 +176,7 @@ class Exchange {
 }  // namespace
 
 Output communicate(Child& child, const std::optional<std::string>& input,
-                   const std::optional<Timeout>& timeout, bool text) {
+                   const std::optional<Timeout>& timeout, const Codec* codec) {
   const bool has_out = static_cast<bool>(child.stdout_pipe());
   const bool has_err = static_cast<bool>(child.stderr_pipe());
   // CPython's shortcut for at most one pipe and no timeout reads through the
@@ -185,15 +186,22 @@ Output communicate(Child& child, const std::optional<std::string>& input,
                     static_cast<int>(has_out) + static_cast<int>(has_err);
   const bool decode_before_wait = !timeout && pipes <= 1;
 
-  Exchange exchange(child, input, timeout);
+  // _save_input(): text is encoded once the child runs.
+  std::optional<std::string> encoded;
+  const std::optional<std::string>* to_write = &input;
+  if (codec && input && child.stdin_pipe()) {
+    encoded = codec->encode(*input);
+    to_write = &encoded;
+  }
+  Exchange exchange(child, *to_write, timeout);
   exchange.run();
   Output output;
   if (has_out) output.stdout = exchange.out().data.take();
   if (has_err) output.stderr = exchange.err().data.take();
   const auto decode = [&] {
-    if (!text) return;
-    if (output.stdout) decode_text(*output.stdout);
-    if (output.stderr) decode_text(*output.stderr);
+    if (!codec) return;
+    if (output.stdout) codec->decode(*output.stdout);
+    if (output.stderr) codec->decode(*output.stderr);
   };
   if (decode_before_wait) decode();
   if (const auto& endtime = exchange.endtime()) {

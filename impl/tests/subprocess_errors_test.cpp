@@ -17,6 +17,7 @@ namespace {
 
 namespace sp = subprocess;
 using testing::helper;
+using testing::helper_dir;
 using testing::raised;
 
 class SubprocessErrors : public testing::SubprocessTest {};
@@ -47,14 +48,38 @@ TEST_F(SubprocessErrors, AFileWithoutExecutePermissionIsAPermissionError) {
   ::unlink(path);
 }
 
-TEST_F(SubprocessErrors, TheExceptionCarriesErrnoAndTheNameRepr) {
+TEST_F(SubprocessErrors, TheExceptionCarriesErrnoStrerrorAndFilename) {
   try {
     sp::run({"it's-missing"});
     FAIL() << "no exception";
   } catch (const FileNotFoundError& e) {
     EXPECT_EQ(e.errno_value(), 2);
+    EXPECT_EQ(e.strerror(), "No such file or directory");
+    EXPECT_EQ(e.filename(), "it's-missing");
     EXPECT_EQ(std::string(e.what()), "[Errno 2] No such file or directory: \"it's-missing\"");
   }
+  try {
+    sp::run({helper_dir()});
+    FAIL() << "no exception";
+  } catch (const PermissionError& e) {
+    EXPECT_EQ(e.errno_value(), 13);
+    EXPECT_EQ(e.strerror(), "Permission denied");
+    EXPECT_EQ(e.filename(), helper_dir());
+  }
+}
+
+// SP-054: with executable=, that is the program run and named; args[0] is
+// only its argv[0]. With shell it replaces /bin/sh.
+TEST_F(SubprocessErrors, ExecutableIsWhatRunsAndWhatErrorsName) {
+  EXPECT_EQ(raised([] {
+              sp::run({"x", "print", "never"}, {.executable = "/nonexistent/prog"});
+            }),
+            "FileNotFoundError: [Errno 2] No such file or directory: '/nonexistent/prog'");
+  EXPECT_EQ(sp::check_output({"argv0-given", "argv0"}, {.executable = testing::kHelper}),
+            "argv0 argv0-given\n");
+  EXPECT_EQ(sp::check_output("echo \"$0\"", {.shell = true, .executable = "/bin/sh"}), "/bin/sh\n");
+  EXPECT_EQ(raised([] { sp::call("true", {.shell = true, .executable = "/nonexistent/sh"}); }),
+            "FileNotFoundError: [Errno 2] No such file or directory: '/nonexistent/sh'");
 }
 
 // Before its exec the child could not enter cwd: CPython names the cwd.

@@ -184,5 +184,51 @@ TEST_F(SubprocessRun, TextThatIsNotUtf8IsAUnicodeDecodeError) {
   EXPECT_EQ(sp::check_output(helper({"write", "\\xff"})), "\xff");  // bytes mode keeps bytes
 }
 
+// SP-019: the list's first item is the command line, the others $0, $1...
+TEST_F(SubprocessRun, GetstatusoutputOfAListGivesTheShellItsArguments) {
+  using Result = std::pair<int, std::string>;
+  EXPECT_EQ(sp::getstatusoutput({quoted_helper() + " print \"$0\" print \"$1\"", "zero", "one"}),
+            Result(0, "zero\none"));
+  EXPECT_EQ(sp::getoutput({quoted_helper() + " print \"$#\"", "zero", "one", "two"}), "2");
+}
+
+// SP-018: encoding and errors, and nothing else.
+TEST_F(SubprocessRun, GetoutputTakesEncodingAndErrorsOnly) {
+  const std::string cmd = quoted_helper() + " write '\\xe9t\\xe9'";
+  EXPECT_EQ(sp::getoutput(cmd, {.encoding = "latin-1"}), "\xc3\xa9t\xc3\xa9");
+  EXPECT_EQ(sp::getstatusoutput(cmd, {.encoding = "utf-8", .errors = "replace"}),
+            std::make_pair(0, std::string("\xef\xbf\xbdt\xef\xbf\xbd")));
+  EXPECT_EQ(raised([&] { sp::getoutput(cmd, {.encoding = "utf-8", .errors = "strict"}); }),
+            "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe9 in position 0: invalid "
+            "continuation byte");
+  EXPECT_EQ(raised([&] { sp::getoutput(cmd, {.shell = true}); }),
+            "TypeError: getoutput() got an unexpected keyword argument 'shell'");
+  EXPECT_EQ(raised([&] { sp::getstatusoutput(cmd, {.timeout = 1}); }),
+            "TypeError: getstatusoutput() got an unexpected keyword argument 'timeout'");
+  // The encoding is looked up before anything runs.
+  EXPECT_EQ(raised([&] { sp::getoutput(cmd, {.encoding = "no-such-codec"}); }),
+            "LookupError: unknown encoding: no-such-codec");
+}
+
+// An encoding or errors alone is text mode, as in CPython; the input is
+// encoded with it.
+TEST_F(SubprocessRun, AnEncodingIsTextModeBothWays) {
+  const sp::CompletedProcess r = sp::run(
+      helper({"cat"}), {.input = "\xc3\xa9\r\n", .stdout = sp::PIPE, .encoding = "latin-1"});
+  EXPECT_EQ(r.stdout, "\xc3\xa9\n");
+  EXPECT_EQ(r.repr(), "CompletedProcess(args=" + helper_str({"cat"}) +
+                          ", returncode=0, stdout='\xc3\xa9\\n')");
+  EXPECT_EQ(sp::check_output(helper({"cat"}), {.input = "\xc3\xa9", .encoding = "latin-1"}),
+            "\xc3\xa9");
+  EXPECT_EQ(sp::check_output(helper({"write", "\\xff"}), {.errors = "replace"}), "\xef\xbf\xbd");
+  EXPECT_EQ(raised([] {
+              sp::check_output(helper({"cat"}), {.input = "\xe2\x82\xac", .encoding = "ascii"});
+            }),
+            "UnicodeEncodeError: 'ascii' codec can't encode character '\\u20ac' in position 0: "
+            "ordinal not in range(128)");
+  // Without a pipe nothing is decoded, and no codec is looked up.
+  EXPECT_EQ(sp::run(helper({"exit", "4"}), {.encoding = "no-such-codec"}).returncode, 4);
+}
+
 }  // namespace
 }  // namespace pyproc

@@ -42,11 +42,14 @@
 // Threads: every function may be called from several threads at once
 // (spec/cpp-thread-contract.md, S1-S3).
 //
-// Strings are byte strings. Text mode (text = true) decodes output as
-// CPython does with a UTF-8 locale (strictly: invalid UTF-8 raises
-// UnicodeDecodeError with CPython's message) and translates newlines
-// ("\r\n" and "\r" become "\n"); input is passed as it is. Bytes mode keeps
-// the bytes.
+// Strings are byte strings. Text mode (text = true, or an encoding or errors
+// given) decodes output as CPython does with a UTF-8 locale, into UTF-8:
+// `encoding` "utf-8" (the default), "latin-1" or "ascii" (and their Python
+// aliases), `errors` "strict" (the default: UnicodeDecodeError with CPython's
+// message), "replace", "ignore" or "backslashreplace"; then it translates
+// newlines ("\r\n" and "\r" become "\n"). Text-mode input is UTF-8 text,
+// encoded the same way (UnicodeEncodeError where latin-1 or ascii cannot
+// hold a character). Bytes mode keeps the bytes.
 //
 // The names `stdin`, `stdout` and `stderr` below are members: glibc defines
 // the <cstdio> macros of the same names as themselves, so they do not clash.
@@ -137,11 +140,19 @@ struct Options {
   std::optional<int> stderr = std::nullopt;
   bool capture_output = false;  // run(): stdout and stderr = PIPE
   bool text = false;            // decode output (see above)
-  bool check = false;           // run(): raise CalledProcessError on non-zero
+  // Text mode with this codec and error handler (see above); either one
+  // given turns text mode on, as in CPython.
+  std::optional<std::string> encoding = std::nullopt;
+  std::optional<std::string> errors = std::nullopt;
+  bool check = false;  // run(): raise CalledProcessError on non-zero
   std::optional<Timeout> timeout = std::nullopt;
   std::optional<std::string> cwd = std::nullopt;  // the child's working directory
   std::optional<Env> env = std::nullopt;          // the child's whole environment
   bool shell = false;                             // run args with /bin/sh -c
+  // The program to execute in place of args[0] (which stays the program's
+  // argv[0]); with shell, the shell to run in place of /bin/sh. Errors name
+  // it.
+  std::optional<std::string> executable = std::nullopt;
 };
 
 // What run() returns. stdout/stderr are std::nullopt when not captured.
@@ -221,6 +232,10 @@ class TimeoutExpired : public SubprocessError {
 //   ValueError("stdout and stderr arguments may not be used with capture_output.")
 //   ValueError("stdout argument not allowed, it will be overridden.")  check_output
 //   ValueError("check argument not allowed, it will be overridden.")   check_output
+//   TypeError("getoutput() got an unexpected keyword argument 'shell'")
+//                                             getoutput/getstatusoutput given
+//                                             anything but encoding/errors
+//   LookupError("unknown encoding: x")       text mode with a pipe to decode
 // The program is searched in PATH (of `env` when given) unless its name has
 // a '/', as CPython does; with shell, the program is /bin/sh.
 
@@ -236,9 +251,13 @@ std::string check_output(const Command& args, const Options& options = {});
 CompletedProcess run(const Command& args, const Options& options = {});
 // (exitcode, output) of `cmd` run by /bin/sh -c with stderr merged into
 // stdout, decoded as text, one trailing "\n" removed. The exit code is
-// Popen.returncode's (-15 for SIGTERM), as in CPython 3.11.
-std::pair<int, std::string> getstatusoutput(const std::string& cmd);
-// getstatusoutput(cmd).second.
-std::string getoutput(const std::string& cmd);
+// Popen.returncode's (-15 for SIGTERM), as in CPython 3.11. A list's first
+// item is the command line, the others the shell's $0, $1, ... Takes only
+// `encoding` and `errors` of the options (CPython's keyword-only
+// arguments); a bool option set to true or any other option given is
+// CPython's TypeError.
+std::pair<int, std::string> getstatusoutput(const Command& cmd, const Options& options = {});
+// getstatusoutput(cmd, options).second.
+std::string getoutput(const Command& cmd, const Options& options = {});
 
 }  // namespace pyproc::subprocess
