@@ -4,7 +4,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
 
 #include <array>
 #include <cerrno>
@@ -14,6 +13,7 @@
 #include <string_view>
 
 #include "poll_timeout.hpp"
+#include "sigpipe_blocked.hpp"
 #include "subprocess_buffer.hpp"
 #include "syscalls.hpp"
 
@@ -24,42 +24,6 @@ pyproc::detail::Syscalls& sys() { return pyproc::detail::syscalls(); }
 
 // Bytes asked of one read(2): a default pipe's whole buffer.
 constexpr std::size_t kReadSize = std::size_t{64} * 1024;
-
-// While alive, SIGPIPE is blocked in this thread, so that writing to a pipe
-// whose reader has gone fails with EPIPE instead of killing the process
-// (CPython ignores SIGPIPE for the whole interpreter; a C++ program keeps
-// its own disposition, which is not pyproc's to change).
-class SigpipeBlocked {
- public:
-  explicit SigpipeBlocked(bool wanted) : active_(wanted) {
-    if (!active_) return;
-    sigemptyset(&sigpipe_);
-    sigaddset(&sigpipe_, SIGPIPE);
-    ::pthread_sigmask(SIG_BLOCK, &sigpipe_, &saved_);
-    sigset_t pending;
-    ::sigpending(&pending);
-    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-  }
-  ~SigpipeBlocked() {
-    if (active_) ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
-  }
-  SigpipeBlocked(const SigpipeBlocked&) = delete;
-  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
-
-  // After EPIPE: takes the SIGPIPE that write queued for this thread, unless
-  // one was pending before (then it is not ours to take).
-  void consume() const {
-    if (!active_ || was_pending_) return;
-    const timespec no_wait{};
-    ::sigtimedwait(&sigpipe_, nullptr, &no_wait);
-  }
-
- private:
-  bool active_;
-  bool was_pending_ = false;
-  sigset_t sigpipe_{};
-  sigset_t saved_{};
-};
 
 // One output pipe: what was read, and whether any read returned (CPython's
 // list of chunks, whose emptiness decides whether TimeoutExpired carries
@@ -86,7 +50,8 @@ void read_some(OwnedFd& fd, Collected& into) {
 
 // Writes what the pipe takes (it is non-blocking); closes `fd` once all is
 // written or the reader has gone.
-void write_some(OwnedFd& fd, std::string_view& pending, const SigpipeBlocked& sigpipe) {
+void write_some(OwnedFd& fd, std::string_view& pending,
+                const pyproc::detail::SigpipeBlocked& sigpipe) {
   const ssize_t n = sys().write(fd.get(), pending.data(), pending.size());
   if (n < 0) {
     if (errno == EINTR || errno == EAGAIN) return;
@@ -168,7 +133,7 @@ class Exchange {
   const std::optional<Timeout>& timeout_;
   std::optional<double> endtime_;
   std::string_view pending_;
-  SigpipeBlocked sigpipe_;
+  pyproc::detail::SigpipeBlocked sigpipe_;
   Collected out_;
   Collected err_;
 };

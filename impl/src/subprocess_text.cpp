@@ -16,80 +16,45 @@
 #include <utility>
 
 #include "pyproc/exceptions.hpp"
+#include "universal_newlines.hpp"
 
 namespace pyproc::subprocess::detail {
 namespace {
 
-// What utf8_decode stops at: the number of bytes an error covers, or 0 for
-// a sequence that the end of the data cuts short.
+// What utf8_decode stops at: a byte that starts nothing, the k-th byte of a
+// sequence (continuation_k), or the end of the data within a sequence.
 enum class Stop { invalid_start, continuation_1, continuation_2, continuation_3, truncated };
 
 bool continuation(unsigned char byte) { return byte >= 0x80 && byte < 0xC0; }
 
 // The length of the valid UTF-8 sequence at s[i], or 0 and the error there
-// (`stop`).
+// (`stop`), as utf8_decode finds it: byte by byte, so that a sequence the
+// data cuts short is "truncated" only if what there is of it is valid.
 std::size_t sequence_length(std::string_view s, std::size_t i, Stop& stop) {
-  const auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  const std::size_t left = s.size() - i;
-  const unsigned char ch = at(0);
+  const auto ch = static_cast<unsigned char>(s[i]);
   if (ch < 0x80) return 1;
-  if (ch < 0xC2) {  // a continuation byte, or C0/C1 (overlong ASCII)
+  // C0/C1 would be overlong ASCII, F5-FF beyond U+10FFFF; 80-BF continue.
+  if (ch < 0xC2 || ch > 0xF4) {
     stop = Stop::invalid_start;
     return 0;
   }
-  if (ch < 0xE0) {
-    if (left < 2) {
+  const std::size_t length = ch < 0xE0 ? 2 : ch < 0xF0 ? 3 : 4;
+  // The second byte's range excludes overlong forms (E0, F0), surrogates
+  // (ED) and what lies above U+10FFFF (F4).
+  const unsigned char low = ch == 0xE0 ? 0xA0 : ch == 0xF0 ? 0x90 : 0x80;
+  const unsigned char high = ch == 0xED ? 0x9F : ch == 0xF4 ? 0x8F : 0xBF;
+  for (std::size_t k = 1; k < length; ++k) {
+    if (i + k >= s.size()) {
       stop = Stop::truncated;
-    } else if (!continuation(at(1))) {
-      stop = Stop::continuation_1;
-    } else {
-      return 2;
+      return 0;
     }
-    return 0;
-  }
-  if (ch < 0xF0) {
-    // E0 needs A0-BF next (no overlong forms), ED 80-9F (no surrogates).
-    const auto bad_second = [&](unsigned char c2) {
-      return !continuation(c2) || (c2 < 0xA0 ? ch == 0xE0 : ch == 0xED);
-    };
-    if (left < 2) {
-      stop = Stop::truncated;
-    } else if (bad_second(at(1))) {
-      stop = Stop::continuation_1;
-    } else if (left < 3) {
-      stop = Stop::truncated;
-    } else if (!continuation(at(2))) {
-      stop = Stop::continuation_2;
-    } else {
-      return 3;
+    const auto byte = static_cast<unsigned char>(s[i + k]);
+    if (k == 1 ? byte < low || byte > high : !continuation(byte)) {
+      stop = static_cast<Stop>(k);  // continuation_k: the k bytes before are the error
+      return 0;
     }
-    return 0;
   }
-  if (ch < 0xF5) {
-    // F0 needs 90-BF next (no overlong forms), F4 80-8F (nothing above
-    // U+10FFFF).
-    const auto bad_second = [&](unsigned char c2) {
-      return !continuation(c2) || (c2 < 0x90 ? ch == 0xF0 : ch == 0xF4);
-    };
-    if (left < 2) {
-      stop = Stop::truncated;
-    } else if (bad_second(at(1))) {
-      stop = Stop::continuation_1;
-    } else if (left < 3) {
-      stop = Stop::truncated;
-    } else if (!continuation(at(2))) {
-      stop = Stop::continuation_2;
-    } else if (left < 4) {
-      stop = Stop::truncated;
-    } else if (!continuation(at(3))) {
-      stop = Stop::continuation_3;
-    } else {
-      return 4;
-    }
-    return 0;
-  }
-  stop = Stop::invalid_start;  // F5-FF never start a sequence
-  return 0;
+  return length;
 }
 
 // The bytes [start, end) of one decoding error and why.
@@ -214,23 +179,6 @@ bool next_utf8_error(std::string_view s, std::size_t& i, DecodeError& error) {
   return false;
 }
 
-// data.replace("\r\n", "\n").replace("\r", "\n"), in place, from the first
-// "\r" on.
-void translate_newlines(std::string& data) {
-  const std::size_t first_cr = data.find('\r');
-  if (first_cr == std::string::npos) return;
-  std::size_t out = first_cr;
-  for (std::size_t i = first_cr; i < data.size(); ++i) {
-    if (data[i] == '\r') {
-      data[out++] = '\n';
-      if (i + 1 < data.size() && data[i + 1] == '\n') ++i;
-    } else {
-      data[out++] = data[i];
-    }
-  }
-  data.resize(out);
-}
-
 // A character as Python escapes it: \xe9, \u20ac, \U0001f600.
 std::string escaped(char32_t c) {
   char buf[16];
@@ -296,7 +244,7 @@ void Codec::decode(std::string& data) const {
   const bool clean = kind_ == Kind::utf8 ? !next_utf8_error(data, i, error)
                                          : (i = skip_ascii(data, 0)) == data.size();
   if (clean) {
-    translate_newlines(data);
+    pyproc::detail::translate_newlines(data);
     return;
   }
   std::string out(data, 0, i);
@@ -334,7 +282,7 @@ void Codec::decode(std::string& data) const {
       i = error.end;
     }
   }
-  translate_newlines(out);
+  pyproc::detail::translate_newlines(out);
   data = std::move(out);
 }
 
