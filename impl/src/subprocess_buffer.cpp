@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <new>
 
 namespace pyproc::subprocess::detail {
@@ -13,6 +14,24 @@ namespace {
 constexpr std::size_t kFirstCapacity = std::size_t{64} * 1024;
 // take() copies and releases this much at a time (a multiple of any page size).
 constexpr std::size_t kHandOverStep = std::size_t{1} << 20;
+// A transparent huge page on x86-64 (and the usual size elsewhere).
+constexpr std::uintptr_t kHugePage = std::uintptr_t{1} << 21;
+
+// Asks for transparent huge pages over the whole huge pages within [begin,
+// begin + size) (memory of the std::string take() fills, which malloc gave:
+// not page-aligned). Bulk output then costs one page fault per 2 MiB instead
+// of one per 4 KiB, on both sides of the copy (the buffer asks for its own
+// mapping); measured: 100 MiB through the pipe went from 25,600 faults per
+// side and about 4 s to 0.7-1.8 s on a loaded VM. A hint only: where THP is
+// off it changes nothing.
+void prefer_huge_pages(const char* begin, std::size_t size) {
+  const auto first = (reinterpret_cast<std::uintptr_t>(begin) + kHugePage - 1) & ~(kHugePage - 1);
+  const auto last = (reinterpret_cast<std::uintptr_t>(begin) + size) & ~(kHugePage - 1);
+  if (last > first) {
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): page arithmetic on our own memory
+    ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+  }
+}
 
 }  // namespace
 
@@ -30,6 +49,9 @@ char* ReadBuffer::room(std::size_t count) {
   if (grown == MAP_FAILED) throw std::bad_alloc();
   data_ = static_cast<char*>(grown);
   capacity_ = wanted;
+  // The whole mapping, so that it stays one VMA: mremap() cannot grow one
+  // that madvise() split.
+  ::madvise(data_, capacity_, MADV_HUGEPAGE);
   return data_ + size_;
 }
 
@@ -38,6 +60,7 @@ std::string ReadBuffer::copy() const { return {data_, size_}; }
 std::string ReadBuffer::take() {
   std::string out;
   out.reserve(size_);
+  prefer_huge_pages(out.data(), size_);
   std::size_t done = 0;
   while (done < size_) {
     const std::size_t step = std::min(kHandOverStep, size_ - done);
