@@ -211,7 +211,11 @@ std::string py_float_repr(double value) {
   const std::size_t e_pos = sci.find('e');
   std::string digits(sci.substr(0, e_pos));
   if (digits.size() > 1) digits.erase(1, 1);  // the '.'
-  const int exponent = std::atoi(std::string(sci.substr(e_pos + 1)).c_str());
+  // to_chars wrote it: always a sign and digits, never out of range.
+  int exponent = 0;
+  const std::string_view exponent_text = sci.substr(e_pos + 1);
+  std::from_chars(exponent_text.data() + (exponent_text.front() == '+' ? 1 : 0),
+                  exponent_text.data() + exponent_text.size(), exponent);
   const int decpt = exponent + 1;  // digits before the decimal point
   const int ndigits = static_cast<int>(digits.size());
   std::string out = std::signbit(value) ? "-" : "";

@@ -8,7 +8,6 @@
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <initializer_list>
 #include <string>
@@ -81,17 +80,21 @@ DecodeError utf8_error(std::string_view s, std::size_t start, Stop stop) {
   return {start, start + 1, "invalid start byte"};
 }
 
-std::string hex2(unsigned value) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%02x", value);
-  return buf;
+// `value` as `digits` lower-case hex digits, zero-padded ("e9", "20ac").
+std::string hex(std::uint32_t value, int digits) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(static_cast<std::size_t>(digits), '0');
+  for (int k = digits - 1; k >= 0; --k, value >>= 4) {
+    out[static_cast<std::size_t>(k)] = kHex[value & 0xF];
+  }
+  return out;
 }
 
 // str(UnicodeDecodeError).
 [[noreturn]] void raise_decode_error(const char* codec, std::string_view s, const DecodeError& e) {
   std::string message = std::string("'") + codec + "' codec can't decode ";
   if (e.end == e.start + 1) {
-    message += "byte 0x" + hex2(static_cast<unsigned char>(s[e.start])) + " in position " +
+    message += "byte 0x" + hex(static_cast<unsigned char>(s[e.start]), 2) + " in position " +
                std::to_string(e.start);
   } else {
     message += "bytes in position " + std::to_string(e.start) + "-" + std::to_string(e.end - 1);
@@ -181,14 +184,10 @@ bool next_utf8_error(std::string_view s, std::size_t& i, DecodeError& error) {
 
 // A character as Python escapes it: \xe9, \u20ac, \U0001f600.
 std::string escaped(char32_t c) {
-  char buf[16];
-  const auto value = static_cast<unsigned>(c);
-  std::snprintf(buf, sizeof buf,
-                value <= 0xFF     ? "\\x%02x"
-                : value <= 0xFFFF ? "\\u%04x"
-                                  : "\\U%08x",
-                value);
-  return buf;
+  const auto value = static_cast<std::uint32_t>(c);
+  if (value <= 0xFF) return "\\x" + hex(value, 2);
+  if (value <= 0xFFFF) return "\\u" + hex(value, 4);
+  return "\\U" + hex(value, 8);
 }
 
 // encodings.normalize_encoding() and then the aliases of the three codecs
@@ -255,7 +254,7 @@ void Codec::decode(std::string& data) const {
       out += "\xEF\xBF\xBD";  // U+FFFD
     } else if (errors_ == "backslashreplace") {
       for (std::size_t k = e.start; k < e.end; ++k) {
-        out += "\\x" + hex2(static_cast<unsigned char>(data[k]));
+        out += "\\x" + hex(static_cast<unsigned char>(data[k]), 2);
       }
     } else if (errors_ != "ignore") {
       unsupported_handler(errors_, "UnicodeDecodeError");

@@ -26,7 +26,9 @@
 // their defaults; every fd pyproc opens is O_CLOEXEC. A program that cannot
 // be started raises the OSError subclass of the child's errno, naming the
 // program ("[Errno 2] No such file or directory: 'x'"), or naming `cwd` when
-// the child failed before it could exec (a bad fd, a cwd it cannot enter).
+// the child failed before it could exec (a bad fd, a cwd it cannot enter);
+// its errno_value(), strerror() and filename() are Python's e.errno,
+// e.strerror and e.filename.
 //
 // I/O is communicate()'s: input, stdout and stderr are served together by
 // one poll() loop, so a child that writes much to both streams while it reads
