@@ -25,6 +25,10 @@
 
 #include <cerrno>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
+
 #include "os_argv.hpp"
 #include "syscalls.hpp"
 
@@ -130,6 +134,12 @@ LaunchResult launch(const LaunchPlan& plan) noexcept {
       &child_main, static_cast<char*>(stack) + kStackSize, &context);
   const int clone_errno = errno;
   ::pthread_sigmask(SIG_SETMASK, &caller_mask, nullptr);
+#if defined(__SANITIZE_ADDRESS__)
+  // The child's frames end in exec or _exit, never returning: AddressSanitizer
+  // would keep their redzones poisoned, and whatever is mapped here next
+  // (a pipe's read buffer) would look like a stack.
+  __asan_unpoison_memory_region(stack, kStackSize);
+#endif
   ::munmap(stack, kStackSize);
   if (result.pid < 0) {
     result.launch_errno = clone_errno;
