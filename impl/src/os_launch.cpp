@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
@@ -47,27 +48,53 @@ struct ChildContext {
   bool before_exec = false;
 };
 
+// The child makes its system calls directly (syscall(2)) where sanitizers
+// intercept libc's wrappers (sigaction, dup2, close, pthread_sigmask, _exit):
+// an interceptor updates the sanitizer's bookkeeping (fds, signal handlers,
+// the end-of-process report), which the child shares with the parent
+// (CLONE_VM), as if the parent had made the call, and it may wait there on a
+// lock a thread of the parent holds (a deadlock seen under ThreadSanitizer).
+// glibc's posix_spawn makes internal calls for the same reason.
+
+// The kernel's struct sigaction (the generic layout: x86-64, arm64, ...).
+struct KernelSigaction {
+  void (*handler)(int) = SIG_DFL;
+  unsigned long flags = 0;
+  void (*restorer)() = nullptr;
+  std::uint64_t mask = 0;
+};
+
+int child_sigaction(int sig, const KernelSigaction* action, KernelSigaction* old) noexcept {
+  return static_cast<int>(::syscall(SYS_rt_sigaction, sig, action, old, sizeof(std::uint64_t)));
+}
+
 // Caught signals go back to SIG_DFL (ignored ones stay ignored, as across
 // exec); with `default_sigpipe`, SIGPIPE and SIGXFSZ go back to SIG_DFL too.
+// glibc's own signals (32, 33) are reset too when caught, as its
+// posix_spawn resets them: they are blocked until the exec, which would
+// reset them anyway.
 void reset_signals(bool default_sigpipe) noexcept {
-  struct sigaction default_action {};
-  default_action.sa_handler = SIG_DFL;
-  sigemptyset(&default_action.sa_mask);
+  const KernelSigaction default_action;
   for (int sig = 1; sig < NSIG; ++sig) {
     if (sig == SIGKILL || sig == SIGSTOP) continue;
-    struct sigaction current {};
-    // glibc refuses its own internal signals (EINVAL): nothing to reset there.
-    if (::sigaction(sig, nullptr, &current) != 0) continue;
-    const bool caught = current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN;
+    KernelSigaction current;
+    if (child_sigaction(sig, nullptr, &current) != 0) continue;
+    const bool caught = current.handler != SIG_DFL && current.handler != SIG_IGN;
     const bool restored = default_sigpipe && (sig == SIGPIPE || sig == SIGXFSZ);
-    if (caught || restored) ::sigaction(sig, &default_action, nullptr);
+    if (caught || restored) child_sigaction(sig, &default_action, nullptr);
   }
 }
 
-// `fd` becomes `target`, inheritable across exec.
+// _exit().
+[[noreturn]] void child_exit(int status) noexcept {
+  for (;;) ::syscall(SYS_exit_group, status);
+}
+
+// `fd` becomes `target`, inheritable across exec (dup3 is dup2 for two
+// different fds).
 bool move_fd(int fd, int target) noexcept {
   if (fd == target) return ::fcntl(fd, F_SETFD, 0) == 0;
-  return ::dup2(fd, target) == target;
+  return ::syscall(SYS_dup3, fd, target, 0) == target;
 }
 
 void close_fds_above_2() noexcept {
@@ -75,13 +102,13 @@ void close_fds_above_2() noexcept {
   // Linux < 5.9: close them one by one, up to the fd limit.
   struct rlimit limit {};
   if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
-  for (rlim_t fd = 3; fd < limit.rlim_cur; ++fd) ::close(static_cast<int>(fd));
+  for (rlim_t fd = 3; fd < limit.rlim_cur; ++fd) ::syscall(SYS_close, static_cast<int>(fd));
 }
 
 [[noreturn]] void child_exit_with(ChildContext& context, int error, std::size_t index) noexcept {
   context.exec_errno = error;
   context.exec_index = index;
-  ::_exit(127);
+  child_exit(127);
 }
 
 [[noreturn]] void child_exit_before_exec(ChildContext& context) noexcept {
@@ -108,8 +135,9 @@ int child_main(void* raw) {
   if (!arrange_stdio(plan)) child_exit_before_exec(context);
   if (plan.cwd != nullptr && ::chdir(plan.cwd) != 0) child_exit_before_exec(context);
   if (plan.close_other_fds) close_fds_above_2();
-  ::pthread_sigmask(SIG_SETMASK, context.caller_mask, nullptr);
-  if (plan.exit_127_at_once) ::_exit(127);
+  // The kernel's sigset is the first 64 bits of glibc's.
+  ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, context.caller_mask, nullptr, sizeof(std::uint64_t));
+  if (plan.exit_127_at_once) child_exit(127);
   const ExecFailure failure = exec_each(plan.programs, plan.program_count, plan.argv, plan.envp);
   child_exit_with(context, failure.error, failure.index);
 }
@@ -135,7 +163,7 @@ LaunchResult launch(const LaunchPlan& plan) noexcept {
   const int clone_errno = errno;
   ::pthread_sigmask(SIG_SETMASK, &caller_mask, nullptr);
 #if defined(__SANITIZE_ADDRESS__)
-  // The child's frames end in exec or _exit, never returning: AddressSanitizer
+  // The child's frames end in exec or exit, never returning: AddressSanitizer
   // would keep their redzones poisoned, and whatever is mapped here next
   // (a pipe's read buffer) would look like a stack.
   __asan_unpoison_memory_region(stack, kStackSize);

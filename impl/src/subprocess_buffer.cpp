@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <new>
 
 namespace pyproc::subprocess::detail {
@@ -33,6 +34,24 @@ void prefer_huge_pages(const char* begin, std::size_t size) {
   }
 }
 
+// The mapping at `data` (`size` bytes used of `capacity`), moved to
+// `wanted` bytes: mremap() moves the pages without copying them. Under
+// ThreadSanitizer, which does not intercept mremap() and so would take the
+// range it vacates for memory still in use by the thread that used it,
+// mmap() + copy + munmap() instead.
+void* grow(char* data, std::size_t size, std::size_t capacity, std::size_t wanted) {
+#if defined(__SANITIZE_THREAD__)
+  void* grown = ::mmap(nullptr, wanted, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (grown == MAP_FAILED) return grown;
+  std::memcpy(grown, data, size);
+  ::munmap(data, capacity);
+  return grown;
+#else
+  (void)size;
+  return ::mremap(data, capacity, wanted, MREMAP_MAYMOVE);
+#endif
+}
+
 }  // namespace
 
 ReadBuffer::~ReadBuffer() {
@@ -45,7 +64,7 @@ char* ReadBuffer::room(std::size_t count) {
   const std::size_t wanted = std::max(2 * capacity_, needed);
   void* grown = data_ == nullptr ? ::mmap(nullptr, wanted, PROT_READ | PROT_WRITE,
                                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-                                 : ::mremap(data_, capacity_, wanted, MREMAP_MAYMOVE);
+                                 : grow(data_, size_, capacity_, wanted);
   if (grown == MAP_FAILED) throw std::bad_alloc();
   data_ = static_cast<char*>(grown);
   capacity_ = wanted;
