@@ -37,11 +37,15 @@
 #include <cstddef>
 #include <functional>
 #include <string>
-#include <type_traits>
 #include <typeinfo>
 #include <utility>
 
 namespace pyproc::os {
+
+class ForkHook;
+// What a ForkHook can be made of: a callable other than a ForkHook.
+template <typename F>
+concept HookCallable = std::invocable<F&> && !std::same_as<F, ForkHook>;
 
 // A callable for register_at_fork(): anything invocable with no argument
 // (its result is ignored, as CPython ignores a hook's return value). Empty
@@ -54,10 +58,9 @@ class ForkHook {
  public:
   ForkHook() = default;
   ForkHook(std::nullptr_t) {}  // NOLINT(google-explicit-constructor): like std::function
-  template <typename F>
-  requires std::invocable<F&> &&(!std::same_as<std::remove_cvref_t<F>, ForkHook>)
-      ForkHook(F&& f, std::string repr = {})  // NOLINT(google-explicit-constructor)
-      : type_(&type_of(f)), function_(std::forward<F>(f)), repr_(std::move(repr)) {}
+  template <HookCallable F>
+  ForkHook(F f, std::string repr = {})  // NOLINT(google-explicit-constructor)
+      : type_(&type_of(f)), function_(std::move(f)), repr_(std::move(repr)) {}
 
   [[nodiscard]] explicit operator bool() const { return static_cast<bool>(function_); }
   void operator()() const { function_(); }
