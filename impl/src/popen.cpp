@@ -113,7 +113,7 @@ std::unique_ptr<Popen> Popen::launch(const ChildMain& child_main) {
   const pid_t pid = sys.fork();
   if (pid == 0) {
     // The child. Nothing may unwind out of here into the parent's code. Its
-    // after_in_child hooks run once the parent's go has come (await_go()).
+    // after_in_child hooks run in child_main, once the parent's go has come.
     set_syscalls(nullptr);
     ::close(parent_w);
     try {

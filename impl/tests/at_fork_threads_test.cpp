@@ -5,15 +5,15 @@
 // of `before` taken before fork(), the child reads after_in_child after it
 // and the parent after_in_parent after it, so every fork must see no fewer
 // child or parent hooks run than `before` ones, and all of them once every
-// registration is done. Threads meet at a latch and pipes, never at sleeps.
+// registration is done. Threads meet at a barrier and pipes, never at sleeps.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <barrier>
 #include <cerrno>
-#include <latch>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,9 +29,9 @@ namespace pyproc {
 namespace {
 
 constexpr int kRegistrars = 3;
-// Registrars go on until the forks are done, up to this many hooks each.
-constexpr int kMaxHooksEach = 3000;
-constexpr int kForks = 40;
+constexpr int kForks = 30;
+// Each round, every registrar registers this many hooks while one fork runs.
+constexpr int kHooksPerRound = 20;
 
 // What the hooks count, in the process that runs them.
 struct Counts {
@@ -89,36 +89,36 @@ Ran fork_once(const std::shared_ptr<Counts>& counts, bool start) {
 
 TEST_F(AtForkThreads, RegisteringWhileAnotherThreadForks) {
   const auto counts = std::make_shared<Counts>();
-  std::latch start(kRegistrars + 1);
-  std::atomic<bool> stop{false};
-  std::atomic<int> registered{0};
+  // Each round starts together: the registrars register while the fork runs.
+  std::barrier round(kRegistrars + 1);
   std::vector<std::thread> registrars;
   for (int t = 0; t < kRegistrars; ++t) {
-    registrars.emplace_back([&, counts] {
-      start.arrive_and_wait();
-      for (int i = 0; i < kMaxHooksEach && !stop.load(); ++i) {
-        os::register_at_fork([counts] { ++counts->before; }, [counts] { ++counts->parent; },
-                             [counts] { ++counts->child; });
-        ++registered;
+    registrars.emplace_back([&round, counts] {
+      for (int r = 0; r < kForks; ++r) {
+        round.arrive_and_wait();
+        for (int i = 0; i < kHooksPerRound; ++i) {
+          os::register_at_fork([counts] { ++counts->before; }, [counts] { ++counts->parent; },
+                               [counts] { ++counts->child; });
+        }
       }
     });
   }
-  start.arrive_and_wait();
   int last_before = 0;
-  for (int f = 0; f < kForks; ++f) {
-    const Ran ran = fork_once(counts, f % 2 == 1);
+  for (int r = 0; r < kForks; ++r) {
+    round.arrive_and_wait();
+    const Ran ran = fork_once(counts, r % 2 == 1);
     EXPECT_LE(ran.before, ran.child);
     EXPECT_LE(ran.before, ran.parent);
     EXPECT_GE(ran.before, last_before);  // the lists only grow
     last_before = ran.before;
   }
-  stop.store(true);
   for (std::thread& t : registrars) t.join();
+  constexpr int kAll = kRegistrars * kForks * kHooksPerRound;
   for (const bool start_process : {false, true}) {
     const Ran all = fork_once(counts, start_process);
-    EXPECT_EQ(all.before, registered.load());
-    EXPECT_EQ(all.child, registered.load());
-    EXPECT_EQ(all.parent, registered.load());
+    EXPECT_EQ(all.before, kAll);
+    EXPECT_EQ(all.child, kAll);
+    EXPECT_EQ(all.parent, kAll);
   }
 }
 

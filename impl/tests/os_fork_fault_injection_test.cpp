@@ -100,6 +100,15 @@ TEST_F(ForkFaultInjection, ForkptyThatCannotForkClosesTheTerminal) {
   // (OsTest checks that both sides were closed.)
 }
 
+// CPython's os.forkpty() would raise FileNotFoundError here (it reads errno
+// after the hooks); pyproc raises what the failed call set (os_fork.hpp).
+TEST_F(ForkFaultInjection, AHookThatChangesErrnoDoesNotChangeTheError) {
+  os::register_at_fork(nullptr, [] { errno = ENOENT; });
+  EXPECT_CALL(sys_, fork()).Times(2).WillRepeatedly(SetErrnoAndReturn(EAGAIN, -1));
+  EXPECT_EQ(raised([] { (void)os::fork(); }), kEagain);
+  EXPECT_EQ(raised([] { (void)os::forkpty(); }), kEagain);
+}
+
 TEST_F(ForkFaultInjection, StartThatCannotForkRunsTheAfterInParentHooks) {
   EXPECT_CALL(sys_, fork()).WillOnce(SetErrnoAndReturn(EAGAIN, -1));
   Process p([] {});
