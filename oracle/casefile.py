@@ -84,12 +84,15 @@ def signal_number(name):
 MAX_CASE_TIMEOUT = 600
 
 REQUIRED_CASE_KEYS = ("id", "title", "clauses", "steps")
-CASE_KEYS = set(REQUIRED_CASE_KEYS) | {"timeout"}
+CASE_KEYS = set(REQUIRED_CASE_KEYS) | {"timeout", "requires"}
+# §2 "requires": what the machine must offer for the case to run; a driver
+# reports the case unsupported when one is missing (see unsupported()).
+REQUIREMENTS = ("root", "non-root", "core-dumps")
 
 # op -> (required keys, optional keys), "op" itself excluded.
 PROC_OPS = {
     "new": ({"proc"}, {"target", "run", "class", "name", "daemon",
-                       "capture_stderr", "args", "kwargs", "group"}),
+                       "capture_stderr", "args", "kwargs", "group", "capture"}),
     "start": ({"proc"}, set()),
     "join": ({"proc"}, {"timeout"}),
     "is_alive": ({"proc"}, set()),
@@ -112,6 +115,22 @@ OTHER_OPS = {
     "target_args": (set(), set()),
     "ignore_signal": ({"signal"}, set()),
 }
+# §4.9: protocol 2.
+CALL_KEYS = {"args", "kwargs", "bind", "observe", "exception_attrs"}
+PROGRAM_OPS = {
+    "call": ({"function"}, CALL_KEYS),
+    "method": ({"var", "method"}, CALL_KEYS),
+    "value": ({"of"}, {"observe", "bind"}),
+    "hasattr": ({"name"}, set()),
+    "fork": ({"proc", "child"}, {"pty", "capture"}),
+    "output": ({"stream"}, {"proc", "lines"}),
+    "write": ({"stream", "text"}, set()),
+    "flush": ({"stream"}, set()),
+    "setenv": ({"name", "value"}, set()),
+    "unsetenv": ({"name"}, set()),
+    "hook_log": (set(), set()),
+}
+OTHER_OPS.update(PROGRAM_OPS)
 # §4.4: these end the process running them and are never caught.
 ENDING_OPS = {
     "exit": (set(), {"code"}),
@@ -122,8 +141,47 @@ ENDING_OPS = {
     "block": (set(), set()),
 }
 OPS = dict(PROC_OPS, **OTHER_OPS, **ENDING_OPS)
-# The keys of "new" that hold a steps list run in the child.
-NESTED_KEYS = ("target", "run")
+# The keys of "new" (and "fork") that hold a steps list run in the child.
+NESTED_KEYS = ("target", "run", "child")
+# Ending ops that would unwind a Python exception through the driver: in a
+# "fork" child there is no multiprocessing bootstrap to catch it (§4.9).
+UNWINDING_OPS = ("exit", "raise")
+
+# §4.11: the functions "call" may name. Those that replace or end the
+# process may not run in the main process (it is the driver); os.fork and
+# os.forkpty only run through the "fork" op.
+EXEC_FUNCTIONS = tuple("os.exec" + v for v in
+                       ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe"))
+SPAWN_FUNCTIONS = tuple("os.spawn" + v for v in
+                        ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe"))
+ENDING_FUNCTIONS = EXEC_FUNCTIONS + ("os._exit", "os.abort")
+FORK_FUNCTIONS = ("os.fork", "os.forkpty")
+FUNCTIONS = frozenset(EXEC_FUNCTIONS + SPAWN_FUNCTIONS + ENDING_FUNCTIONS
+                      + FORK_FUNCTIONS + tuple("""
+    os.system os.popen os.wait os.waitpid os.wait3 os.wait4 os.waitid
+    os.waitstatus_to_exitcode os.WCOREDUMP os.WIFCONTINUED os.WIFSTOPPED
+    os.WIFSIGNALED os.WIFEXITED os.WEXITSTATUS os.WSTOPSIG os.WTERMSIG
+    os.kill os.killpg os.nice os.times os.register_at_fork
+    os.getpid os.getppid os.getpgrp os.getpgid os.getsid
+    os.setpgid os.setsid os.chdir os.getcwd
+    os.getuid os.geteuid os.getgid os.getegid os.setuid
+    os.open os.close os.plock os.startfile signal.signal
+    subprocess.call subprocess.check_call subprocess.check_output
+    subprocess.getoutput subprocess.getstatusoutput subprocess.run
+    """.split()))
+# The methods "method" may call (the file object os.popen returns).
+METHODS = ("read", "write", "close", "__enter__", "__exit__")
+# Modules a "const" or "hasattr" name may come from.
+CONST_MODULES = ("os", "signal", "subprocess")
+DOTTED = re.compile(r"(os|signal|subprocess)\.([A-Za-z_][A-Za-z0-9_]*)\Z")
+PATH_NAMES = ("helper", "helper_dir", "tmp")
+STREAMS = ("stdout", "stderr")
+EVENT_ENDS = ("read", "write")
+# A placeholder in a "text" expression: {helper}, {helper_dir}, {tmp} or
+# {event_fd:NAME:read|write}.
+TEXT_EVENT_FD = re.compile(r"\{event_fd:([^:{}]+):(read|write)\}")
+COMPARE_OPS = ("==", "!=", "<", "<=", ">", ">=")
+SIMPLE_VIEWS = ("type", "len", "repr", "str")
 
 GET_ATTRS = ("name", "daemon", "pid", "ident", "exitcode", "authkey", "sentinel")
 SET_ATTRS = ("name", "daemon", "authkey")
@@ -215,6 +273,10 @@ def problems(case):
 
 def unsupported(case):
     """Why this platform cannot run the well-formed ``case``, or None."""
+    for name in case.get("requires", []):
+        reason = missing_requirement(name)
+        if reason:
+            return "requires %s: %s" % (name, reason)
     for where, step in walk(case["steps"]):
         if step.get("op") in SIGNAL_OPS:
             name = step["signal"]
@@ -240,10 +302,58 @@ def walk(steps, where="steps"):
                         yield item
 
 
+def core_pattern():
+    """/proc/sys/kernel/core_pattern, or None where it cannot be read."""
+    try:
+        with open("/proc/sys/kernel/core_pattern") as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def missing_requirement(name):
+    """Why this machine lacks requirement ``name`` (§2), or None."""
+    import os
+    if name == "root":
+        return None if os.geteuid() == 0 else "the driver does not run as root"
+    if name == "non-root":
+        return "the driver runs as root" if os.geteuid() == 0 else None
+    if name == "core-dumps":
+        import resource
+        if resource.getrlimit(resource.RLIMIT_CORE)[1] == 0:
+            return "the hard limit RLIMIT_CORE is 0"
+        pattern = core_pattern()
+        if not pattern or pattern.startswith(("|", "/")):
+            return ("core_pattern %s does not name a file in the working "
+                    "directory" % q(pattern))
+        return None
+    return "unknown requirement"
+
+
+def expression_events(node):
+    """(event, end) for every event descriptor an expression in ``node``
+    (a step, a value, anything) names: {"event_fd": ...} and the
+    {event_fd:NAME:END} placeholders of "text" expressions."""
+    found = set()
+    if isinstance(node, dict):
+        if isinstance(node.get("event_fd"), str) and node.get("end") in EVENT_ENDS:
+            found.add((node["event_fd"], node["end"]))
+        if set(node) == {"text"} and isinstance(node["text"], str):
+            found.update(TEXT_EVENT_FD.findall(node["text"]))
+        for value in node.values():
+            found |= expression_events(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= expression_events(value)
+    return found
+
+
 def events(steps):
-    """Every event name used anywhere in ``steps``, nested lists included."""
-    return {step["event"] for _, step in walk(steps)
-            if isinstance(step, dict) and step.get("op") in ("notify", "await")}
+    """Every event name used anywhere in ``steps``, nested lists included:
+    by notify/await steps and by the event descriptors of expressions."""
+    names = {step["event"] for _, step in walk(steps)
+             if isinstance(step, dict) and step.get("op") in ("notify", "await")}
+    return names | {name for name, _ in expression_events(steps)}
 
 
 def _is_int(v):
@@ -252,6 +362,20 @@ def _is_int(v):
 
 def _is_number(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+class _Scope(dict):
+    """The local names one steps list has bound so far (name -> how: a dict
+    with "kind" ("new" or "fork"), "capture_stderr" and "capture"), the
+    variables (§4.9: ``bind`` and ``fork`` names) visible at the current
+    step, and what kind of process runs the list."""
+
+    def __init__(self, in_main, in_fork, variables):
+        super().__init__()
+        self.in_main = in_main
+        self.in_fork = in_fork
+        self.vars = set(variables)
+        self.pending = None  # a variable the current step binds
 
 
 class _Checker:
@@ -293,6 +417,8 @@ class _Checker:
                     if not isinstance(c, str) or not CLAUSE_ID.match(c):
                         self.problem("clauses[%d]" % i, "%s is not a clause id "
                                      "like \"MP-001\"" % q(c))
+        if "requires" in case:
+            self.check_requires(case["requires"])
         if "timeout" in case:
             t = case["timeout"]
             if not _is_number(t) or not 0 < t <= MAX_CASE_TIMEOUT:
@@ -301,18 +427,40 @@ class _Checker:
         if "steps" in case:
             self.check_steps(case["steps"], "steps", in_main=True)
 
+    def check_requires(self, requires):
+        if not isinstance(requires, list):
+            self.problem("requires", "must be an array of requirements (%s)"
+                         % ", ".join(REQUIREMENTS))
+            return
+        for i, name in enumerate(requires):
+            w = "requires[%d]" % i
+            if not isinstance(name, str) or name not in REQUIREMENTS:
+                self.problem(w, "unknown requirement %s (one of %s)"
+                             % (q(name), ", ".join(REQUIREMENTS)))
+            elif requires.index(name) != i:
+                self.problem(w, "%s is listed twice" % q(name))
+        if "root" in requires and "non-root" in requires:
+            self.problem("requires", "\"root\" and \"non-root\" exclude each "
+                         "other")
+
     # -- §3, §4 -----------------------------------------------------------
-    def check_steps(self, steps, where, in_main, outer=None):
+    def check_steps(self, steps, where, in_main, outer=None, variables=(),
+                    in_fork=False):
         """``outer``: the names the creating list had bound before the
         ``new`` of the process running these steps (what ``^name`` may
-        name: the child's fork-time copies of them)."""
+        name: the child's fork-time copies of them); ``variables``: the
+        variables bound before it (the child's copies of them, §4.9);
+        ``in_fork``: the list is a "fork" child's."""
         if not isinstance(steps, list):
             self.problem(where, "must be an array of steps")
             return
-        bound = {}  # local name -> whether its "new" captures stderr
+        bound = _Scope(in_main, in_fork, variables)
         self.outer.append(outer)
         for i, step in enumerate(steps):
+            bound.pending = None
             self.check_step(step, "%s[%d]" % (where, i), bound, in_main)
+            if bound.pending is not None:
+                bound.vars.add(bound.pending)
         self.outer.pop()
 
     def check_step(self, step, where, bound, in_main):
@@ -339,6 +487,9 @@ class _Checker:
             self.problem(where, "op %s ends the process running it; it may "
                          "only be used in a target or run list (the main "
                          "process is the driver, §5)" % q(op))
+        if op in UNWINDING_OPS and bound.in_fork:
+            self.problem(where, "op %s would unwind through the driver in a "
+                         "\"fork\" child; end it with \"os_exit\"" % q(op))
         if op == "target_args" and in_main:
             self.problem(where, "op \"target_args\" reports what a target "
                          "received; the main process has no target")
@@ -351,16 +502,19 @@ class _Checker:
     def check_proc(self, step, where, bound):
         proc = step["proc"]
         w = where + ".proc"
-        if step["op"] == "new":
+        if step["op"] in ("new", "fork"):
             if self.local_name(proc, w):
                 if proc in bound:
-                    self.problem(w, "%s is already bound by an earlier \"new\" "
+                    self.problem(w, "%s is already bound by an earlier %s "
                                  "of this steps list; names must be unique"
-                                 % q(proc))
+                                 % (q(proc), q(bound[proc]["kind"])))
                 else:
-                    bound[proc] = step.get("capture_stderr") is True
+                    bound[proc] = {"kind": step["op"],
+                                   "capture_stderr": step.get("capture_stderr") is True,
+                                   "capture": step.get("capture") is True}
         elif step["op"] == "stderr":
-            if self.bound_name(proc, w, bound) and not bound[proc]:
+            if self.process_object(proc, w, bound) \
+                    and not bound[proc]["capture_stderr"]:
                 self.problem(w, "%s was not created with \"capture_stderr\": "
                              "true, so it has no stderr to read" % q(proc))
         elif isinstance(proc, str) and proc.startswith("^"):
@@ -371,8 +525,18 @@ class _Checker:
             else:
                 self.bound_name(proc[1:], w, outer)
         elif proc not in SPECIAL_PROCS:
-            self.bound_name(proc, w, bound, "%s is neither a local name nor "
-                            "@current/@parent/^name")
+            self.process_object(proc, w, bound, "%s is neither a local name "
+                                "nor @current/@parent/^name")
+
+    def process_object(self, name, where, bound, *message):
+        """True if ``name`` is bound by an earlier "new" of this list."""
+        if not self.bound_name(name, where, bound, *message):
+            return False
+        if isinstance(bound, _Scope) and bound[name]["kind"] != "new":
+            self.problem(where, "%s is bound by \"fork\" to a process id, "
+                         "not a Process object" % q(name))
+            return False
+        return True
 
     def local_name(self, name, where,
                    message="%s is not a local name ([a-z][a-z0-9_]*)"):
@@ -398,10 +562,12 @@ class _Checker:
     def op_new(self, step, where, bound):
         if "target" in step and "run" in step:
             self.problem(where, "\"target\" and \"run\" are exclusive")
-        for key in NESTED_KEYS:
+        for key in ("target", "run"):
             if key in step:
                 self.check_steps(step[key], "%s.%s" % (where, key),
-                                 in_main=False, outer=dict(bound))
+                                 in_main=False, outer=dict(bound),
+                                 variables=bound.vars)
+        self.check_bool(step, "capture", where)
         if ("args" in step or "kwargs" in step) and "target" not in step:
             self.problem(where, "\"args\" and \"kwargs\" are passed to a "
                          "target: they need \"target\"")
@@ -426,7 +592,7 @@ class _Checker:
             capture = step["capture_stderr"]
             if not isinstance(capture, bool):
                 self.problem(where + ".capture_stderr", "must be true or false")
-            elif capture and not any(key in step for key in NESTED_KEYS):
+            elif capture and not any(key in step for key in ("target", "run")):
                 self.problem(where + ".capture_stderr", "true needs \"target\" or "
                              "\"run\"")
 
@@ -449,7 +615,7 @@ class _Checker:
                 seen = set()
                 for i, name in enumerate(procs):
                     wi = "%s[%d]" % (w, i)
-                    if self.bound_name(name, wi, bound):
+                    if self.process_object(name, wi, bound):
                         if name in seen:
                             self.problem(wi, "%s is listed twice" % q(name))
                         seen.add(name)
@@ -519,3 +685,278 @@ class _Checker:
             if not is_signal_name(s):
                 self.problem(where + ".signal", "%s is not a signal name (%s)"
                              % (q(s), SIGNAL_NAME_HELP))
+
+    # -- §4.9 protocol 2 ---------------------------------------------------
+    def check_bool(self, step, key, where):
+        if key in step and not isinstance(step[key], bool):
+            self.problem("%s.%s" % (where, key), "must be true or false")
+
+    def check_string(self, step, key, where, nonempty=False):
+        if key in step:
+            v = step[key]
+            if not isinstance(v, str) or (nonempty and not v):
+                self.problem("%s.%s" % (where, key), "must be a %sstring"
+                             % ("non-empty " if nonempty else ""))
+                return False
+        return True
+
+    def check_call_keys(self, step, where, bound):
+        if "args" in step:
+            if not isinstance(step["args"], list):
+                self.problem(where + ".args", "must be an array of expressions")
+            else:
+                self.check_expr(step["args"], where + ".args", bound)
+        if "kwargs" in step:
+            kw = step["kwargs"]
+            if not isinstance(kw, dict) or not all(IDENTIFIER.match(k) for k in kw):
+                self.problem(where + ".kwargs",
+                             "must be an object whose keys are identifiers")
+            else:
+                for k, e in kw.items():
+                    self.check_expr(e, "%s.kwargs.%s" % (where, k), bound)
+        if "observe" in step:
+            self.check_views(step["observe"], where + ".observe", bound)
+        if "exception_attrs" in step:
+            attrs = step["exception_attrs"]
+            if not isinstance(attrs, list) or not attrs or not all(
+                    isinstance(a, str) and IDENTIFIER.match(a) for a in attrs):
+                self.problem(where + ".exception_attrs", "must be a non-empty "
+                             "array of attribute names")
+        self.bind_name(step, where, bound)
+
+    def bind_name(self, step, where, bound):
+        """Checks "bind"; the variable is visible from the next step on."""
+        if "bind" in step and self.local_name(step["bind"], where + ".bind"):
+            bound.pending = step["bind"]
+
+    def op_call(self, step, where, bound):
+        f = step.get("function")
+        w = where + ".function"
+        if not isinstance(f, str) or f not in FUNCTIONS:
+            self.problem(w, "unknown function %s (the functions of "
+                         "spec/protocol.md §4.11)" % q(f))
+        elif f in FORK_FUNCTIONS:
+            self.problem(w, "%s runs only through the \"fork\" op" % q(f))
+        elif f in ENDING_FUNCTIONS and bound.in_main:
+            self.problem(w, "%s replaces or ends the process running it; the "
+                         "main process is the driver (§5): call it in a child"
+                         % q(f))
+        self.check_call_keys(step, where, bound)
+
+    def op_method(self, step, where, bound):
+        self.check_var(step.get("var"), where + ".var", bound)
+        if "method" in step and step["method"] not in METHODS:
+            self.problem(where + ".method", "unknown method %s (one of %s)"
+                         % (q(step["method"]), ", ".join(METHODS)))
+        self.check_call_keys(step, where, bound)
+
+    def op_value(self, step, where, bound):
+        if "of" in step:
+            self.check_expr(step["of"], where + ".of", bound)
+        if "observe" in step:
+            self.check_views(step["observe"], where + ".observe", bound)
+        self.bind_name(step, where, bound)
+
+    def op_hasattr(self, step, where, bound):
+        if "name" in step and not (isinstance(step["name"], str)
+                                   and DOTTED.match(step["name"])):
+            self.problem(where + ".name", "must name an attribute of a module "
+                         "(%s) like \"os.EX_OK\"" % ", ".join(CONST_MODULES))
+
+    def op_fork(self, step, where, bound):
+        self.check_bool(step, "pty", where)
+        self.check_bool(step, "capture", where)
+        if "child" in step:
+            name = step.get("proc")
+            variables = set(bound.vars)
+            if isinstance(name, str):
+                variables.add(name)
+            self.check_steps(step["child"], where + ".child", in_main=False,
+                             outer=None, variables=variables, in_fork=True)
+        if isinstance(step.get("proc"), str):
+            bound.pending = step["proc"]
+
+    def op_output(self, step, where, bound):
+        self.check_stream(step, where)
+        self.check_bool(step, "lines", where)
+        if "proc" in step:
+            w = where + ".proc"
+            proc = step["proc"]
+            if self.bound_name(proc, w, bound) and not bound[proc]["capture"]:
+                self.problem(w, "%s was not created with \"capture\": true, so "
+                             "it has no capture files of its own" % q(proc))
+
+    def check_stream(self, step, where):
+        if "stream" in step and step["stream"] not in STREAMS:
+            self.problem(where + ".stream", "must be \"stdout\" or \"stderr\"")
+
+    def op_write(self, step, where, bound):
+        self.check_stream(step, where)
+        self.check_string(step, "text", where)
+
+    def op_flush(self, step, where, bound):
+        self.check_stream(step, where)
+
+    def op_setenv(self, step, where, bound):
+        self.check_string(step, "name", where, nonempty=True)
+        if "value" in step:
+            self.check_expr(step["value"], where + ".value", bound)
+
+    def op_unsetenv(self, step, where, bound):
+        self.check_string(step, "name", where, nonempty=True)
+
+    # -- value expressions and views --------------------------------------
+    def check_var(self, name, where, bound):
+        if self.local_name(name, where) and name not in bound.vars:
+            self.problem(where, "%s is not a variable bound by an earlier "
+                         "step (\"bind\", \"fork\") of this process" % q(name))
+
+    def check_expr(self, e, where, bound):
+        """A value expression (§4.9)."""
+        if isinstance(e, list):
+            for i, v in enumerate(e):
+                self.check_expr(v, "%s[%d]" % (where, i), bound)
+            return
+        if not isinstance(e, dict):
+            return  # a JSON scalar means itself
+        kinds = set(e) & set(EXPRESSIONS)
+        if len(kinds) != 1:
+            self.problem(where, "an object in a value is an expression with "
+                         "one of the keys %s" % ", ".join(EXPRESSIONS))
+            return
+        kind = kinds.pop()
+        extra = set(e) - {kind} - EXPRESSIONS[kind]
+        if extra:
+            self.problem(where, "unknown key %s for expression %s"
+                         % (q(sorted(extra)[0]), q(kind)))
+            return
+        getattr(self, "expr_" + kind)(e, where, bound)
+
+    def expr_bytes(self, e, where, bound):
+        if not isinstance(e["bytes"], str) or not HEX.match(e["bytes"]):
+            self.problem(where + ".bytes", "%s is not an even-length hex "
+                         "string" % q(e["bytes"]))
+
+    def expr_tuple(self, e, where, bound):
+        if not isinstance(e["tuple"], list):
+            self.problem(where + ".tuple", "must be an array of expressions")
+        else:
+            self.check_expr(e["tuple"], where + ".tuple", bound)
+
+    def expr_dict(self, e, where, bound):
+        if not isinstance(e["dict"], dict):
+            self.problem(where + ".dict", "must be an object of expressions")
+        else:
+            for k, v in e["dict"].items():
+                self.check_expr(v, "%s.dict.%s" % (where, k), bound)
+
+    def expr_path(self, e, where, bound):
+        if e["path"] not in PATH_NAMES:
+            self.problem(where + ".path", "must be one of %s" % ", ".join(PATH_NAMES))
+
+    def expr_text(self, e, where, bound):
+        if not isinstance(e["text"], str):
+            self.problem(where + ".text", "must be a string")
+
+    def expr_const(self, e, where, bound):
+        if not isinstance(e["const"], str) or not DOTTED.match(e["const"]):
+            self.problem(where + ".const", "must name an attribute of a module (%s) like "
+                         "\"os.P_WAIT\"" % ", ".join(CONST_MODULES))
+
+    def expr_or(self, e, where, bound):
+        if not isinstance(e["or"], list) or len(e["or"]) < 2:
+            self.problem(where + ".or", "must be an array of two or more "
+                         "expressions")
+        else:
+            self.check_expr(e["or"], where + ".or", bound)
+
+    def expr_neg(self, e, where, bound):
+        self.check_expr(e["neg"], where + ".neg", bound)
+
+    def expr_var(self, e, where, bound):
+        self.check_var(e["var"], where + ".var", bound)
+        if "index" in e and "attr" in e:
+            self.problem(where, "\"index\" and \"attr\" exclude each other")
+        if "index" in e and not _is_int(e["index"]):
+            self.problem(where + ".index", "must be an integer")
+        if "attr" in e and not (isinstance(e["attr"], str)
+                                and IDENTIFIER.match(e["attr"])):
+            self.problem(where + ".attr", "must be an attribute name")
+
+    def expr_environ(self, e, where, bound):
+        env = e["environ"]
+        where += ".environ"
+        if not isinstance(env, dict) or set(env) - {"set", "unset"}:
+            self.problem(where, "must be an object with \"set\" and/or "
+                         "\"unset\"")
+            return
+        if "set" in env:
+            if not isinstance(env["set"], dict):
+                self.problem(where + ".set", "must be an object of expressions")
+            else:
+                for k, v in env["set"].items():
+                    self.check_expr(v, "%s.set.%s" % (where, k), bound)
+        if "unset" in env and not (isinstance(env["unset"], list) and all(
+                isinstance(n, str) for n in env["unset"])):
+            self.problem(where + ".unset", "must be an array of names")
+
+    def expr_hook(self, e, where, bound):
+        if not isinstance(e["hook"], str) or not e["hook"]:
+            self.problem(where + ".hook", "must be a non-empty string")
+        if "raise" in e and e["raise"] not in RAISE_TYPES:
+            self.problem(where + ".raise", "unknown exception type %s "
+                         "(one of %s)" % (q(e["raise"]), ", ".join(RAISE_TYPES)))
+
+    def expr_event_fd(self, e, where, bound):
+        if not isinstance(e["event_fd"], str) or not e["event_fd"]:
+            self.problem(where + ".event_fd", "must be a non-empty event name")
+        if e.get("end") not in EVENT_ENDS:
+            self.problem(where + ".end", "must be \"read\" or \"write\"")
+
+    def check_views(self, views, where, bound):
+        if not isinstance(views, list) or not views:
+            self.problem(where, "must be a non-empty array of views")
+            return
+        for i, v in enumerate(views):
+            self.check_view(v, "%s[%d]" % (where, i), bound)
+
+    def check_view(self, v, where, bound):
+        if v == "value":
+            return
+        if not isinstance(v, dict) or not v:
+            self.problem(where, "a view is \"value\" or an object (§4.9)")
+            return
+        simple = set(v) & set(SIMPLE_VIEWS)
+        if simple:
+            key = simple.pop()
+            if set(v) != {key} or v[key] is not True:
+                self.problem(where, "{%s: true} takes no other key" % q(key))
+            return
+        unknown = set(v) - {"attr", "index", "compare"}
+        if unknown:
+            self.problem(where, "unknown key %s in a view" % q(sorted(unknown)[0]))
+            return
+        if "attr" in v and "index" in v:
+            self.problem(where, "\"index\" and \"attr\" exclude each other")
+        if "attr" in v and not (isinstance(v["attr"], str)
+                                and IDENTIFIER.match(v["attr"])):
+            self.problem(where + ".attr", "must be an attribute name")
+        if "index" in v and not _is_int(v["index"]):
+            self.problem(where + ".index", "must be an integer")
+        if "compare" in v:
+            c = v["compare"]
+            if not (isinstance(c, list) and len(c) == 2
+                    and c[0] in COMPARE_OPS):
+                self.problem(where + ".compare", "must be [OP, expression] "
+                             "with OP one of %s" % " ".join(COMPARE_OPS))
+            else:
+                self.check_expr(c[1], where + ".compare[1]", bound)
+
+
+# expression key -> the other keys it may have (§4.9)
+EXPRESSIONS = {
+    "bytes": set(), "tuple": set(), "dict": set(), "path": set(),
+    "text": set(), "const": set(), "or": set(), "neg": set(),
+    "var": {"index", "attr"},
+    "environ": set(), "hook": {"raise"}, "event_fd": {"end"},
+}

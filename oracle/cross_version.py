@@ -49,17 +49,19 @@ def load_streams(directory):
     return streams
 
 
-FAILED = re.compile(r"FAILED (\S+) \(.*?\): (.*)")
+FAILED = re.compile(r"(FAILED|UNSUPPORTED) (\S+) \(.*?\): (.*)")
 
 
 def failed_cases(stderr_lines):
     """{case id: reason} from generate.py's "FAILED <id> (<path>): <reason>"
-    lines (the path is of this machine and stays out of the report)."""
+    and "UNSUPPORTED <id> (<path>): <reason>" lines (the path is of this
+    machine and stays out of the report): both are cases that did not run."""
     failed = {}
     for line in stderr_lines:
         m = FAILED.match(line)
         if m:
-            failed[m.group(1)] = m.group(2)
+            kind, case_id, reason = m.groups()
+            failed[case_id] = reason if kind == "FAILED" else "unsupported: " + reason
     return failed
 
 

@@ -13,39 +13,17 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import platform
+import resource
 import signal
 import sys
 import traceback
 
 import casefile
 from channel import Channel
+from programs import EXCEPTIONS, Capture, ProgramOps
+from values import Authkey, DriverError, Fd, Pid, encode, tag_attribute
 
-EXCEPTIONS = {
-    "RuntimeError": RuntimeError,
-    "ValueError": ValueError,
-    "TypeError": TypeError,
-    "Exception": Exception,
-    "KeyboardInterrupt": KeyboardInterrupt,
-}
-
-
-# Values as §4.5 prints them. The tag classes mark what a step returned
-# (inside its try) so that encoding happens outside it: a failure to encode
-# is a driver bug, never an observation.
-class Pid(int):
-    pass
-
-
-class Fd(int):
-    pass
-
-
-class Authkey(bytes):
-    pass
-
-
-class DriverError(Exception):
-    pass
+PROTOCOL = 2
 
 
 class Locals(dict):
@@ -55,24 +33,6 @@ class Locals(dict):
     def __init__(self, outer):
         super().__init__()
         self.outer = outer
-
-
-def encode(value):
-    if isinstance(value, Pid):
-        return {"pid": int(value)}
-    if isinstance(value, Fd):
-        return {"fd": int(value)}
-    if isinstance(value, Authkey):
-        return {"authkey": bytes(value).hex()}
-    if isinstance(value, bytes):
-        # Only reachable by reading back a value a case set (daemon = bytes);
-        # printed the way the case wrote it.
-        return {"bytes": value.hex()}
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [encode(v) for v in value]
-    raise DriverError("cannot express a value of type %s" % type(value).__name__)
 
 
 def decode(value):
@@ -110,7 +70,7 @@ def end_escaped_child():
     os._exit(1)
 
 
-class Driver:
+class Driver(ProgramOps):
     """State shared by every process of the case (copied by each fork)."""
 
     def __init__(self, case):
@@ -124,6 +84,7 @@ class Driver:
         self.received = None  # what this process's target was called with
         # (path of the creating process, local name) -> captured stderr fd
         self.captures = {}
+        self.init_programs(case)
 
     # --- where observations go -------------------------------------------
     def in_main(self):
@@ -143,13 +104,18 @@ class Driver:
             self.channel.send({"kind": "pid", "pid": pid})
 
     # --- running steps ----------------------------------------------------
-    def run_child(self, path, steps, stderr_fd, outer, received=None):
+    def run_child(self, path, steps, stderr_fd, outer, received=None,
+                  files=None):
         """Body of a target or run(): runs inside the child process.
 
         ``outer`` is the creating process's dict of local objects, as this
         child's fork copied it (what ``^name`` names); ``received`` is what
-        the target was called with (None for an overridden run())."""
+        the target was called with (None for an overridden run());
+        ``files``: its own capture files ("capture": true, §4.10)."""
         self.received = received
+        if files:
+            os.dup2(files["stdout"], 1)
+            os.dup2(files["stderr"], 2)
         if stderr_fd is not None:
             # Before the first step, so that everything the child writes to
             # fd 2 from here on (its traceback included) lands in the capture.
@@ -186,10 +152,17 @@ class Driver:
                 except DriverError:
                     raise
                 except BaseException as e:
-                    self.observe(path, index, {"raised": {
-                        "type": type(e).__name__, "message": str(e)}})
+                    self.observe(path, index, self.raised(step, e))
                     continue
             self.observe(path, index, {"value": encode(value)})
+
+    @staticmethod
+    def raised(step, e):
+        raised = {"type": type(e).__name__, "message": str(e)}
+        if "exception_attrs" in step:
+            raised["attrs"] = [[a, encode(tag_attribute(a, getattr(e, a, None)))]
+                               for a in step["exception_attrs"]]
+        return {"raised": raised}
 
     @staticmethod
     def resolve(step, procs):
@@ -218,16 +191,17 @@ class Driver:
         stderr_fd = (os.memfd_create("stderr-" + name)
                      if step.get("capture_stderr") else None)
         self.captures[(path, name)] = stderr_fd
+        files = self.own_capture_files(path, name) if step.get("capture") else None
         if "run" in step:
             steps = step["run"]
-            body = {"run": lambda _self: self.run_child(child_path, steps,
-                                                        stderr_fd, procs)}
+            body = {"run": lambda _self: self.run_child(
+                child_path, steps, stderr_fd, procs, files=files)}
         else:
             body = {}
             if "target" in step:
                 steps = step["target"]
                 kwargs["target"] = lambda *a, **kw: self.run_child(
-                    child_path, steps, stderr_fd, procs, [list(a), kw])
+                    child_path, steps, stderr_fd, procs, [list(a), kw], files)
         if "run" in step or "class" in step:
             cls = type(step.get("class", "Worker"), (multiprocessing.Process,),
                        body)
@@ -392,7 +366,7 @@ class Driver:
             streams[path] = [by_index[i] for i in sorted(by_index)]
         first = self.pids[0]
         return {
-            "protocol": 1,
+            "protocol": PROTOCOL,
             "case": self.case["id"],
             "implementation": {"name": "CPython",
                                "version": platform.python_version(),
@@ -400,6 +374,21 @@ class Driver:
             "pids": [first] + sorted(set(self.pids) - {first}),
             "streams": streams,
         }
+
+
+def set_core_limit(case):
+    """§2 "requires": processes of a case dump core only if it requires
+    "core-dumps", so that a wait status never depends on the machine's
+    ulimit (abort() gives 6, not 134)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    wanted = hard if "core-dumps" in case.get("requires", []) else 0
+    if soft != wanted:
+        resource.setrlimit(resource.RLIMIT_CORE, (wanted, hard))
+
+
+def write_all(fd, data):
+    while data:
+        data = data[os.write(fd, data):]
 
 
 def main(argv):
@@ -413,17 +402,26 @@ def main(argv):
         sys.stderr.write("driver.py: %s: %s\n" % (path, e))
         return 2
     except casefile.Unsupported as e:
-        print(json.dumps({"protocol": 1, "case": e.case_id,
+        print(json.dumps({"protocol": PROTOCOL, "case": e.case_id,
                           "unsupported": str(e)}))
         return 0
+    set_core_limit(case)
     multiprocessing.set_start_method("fork")
+    capture = Capture()
     try:
         doc = Driver(case).run()
     except DriverError as e:
-        sys.stderr.write("driver.py: %s: internal error: %s\n" % (path, e))
+        doc = None
+        error = "driver.py: %s: internal error: %s\n" % (path, e)
+    finally:
+        # What the case's processes wrote to fd 2 (tracebacks included) is
+        # the driver's diagnostics too.
+        sys.stderr.flush()
+        write_all(capture.real_stderr, capture.diagnostics())
+    if doc is None:
+        write_all(capture.real_stderr, error.encode("utf-8", "replace"))
         return 1
-    sys.stdout.write(json.dumps(doc) + "\n")
-    sys.stdout.flush()
+    write_all(capture.real_stdout, (json.dumps(doc) + "\n").encode("ascii"))
     return 0
 
 

@@ -40,6 +40,12 @@ class Failure(Exception):
     """One case could not be generated; the message says why."""
 
 
+class Unsupported(Exception):
+    """The driver says the case cannot run here (spec/protocol.md §5, e.g. a
+    requirement of §2 this machine lacks): no expected file is written, an
+    existing one is kept, and it is not a failure."""
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("cases", nargs="*", metavar="CASE",
@@ -144,7 +150,7 @@ def expected_text(raw, case, platform, paths=None):
     if raw.get("case") != case["id"]:
         raise Failure("driver reported case %r" % raw.get("case"))
     if "unsupported" in raw:
-        raise Failure("driver says unsupported: %s" % raw["unsupported"])
+        raise Unsupported(raw["unsupported"])
     impl = raw["implementation"]
     doc = {
         "case": case["id"],
@@ -185,22 +191,25 @@ def generate(args, log=sys.stderr):
     def attempt(path):
         try:
             return generate_one(args.python, platform, path, os.path.abspath(args.helper))
-        except Failure as e:
+        except (Failure, Unsupported) as e:
             return e
 
     # Threads only wait on driver subprocesses, each in its own group.
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
         results = list(pool.map(attempt, paths))
-    texts, failed = {}, []
+    texts, failed, unsupported = {}, [], []
     for path, result in zip(paths, results):
+        stem = os.path.splitext(os.path.basename(path))[0]
         if isinstance(result, Failure):
-            stem = os.path.splitext(os.path.basename(path))[0]
             log.write("FAILED %s (%s): %s\n" % (stem, path, result))
             failed.append(stem)
+        elif isinstance(result, Unsupported):
+            log.write("UNSUPPORTED %s (%s): %s\n" % (stem, path, result))
+            unsupported.append(stem)
         else:
             case_id, text = result
             texts[case_id + ".json"] = text
-    return texts, failed, whole
+    return texts, failed, whole, unsupported
 
 
 def on_disk(outdir):
@@ -215,7 +224,8 @@ def read_text(path):
 
 
 def check(args, texts, whole, failed, log=sys.stderr):
-    """Compare with the files on disk; return the list of problems."""
+    """Compare with the files on disk; return the list of problems. A case
+    in ``failed`` (unsupported ones included) keeps whatever file it has."""
     problems = []
     existing = on_disk(args.outdir)
     for name in sorted(texts):
@@ -238,6 +248,8 @@ def check(args, texts, whole, failed, log=sys.stderr):
 
 
 def write(args, texts, whole, failed, log=sys.stderr):
+    """Write what changed; with the whole suite, remove the files of cases
+    that are gone (not those of ``failed`` cases, unsupported included)."""
     os.makedirs(args.outdir, exist_ok=True)
     for name, text in sorted(texts.items()):
         path = os.path.join(args.outdir, name)
@@ -260,13 +272,14 @@ def write(args, texts, whole, failed, log=sys.stderr):
 def main(argv=None, log=sys.stderr):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        texts, failed, whole = generate(args, log)
+        texts, failed, whole, unsupported = generate(args, log)
     except Failure as e:
         log.write("generate.py: %s\n" % e)
         return 2
     status = 1 if failed else 0
+    kept = failed + unsupported
     if args.check:
-        problems = check(args, texts, whole, failed, log)
+        problems = check(args, texts, whole, kept, log)
         for p in problems:
             log.write("%s\n" % p)
         if problems:
@@ -274,8 +287,9 @@ def main(argv=None, log=sys.stderr):
                       "oracle/generate.py\n" % len(problems))
             status = 1
     else:
-        write(args, texts, whole, failed, log)
-    log.write("%d case(s) generated, %d failed\n" % (len(texts), len(failed)))
+        write(args, texts, whole, kept, log)
+    log.write("%d case(s) generated, %d failed, %d unsupported here\n"
+              % (len(texts), len(failed), len(unsupported)))
     return status
 
 

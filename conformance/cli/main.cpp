@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -28,9 +29,20 @@ using pyproc::cli::CaseReport;
 
 namespace {
 
+// The suite this runner belongs to: the installed one (<prefix>/bin/.. /
+// share/pyproc) when it runs from an installed tree, else its source tree.
+std::filesystem::path suite_dir() {
+  std::error_code error;
+  const auto exe_dir = std::filesystem::read_symlink("/proc/self/exe", error).parent_path();
+  const auto installed = exe_dir / ".." / PYPROC_INSTALLED_DATA_DIR;
+  if (!error && std::filesystem::exists(installed / "conformance" / "cases", error))
+    return std::filesystem::weakly_canonical(installed, error);
+  return PYPROC_SOURCE_DIR;
+}
+
 struct Options {
-  std::string cases_dir = PYPROC_SOURCE_DIR "/conformance/cases";
-  std::string expected_dir = PYPROC_SOURCE_DIR "/conformance/expected";
+  std::string cases_dir = (suite_dir() / "conformance" / "cases").string();
+  std::string expected_dir = (suite_dir() / "conformance" / "expected").string();
   std::string deviations_file;
   std::vector<std::string> only;
   std::vector<std::string> driver;

@@ -15,6 +15,7 @@
 #include "json_exact.hpp"
 #include "json_file.hpp"
 #include "normalize.hpp"
+#include "programs.hpp"
 
 namespace pyproc::harness {
 namespace {
@@ -244,19 +245,6 @@ void judge(const CaseRequest& request, const json& case_doc, const json& expecte
 }
 
 }  // namespace
-
-std::string helper_path() {
-  if (const char* path = std::getenv("PYPROC_HELPER"); path && *path) return path;
-  std::error_code error;
-  const auto beside =
-      std::filesystem::read_symlink("/proc/self/exe", error).parent_path() / "pyproc-helper";
-  if (!error && std::filesystem::exists(beside, error)) return beside;
-#ifdef PYPROC_HELPER_BUILD_PATH
-  return PYPROC_HELPER_BUILD_PATH;
-#else
-  return {};
-#endif
-}
 
 const char* outcome_name(Outcome outcome) {
   switch (outcome) {

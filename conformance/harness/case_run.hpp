@@ -46,11 +46,6 @@ struct CaseResult {
 
 CaseResult run_case(const CaseRequest& request);
 
-// The suite's helper program (spec/helper-program.md) that drivers are told of
-// (PYPROC_HELPER): $PYPROC_HELPER, else pyproc-helper beside the running
-// executable, else the one this build made; empty if there is none.
-std::string helper_path();
-
 // Every *.json of `cases_dir`, sorted by id. Throws std::runtime_error if the
 // directory cannot be read.
 std::vector<std::filesystem::path> list_cases(const std::filesystem::path& cases_dir);

@@ -25,6 +25,7 @@
 
 #include "live_cases.hpp"
 #include "process_tree.hpp"
+#include "programs.hpp"
 
 extern char** environ;
 
@@ -289,15 +290,6 @@ std::vector<std::string> environment_with(const std::vector<std::string>& extra)
 }
 
 }  // namespace
-
-std::string warden_path() {
-  if (const char* path = std::getenv("PYPROC_WARDEN"); path && *path) return path;
-  std::error_code error;
-  const auto beside =
-      std::filesystem::read_symlink("/proc/self/exe", error).parent_path() / "pyproc-warden";
-  if (!error && std::filesystem::exists(beside, error)) return beside;
-  return PYPROC_WARDEN_BUILD_PATH;
-}
 
 IsolatedRun run_isolated(const std::vector<std::string>& argv, double timeout_seconds,
                          const IsolationOptions& options) {

@@ -50,8 +50,4 @@ struct IsolatedRun {
 IsolatedRun run_isolated(const std::vector<std::string>& argv, double timeout_seconds,
                          const IsolationOptions& options = {});
 
-// The warden program: $PYPROC_WARDEN, else pyproc-warden beside the running
-// executable, else the one this build made.
-std::string warden_path();
-
 }  // namespace pyproc::harness

@@ -145,15 +145,18 @@ def unreachable_steps(steps):
 
 def unbalanced_events(steps):
     # Without loops every step runs at most once, so an event awaited more
-    # often than it is notified would leave a process waiting forever.
+    # often than it is notified would leave a process waiting forever. An
+    # event whose descriptor a program receives ({"event_fd"}, §4.9) is also
+    # notified or awaited by that program, which no step shows: not counted.
     found = []
+    by_programs = {name for name, _ in casefile.expression_events(steps)}
     notifies = {}  # event -> count of notify steps
     awaits = {}    # event -> [paths of await steps]
     for where, step in casefile.walk(steps):
         if not isinstance(step, dict):
             continue
         e = step.get("event")
-        if not isinstance(e, str) or not e:
+        if not isinstance(e, str) or not e or e in by_programs:
             continue
         if step.get("op") == "notify":
             notifies[e] = notifies.get(e, 0) + 1

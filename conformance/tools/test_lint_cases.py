@@ -520,6 +520,56 @@ class LintTestCase(unittest.TestCase):
                          "conformance/cases/0001.json: steps[0].event: must be a non-empty "
                          "string")
 
+    def test_event_used_by_a_program_is_not_unbalanced(self):
+        # The helper notifies "ready" through its descriptor; no step does.
+        steps = [{"op": "fork", "proc": "c", "child": [
+                     {"op": "call", "function": "os.execv", "args": [
+                         {"path": "helper"},
+                         ["h", "notify", {"event_fd": "ready", "end": "write"}]]}]},
+                 {"op": "await", "event": "ready"},
+                 {"op": "call", "function": "os.waitpid", "args": [{"var": "c"}, 0]}]
+        self.assertEqual(self.lint_steps(steps), [])
+
+    # -- §4.9 protocol 2 --------------------------------------------------
+    def test_unknown_function_with_its_location(self):
+        steps = [{"op": "fork", "proc": "c", "child": [
+            {"op": "call", "function": "os.spawnz"}]}]
+        self.assertError(self.lint_steps(steps),
+                         'conformance/cases/0001.json: steps[0].child[0].function: '
+                         'unknown function "os.spawnz" (the functions of '
+                         'spec/protocol.md §4.11)')
+
+    def test_bad_expression_and_view_with_their_location(self):
+        steps = [{"op": "call", "function": "os.waitpid",
+                  "args": [{"var": "c"}, {"const": "os.WNOHANG"}],
+                  "observe": [{"index": "0"}]}]
+        lines = self.lint_steps(steps)
+        self.assertError(lines, 'conformance/cases/0001.json: steps[0].args[0].var: "c" '
+                                'is not a variable bound by an earlier step ("bind", '
+                                '"fork") of this process')
+        self.assertError(lines, "conformance/cases/0001.json: steps[0].observe[0].index: "
+                                "must be an integer")
+
+    def test_exec_in_the_main_list(self):
+        self.assertError(self.lint_steps([{"op": "call", "function": "os.execv",
+                                           "args": ["/x", ["x"]]}]),
+                         'conformance/cases/0001.json: steps[0].function: "os.execv" '
+                         'replaces or ends the process running it; the main process is '
+                         'the driver (§5): call it in a child')
+
+    def test_steps_after_an_ending_op_in_a_fork_child(self):
+        steps = [{"op": "fork", "proc": "c", "child": [
+                     {"op": "os_exit", "code": 0}, {"op": "hook_log"}]},
+                 {"op": "call", "function": "os.waitpid", "args": [{"var": "c"}, 0]}]
+        self.assertError(self.lint_steps(steps),
+                         'conformance/cases/0001.json: steps[0].child[1]: unreachable: '
+                         'steps[0].child[0] ("os_exit") ends the process before this step')
+
+    def test_unknown_requirement(self):
+        self.assertError(self.lint_steps(good_case()["steps"], requires=["gpu"]),
+                         'conformance/cases/0001.json: requires[0]: unknown requirement '
+                         '"gpu" (one of root, non-root, core-dumps)')
+
     # -- reporting --------------------------------------------------------
     def test_all_errors_reported_across_files(self):
         bad1 = good_case("0001")

@@ -53,13 +53,24 @@ def write_json(directory, name, doc):
     return path
 
 
+# The helper program as the default build makes it (protocol 2 cases).
+HELPER = os.path.join(ROOT, "build", "default", "conformance", "helper",
+                      "pyproc-helper")
+
+
 def run_driver_raw(doc, timeout=30):
-    """Run the driver on ``doc`` (a dict, or text for malformed input)."""
+    """Run the driver on ``doc`` (a dict, or text for malformed input) as the
+    harness does (§5.1): in a scratch directory, with PYPROC_CASE_TMP and
+    PYPROC_HELPER set."""
     with tempfile.TemporaryDirectory() as tmp:
         path = write_json(tmp, "case.json", doc)
+        scratch = os.path.join(tmp, "scratch")
+        os.mkdir(scratch)
+        env = dict(os.environ, PYPROC_CASE_TMP=scratch, PYPROC_HELPER=HELPER)
         proc = subprocess.Popen([sys.executable, DRIVER, path],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, start_new_session=True)
+                                stderr=subprocess.PIPE, start_new_session=True,
+                                cwd=scratch, env=env)
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:

@@ -66,6 +66,13 @@ class RerunTest(unittest.TestCase):
         self.assertEqual(cross_version.failed_cases(["wrote x", line, "1 failed"]),
                          {"0229": "timed out after 30 s; its process group was killed"})
 
+    def test_unsupported_cases_did_not_run(self):
+        line = ("UNSUPPORTED 0235 (/work/x/conformance/cases/0235.json): steps[4]: "
+                "signal SIGSTKFLT does not exist on this platform")
+        self.assertEqual(cross_version.failed_cases([line]), {
+            "0235": "unsupported: steps[4]: signal SIGSTKFLT does not exist on this "
+                    "platform"})
+
 
 if __name__ == "__main__":
     unittest.main()

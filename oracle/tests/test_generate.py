@@ -84,6 +84,22 @@ class GenerateTest(unittest.TestCase):
         self.assertIn('unknown op "nonsense"', log)  # the stderr tail
         self.assertTrue(os.path.exists(os.path.join(self.out, "0002.json")))
 
+    def test_unsupported_case_is_reported_and_keeps_its_file(self):
+        self.run_generate()
+        unmet = "non-root" if os.geteuid() == 0 else "root"
+        support.write_json(self.cases, "0002.json", support.case(
+            steps_exit(5), "0002", requires=[unmet]))
+        for args in ((), ("--check",)):
+            status, log = self.run_generate(*args)
+            self.assertEqual(status, 0, log)
+            self.assertIn("UNSUPPORTED 0002 (", log)
+            self.assertIn("requires %s: " % unmet, log)
+            self.assertIn("1 case(s) generated, 0 failed, 1 unsupported here", log)
+            self.assertIn('"value": 4', self.expected("0002.json"))  # kept
+        os.remove(os.path.join(self.out, "0002.json"))
+        status, log = self.run_generate("--check")
+        self.assertEqual(status, 0, log)  # nothing to compare it with here
+
     def test_id_must_equal_the_file_name(self):
         support.write_json(self.cases, "0003.json", support.case([], "0004"))
         status, log = self.run_generate("0003")
