@@ -101,12 +101,17 @@ TEST_F(ForkFaultInjection, ForkptyThatCannotForkClosesTheTerminal) {
 }
 
 // CPython's os.forkpty() would raise FileNotFoundError here (it reads errno
-// after the hooks); pyproc raises what the failed call set (os_fork.hpp).
+// after the hooks); pyproc raises what the failed call set (os_fork.hpp),
+// in every launch that runs the hooks.
 TEST_F(ForkFaultInjection, AHookThatChangesErrnoDoesNotChangeTheError) {
   os::register_at_fork(nullptr, [] { errno = ENOENT; });
-  EXPECT_CALL(sys_, fork()).Times(2).WillRepeatedly(SetErrnoAndReturn(EAGAIN, -1));
+  EXPECT_CALL(sys_, fork()).Times(3).WillRepeatedly(SetErrnoAndReturn(EAGAIN, -1));
+  EXPECT_CALL(sys_, clone_vfork).WillOnce(SetErrnoAndReturn(EAGAIN, -1));
   EXPECT_EQ(raised([] { (void)os::fork(); }), kEagain);
   EXPECT_EQ(raised([] { (void)os::forkpty(); }), kEagain);
+  Process p([] {});
+  EXPECT_EQ(raised([&] { p.start(); }), kEagain);
+  EXPECT_EQ(raised([] { os::spawnv(os::P_WAIT, kHelper, {"x"}); }), kEagain);
 }
 
 TEST_F(ForkFaultInjection, StartThatCannotForkRunsTheAfterInParentHooks) {

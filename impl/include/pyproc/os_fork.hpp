@@ -135,10 +135,11 @@ void register_at_fork(ForkHook before = {}, ForkHook after_in_parent = {},
 // child, as in CPython. The OSError subclass of the errno of opening the
 // terminal or of forking on failure (after the after_in_parent hooks, as in
 // CPython, whose forkpty(3) opens the terminal after the before hooks); no
-// fd is left open then. (CPython 3.11-3.12's os.forkpty() reads errno only
-// after those hooks, so a hook that leaves errno changed changes what it
-// raises: FileNotFoundError after a hook that failed an os.stat(). pyproc
-// raises the error of the call that failed, as CPython's os.fork() does.)
+// fd is left open then. (CPython's os.forkpty() reads errno only after those
+// hooks, so a hook that leaves errno changed changes what it raises:
+// FileNotFoundError instead of EMFILE's OSError after a hook that failed an
+// os.stat(), seen with 3.11.7, 3.12.1 and 3.13.0. pyproc raises the error of
+// the call that failed, as CPython's os.fork() does.)
 //
 // The master fd is O_CLOEXEC (non-inheritable), atomically, as every fd
 // pyproc opens: a program that another thread launches at the same moment
