@@ -8,8 +8,9 @@
 //                                  CPython's os.fork() (Process.start() with
 //                                  the fork start method calls os.fork()).
 //   os::spawn*()                   before and after_in_parent only (below).
-//   os::system(), os::popen(),     none, as in CPython (C system(), and
-//   pyproc::subprocess             subprocess's vfork launcher, run no hooks).
+//   os::system(), os::popen()      none, as in CPython (C system(), and
+//                                  subprocess's vfork launcher, run no hooks;
+//                                  a pyproc::subprocess, when it comes, too).
 //
 // spawn*: CPython's os.spawn* is Lib/os.py's _spawnvef, which calls
 // os.fork() and execs in the child, so CPython runs all three hook lists.
