@@ -87,7 +87,8 @@ REQUIRED_CASE_KEYS = ("id", "title", "clauses", "steps")
 CASE_KEYS = set(REQUIRED_CASE_KEYS) | {"timeout", "requires"}
 # §2 "requires": what the machine must offer for the case to run; a driver
 # reports the case unsupported when one is missing (see unsupported()).
-REQUIREMENTS = ("root", "non-root", "core-dumps", "fork-inheritance")
+REQUIREMENTS = ("root", "non-root", "core-dumps", "fork-inheritance",
+                "exit-closes-sentinel")
 # What a child made by "new" has only when the start method is fork: the
 # objects (^name) and variables of its creator, as fork copied them (§2).
 FORK_INHERITANCE = "fork-inheritance"
@@ -324,6 +325,11 @@ def missing_requirement(name, start_method="fork"):
             "the %s start method gives a child a new interpreter, not a "
             "fork-time copy of its creator's objects and variables"
             % start_method)
+    if name == "exit-closes-sentinel":
+        return None if start_method != "forkserver" else (
+            "the forkserver sends a child's exit status down its sentinel and "
+            "closes it a moment later, so right after join() the sentinel may "
+            "not be ready yet")
     if name == "root":
         return None if os.geteuid() == 0 else "the driver does not run as root"
     if name == "non-root":

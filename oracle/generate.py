@@ -319,6 +319,7 @@ def main(argv=None, log=sys.stderr):
         return 2
     status = 1 if failed else 0
     kept = failed + unsupported
+    generated = len(texts)
     if args.base:
         texts = overlay(texts, args.base, log)
     if args.check:
@@ -332,7 +333,7 @@ def main(argv=None, log=sys.stderr):
     else:
         write(args, texts, whole, kept, log)
     log.write("%d case(s) generated, %d failed, %d unsupported here\n"
-              % (len(texts), len(failed), len(unsupported)))
+              % (generated, len(failed), len(unsupported)))
     return status
 
 

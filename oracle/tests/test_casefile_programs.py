@@ -58,9 +58,10 @@ class SchemaTest(unittest.TestCase):
     def test_requires(self):
         for value, where, message in [
                 ("root", "requires", 'must be an array of requirements (root, '
-                 'non-root, core-dumps, fork-inheritance)'),
+                 'non-root, core-dumps, fork-inheritance, exit-closes-sentinel)'),
                 (["cores"], "requires[0]", 'unknown requirement "cores" (one of '
-                 'root, non-root, core-dumps, fork-inheritance)'),
+                 'root, non-root, core-dumps, fork-inheritance, '
+                 'exit-closes-sentinel)'),
                 (["root", "root"], "requires[1]", '"root" is listed twice'),
                 (["root", "non-root"], "requires", '"root" and "non-root" exclude '
                  'each other')]:
@@ -149,6 +150,13 @@ class SchemaTest(unittest.TestCase):
         for method in ("spawn", "forkserver"):
             self.assertRegex(casefile.unsupported(doc, method),
                              r"^requires fork-inheritance: the %s start method" % method)
+
+    def test_exit_closes_sentinel_is_met_except_under_forkserver(self):
+        doc = case([], requires=["exit-closes-sentinel"])
+        for method in ("fork", "spawn"):
+            self.assertIsNone(casefile.unsupported(doc, method))
+        self.assertRegex(casefile.unsupported(doc, "forkserver"),
+                         "^requires exit-closes-sentinel: the forkserver sends")
 
     def test_fork_names(self):
         self.assertProblem([fork("c", []), fork("c", [])], "steps[1].proc",
