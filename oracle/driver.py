@@ -92,27 +92,30 @@ def _run_method(self):
 def _reduce_worker(self):
     # A class made at run time cannot be found by name in a spawned child;
     # it is made again there from its name (worker_class), and the state set.
+    # Its module is named: the child may not have chosen one yet.
     cls = type(self)
-    return _new_worker, (cls.__name__, cls.run is _run_method), self.__dict__
+    return (_new_worker, (MP.__name__, cls.__name__, cls.run is _run_method),
+            self.__dict__)
 
 
-def _new_worker(name, runs_steps):
-    cls = worker_class(name, runs_steps)
+def _new_worker(module, name, runs_steps):
+    cls = worker_class(importlib.import_module(module), name, runs_steps)
     return cls.__new__(cls)
 
 
 _WORKER_CLASSES = {}
 
 
-def worker_class(name, runs_steps):
-    """The Process subclass a "new" step with "class" or "run" makes, named
-    ``name``; its run() runs the instance's _pyproc_body when ``runs_steps``."""
-    key = (MP.__name__, name, runs_steps)
+def worker_class(module, name, runs_steps):
+    """The subclass of ``module``.Process a "new" step with "class" or "run"
+    makes, named ``name``; its run() runs the instance's _pyproc_body when
+    ``runs_steps``."""
+    key = (module.__name__, name, runs_steps)
     if key not in _WORKER_CLASSES:
         body = {"__reduce__": _reduce_worker}
         if runs_steps:
             body["run"] = _run_method
-        _WORKER_CLASSES[key] = type(name, (MP.Process,), body)
+        _WORKER_CLASSES[key] = type(name, (module.Process,), body)
     return _WORKER_CLASSES[key]
 
 
@@ -323,7 +326,7 @@ class Driver(ProgramOps):
                 run_target, self, child_path, step["target"], stderr_fd,
                 outer, files)
         if "run" in step or "class" in step:
-            cls = worker_class(step.get("class", "Worker"), "run" in step)
+            cls = worker_class(MP, step.get("class", "Worker"), "run" in step)
         else:
             cls = MP.Process
         procs[name] = cls(**kwargs)
@@ -576,4 +579,8 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    # Run as the module "driver", not as "__main__": what spawn and
+    # forkserver pickle is then found by that name in the child, whatever
+    # the child's own __main__ is (billiard's spawned child runs its own).
+    import driver
+    sys.exit(driver.main(sys.argv))
