@@ -7,6 +7,9 @@ relative to spec/) and an appendix table whose rows are
     | <a sentence of the seed, verbatim> | OS-001, OS-002 |
     | <a sentence of the seed, verbatim> | n/a — <why no clause states it> |
 
+In the sentence cell a ``|`` of the seed is written ``\|`` (Markdown), and
+the whole sentence may be wrapped in one pair of backquotes (a line of code).
+
 This tool splits the seed into sentences (see ``sentences``) and fails when
 
 - a sentence of the seed has no row, or a row quotes no sentence of the seed;
@@ -36,7 +39,8 @@ import lint_cases  # noqa: E402  (and, through it, oracle/casefile.py)
 import casefile  # noqa: E402
 
 SEED_LINE = re.compile(r"Seed trace:\s*(\S+)\s*\Z")
-ROW = re.compile(r"\|\s*(.*?)\s*\|\s*(.*?)\s*\|\s*\Z")
+# A table row of two cells; the first may hold escaped pipes (\|).
+ROW = re.compile(r"\|\s*((?:\\.|[^|\\])*?)\s*\|\s*(.*?)\s*\|\s*\Z")
 NOT_APPLICABLE = re.compile(r"n/a\s+—\s+\S")
 CLAUSE_REF = re.compile(r"[A-Z][A-Z0-9]*-[0-9]{3,}")
 # A sentence ends at . ! ? (or one of them and a closing parenthesis) before
@@ -48,28 +52,65 @@ def normalize(text):
     return " ".join(text.split())
 
 
+# Markdown seeds (003): a fence line opens or closes a code block, and a
+# heading, a table row or a comment is a line of its own.
+FENCE = re.compile(r"\s*```")
+STANDALONE = re.compile(r"\s*(?:#|\||<!--)")
+
+
 def sentences(seed_text):
     """The sentences of a seed document, in order, white space collapsed.
 
     The header (everything up to the line ``docs:``) is skipped. Paragraphs
     are separated by blank lines; a paragraph's lines are joined with spaces
     and split where a sentence ends (SENTENCE_END). A heading line
-    (``os.fork()¶``) is a paragraph, hence a sentence, of its own. Identical
-    sentences ("Availability: Unix.") are traced by one row."""
+    (``os.fork()¶``) ends its paragraph, so it is a sentence of its own.
+    In a Markdown seed, a line that is a heading (``# ...``), a table row
+    (``|...|``) or a comment (``<!-- -->``) is a sentence of its own, and
+    inside a fenced code block (an example) every non-blank line is one, the
+    fences themselves excluded. Identical sentences ("Availability: Unix.",
+    ``import os`` in two examples) are traced by one row."""
     lines = seed_text.splitlines()
     for i, line in enumerate(lines):
         if line.strip() == "docs:":
             lines = lines[i + 1:]
             break
-    # A heading line (ending in the pilcrow) stands alone.
-    lines = [line + "\n" if line.rstrip().endswith("\u00b6") else line
-             for line in lines]
-    found = []
-    for block in re.split(r"\n\s*\n", "\n".join(lines)):
-        text = normalize(block)
+    found, paragraph = [], []
+
+    def end_paragraph():
+        text = normalize(" ".join(paragraph))
         if text:
-            found += [s for s in SENTENCE_END.split(text) if s]
+            found.extend(s for s in SENTENCE_END.split(text) if s)
+        del paragraph[:]
+
+    in_code = False
+    for line in lines:
+        if FENCE.match(line):
+            end_paragraph()
+            in_code = not in_code
+        elif in_code:
+            if line.strip():
+                found.append(normalize(line))
+        elif not line.strip():
+            end_paragraph()
+        elif STANDALONE.match(line):
+            end_paragraph()
+            found.append(normalize(line))
+        else:
+            paragraph.append(line)
+            if line.rstrip().endswith("\u00b6"):
+                end_paragraph()
+    end_paragraph()
     return found
+
+
+def cell_text(cell):
+    """The sentence a first cell quotes: pipes unescaped, white space
+    collapsed, one pair of enclosing backquotes removed."""
+    text = normalize(cell.replace("\\|", "|"))
+    if len(text) > 1 and text.startswith("`") and text.endswith("`"):
+        text = text[1:-1].strip()
+    return text
 
 
 def read_trace(path):
@@ -85,8 +126,7 @@ def read_trace(path):
         m = ROW.match(line.strip())
         if seed and m and not set(m.group(1)) <= set("- ") \
                 and m.group(1) not in ("sentence", "sentence (verbatim)"):
-            rows.append((number, normalize(m.group(1).replace("\\|", "|")),
-                         m.group(2)))
+            rows.append((number, cell_text(m.group(1)), m.group(2)))
     return seed, rows
 
 

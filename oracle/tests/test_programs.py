@@ -132,6 +132,26 @@ class CallTest(unittest.TestCase):
             "attrs": [["errno", 3], ["strerror", "No such process"], ["nope", None]]}})
         self.assertEqual(got[1]["raised"]["attrs"], [["errno", 10]])
 
+    def test_numbers_keep_their_kind(self):
+        # §4.9: 1 is an int and 1.0 a float in a step, as json reads them.
+        got = main_stream([op("value", of=[1, 1.0, 2.5e-1], observe=[{"repr": True}]),
+                           op("value", of=1.0, observe=[{"type": True}, "value"])])
+        self.assertEqual(got, [value(["[1, 1.0, 0.25]"]), value(["float", 1.0])])
+
+    @needs_helper
+    def test_timeout_expired_attrs_keep_the_float(self):
+        got = main_stream([
+            call("subprocess.run", [{"path": "helper"}, "wait-signal"],
+                 kwargs={"capture_output": True, "timeout": 0.25},
+                 exception_attrs=["timeout", "output", "stderr"]),
+            call("os.waitpid", -1, {"const": "os.WNOHANG"})])
+        self.assertEqual(got[0]["raised"]["type"], "TimeoutExpired")
+        self.assertEqual(got[0]["raised"]["message"],
+                         "Command '['%s', 'wait-signal']' timed out after 0.25 seconds" % HELPER)
+        self.assertEqual(got[0]["raised"]["attrs"],
+                         [["timeout", 0.25], ["output", None], ["stderr", None]])
+        self.assertEqual(got[1]["raised"]["type"], "ChildProcessError")  # killed, reaped
+
     def test_views(self):
         got = main_stream([
             call("os.times", bind="t", observe=[
