@@ -47,7 +47,7 @@ size_t line_break(const std::string& text, size_t i) {
   };
   if (c == '\r') return next(1) == '\n' ? 2 : 1;
   if (c == '\n' || c == '\v' || c == '\f' || (c >= 0x1c && c <= 0x1e)) return 1;
-  if (c == 0xc2 && next(1) == 0x85) return 2;                                   // U+0085
+  if (c == 0xc2 && next(1) == 0x85) return 2;                                          // U+0085
   if (c == 0xe2 && next(1) == 0x80 && (next(2) == 0xa8 || next(2) == 0xa9)) return 3;  // U+2028/9
   return 0;
 }
@@ -60,7 +60,8 @@ MainCapture::MainCapture() {
   real_stdout_ = ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
   real_stderr_ = ::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
   if (real_stdout_ < 0 || real_stderr_ < 0) raise_os_error(errno);
-  for (const auto& [name, target] : {std::pair{"stdout", STDOUT_FILENO}, {"stderr", STDERR_FILENO}}) {
+  for (const auto& [name, target] :
+       {std::pair{"stdout", STDOUT_FILENO}, {"stderr", STDERR_FILENO}}) {
     const int fd = memory_file(name);
     redirect(fd, target);
     ::close(fd);
@@ -77,7 +78,8 @@ void MainCapture::restore() {
   std::fflush(stderr);
   struct stat st {};
   if (::fstat(STDERR_FILENO, &st) == 0)
-    write_all(real_stderr_, read_from(STDERR_FILENO, std::max<off_t>(0, st.st_size - kDiagnostics)));
+    write_all(real_stderr_,
+              read_from(STDERR_FILENO, std::max<off_t>(0, st.st_size - kDiagnostics)));
   ::dup2(real_stdout_, STDOUT_FILENO);
   ::dup2(real_stderr_, STDERR_FILENO);
   ::close(real_stdout_);

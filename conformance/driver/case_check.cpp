@@ -78,7 +78,8 @@ class Checker {
 
  private:
   void step(const json& step, const std::string& at, Scope& scope);
-  // Protocol 2 (§4.9): throws Unexpressible for what C++ cannot write.
+  // Protocol 2 (§4.9): throws Missing for what pyproc lacks, Unexpressible
+  // for a step C++ cannot write (observed as such when the step runs).
   void program_step(const json& step, const std::string& at, Scope& scope);
   void call(const json& step, const std::string& at, Scope& scope);
   void method(const json& step, Scope& scope);
@@ -111,11 +112,13 @@ void Checker::step(const json& step, const std::string& at, Scope& scope) {
   if (op == "new" && step.contains("group") && !step["group"].is_null())
     unsupported(at + ": pyproc::Process has no group parameter (CPython accepts only None)");
   if (op == "exit" && beyond_int64(step.value("code", json())))
-    unsupported(at + ": pyproc::SystemExit takes a 64-bit integer code, not " + step["code"].dump());
+    unsupported(at + ": pyproc::SystemExit takes a 64-bit integer code, not " +
+                step["code"].dump());
   if (scope.in_target && step.value("proc", "") == "@parent")
     if (auto why = Script::unsupported_on_parent(op)) unsupported(at + ": " + *why);
   if (scope.in_main && Script::ends_process(op))
-    malformed(at + ": op \"" + op + "\" ends the process running it; the main process is the driver");
+    malformed(at + ": op \"" + op +
+              "\" ends the process running it; the main process is the driver");
   if (scope.in_fork && (op == "exit" || op == "raise"))
     malformed(at + ": op \"" + op + "\" would unwind through the driver in a \"fork\" child");
   if (step.contains("signal")) {
@@ -131,8 +134,13 @@ void Checker::step(const json& step, const std::string& at, Scope& scope) {
   expression_events(step, events_);
   try {
     program_step(step, at, scope);
-  } catch (const Unexpressible& e) {
+  } catch (const Missing& e) {
     unsupported(at + ": " + e.what());
+    // Bound all the same, so that later steps are still checked.
+    if (step.contains("bind")) scope.vars[step["bind"]] = Opaque{};
+  } catch (const Unexpressible&) {
+    // The step observes it when it runs; what it would bind is unknown.
+    if (step.contains("bind")) scope.vars[step["bind"]] = Opaque{};
   } catch (const std::exception& e) {
     malformed(at + ": " + e.what());
   }
@@ -147,7 +155,7 @@ void Checker::program_step(const json& step, const std::string& at, Scope& scope
   if (op == "method") return method(step, scope);
   if (op == "value") return result(step, eval_.eval(step.at("of"), scope.vars), scope);
   if (op == "hasattr") {
-    if (auto why = unsupported_name(step.at("name"))) throw Unexpressible(*why);
+    if (auto why = unsupported_name(step.at("name"))) throw Missing(*why);
   }
   if (op == "setenv") {
     if (auto why = unfit(ParamType::Str, eval_.eval(step.at("value"), scope.vars)))
@@ -159,9 +167,8 @@ void Checker::program_step(const json& step, const std::string& at, Scope& scope
     Scope child{false, false, true, scope.vars};
     child.vars[name] = pty ? PyValue(Tuple{{Int{0}, Int{-1}}}) : PyValue(Int{0});
     steps(step.at("child"), at + ".child", child);
-    scope.vars[name] =
-        pty ? PyValue(Tuple{{Opaque{kInt}, Opaque{kInt}}}) : PyValue(Opaque{kInt});
-    if (!fork_adapter()) throw Unexpressible(lookup(pty ? "os.forkpty" : "os.fork").missing);
+    scope.vars[name] = pty ? PyValue(Tuple{{Opaque{kInt}, Opaque{kInt}}}) : PyValue(Opaque{kInt});
+    if (!fork_adapter()) throw Missing(lookup(pty ? "os.forkpty" : "os.fork").missing);
   }
 }
 
@@ -174,8 +181,8 @@ std::vector<PyValue> Checker::arguments(const json& step, const Scope& scope) {
 std::vector<std::pair<std::string, PyValue>> Checker::keyword_arguments(const json& step,
                                                                         const Scope& scope) {
   std::vector<std::pair<std::string, PyValue>> kwargs;
-  for (const auto& [key, e] : step.value("kwargs", json::object()).items())
-    kwargs.emplace_back(key, eval_.eval(e, scope.vars));
+  const json given = step.value("kwargs", json::object());  // items() needs a living json
+  for (const auto& [key, e] : given.items()) kwargs.emplace_back(key, eval_.eval(e, scope.vars));
   return kwargs;
 }
 
@@ -187,15 +194,13 @@ void Checker::call(const json& step, const std::string& at, Scope& scope) {
   if (found.function && found.function->ends_process && scope.in_main)
     return malformed(at + ".function: \"" + name +
                      "\" replaces or ends the process running it; the main process is the driver");
-  if (auto why = unsupported_name(name)) throw Unexpressible(*why);
-  for (const json& attr : step.value("exception_attrs", json::array()))
-    if (auto why = unsupported_exception_attr(attr)) throw Unexpressible(*why);
+  if (auto why = unsupported_name(name)) throw Missing(*why);
   if (found.absent) {
     // AttributeError when the step runs, before its arguments: nothing to bind.
     return result(step, Opaque{}, scope);
   }
   const auto bound = bind_arguments(name, found.function->signature, arguments(step, scope),
-                          keyword_arguments(step, scope));
+                                    keyword_arguments(step, scope));
   if (const auto* why = std::get_if<std::string>(&bound)) throw Unexpressible(*why);
   result(step, found.function->shape(std::get<Bound>(bound), {}), scope);
 }
@@ -206,14 +211,12 @@ void Checker::method(const json& step, Scope& scope) {
   if (it == scope.vars.end())
     throw std::invalid_argument("variable \"" + var + "\" is not bound by an earlier step");
   const PyValue self = it->second;
-  for (const json& attr : step.value("exception_attrs", json::array()))
-    if (auto why = unsupported_exception_attr(attr)) throw Unexpressible(*why);
   const std::string name = step.at("method");
   if (self.is_opaque()) return result(step, Opaque{}, scope);
   const Function* function = find_method(self, name);
   if (!function) throw Unexpressible(describe(self) + " has no method " + name + " in C++");
-  const auto bound =
-      bind_arguments(name, function->signature, arguments(step, scope), keyword_arguments(step, scope));
+  const auto bound = bind_arguments(name, function->signature, arguments(step, scope),
+                                    keyword_arguments(step, scope));
   if (const auto* why = std::get_if<std::string>(&bound)) throw Unexpressible(*why);
   result(step, function->shape(std::get<Bound>(bound), self), scope);
 }

@@ -13,7 +13,8 @@
 #include "pyproc/exceptions.hpp"
 #include "values.hpp"
 
-extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX, not in <unistd.h> without _GNU_SOURCE
+extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX, not in <unistd.h>
+                        // without _GNU_SOURCE
 
 namespace pyproc::driver {
 namespace {
@@ -94,7 +95,8 @@ PyValue Evaluator::eval_object(const json& e, const Variables& vars) const {
   }
   if (e.contains("dict")) {
     Dict dict;
-    for (const auto& [key, item] : e["dict"].items()) dict.items.emplace_back(key, eval(item, vars));
+    for (const auto& [key, item] : e["dict"].items())
+      dict.items.emplace_back(key, eval(item, vars));
     return dict;
   }
   if (e.contains("path")) {
@@ -117,7 +119,7 @@ PyValue Evaluator::eval_object(const json& e, const Variables& vars) const {
       if (static_) return Opaque{};  // raises when the step runs
       raise_absent(name);
     }
-    throw Unexpressible(unsupported_name(name).value_or(name + " is not a constant"));
+    throw Missing(unsupported_name(name).value_or(name + " is not a constant"));
   }
   if (e.contains("or")) {
     std::int64_t result = 0;
@@ -140,8 +142,14 @@ PyValue Evaluator::eval_object(const json& e, const Variables& vars) const {
   if (e.contains("var")) {
     const std::string name = e["var"];
     const auto it = vars.find(name);
-    if (it == vars.end())
-      throw std::invalid_argument("variable \"" + name + "\" is not bound by an earlier step");
+    if (it == vars.end()) {
+      // Before the run, a name no earlier step binds: the case is malformed.
+      // In the run, a name whose step raised instead of binding: the lookup
+      // fails as the CPython driver's dict lookup fails.
+      if (static_)
+        throw std::invalid_argument("variable \"" + name + "\" is not bound by an earlier step");
+      throw KeyError(repr_str(name));
+    }
     if (e.contains("index")) return index(it->second, e["index"].get<std::int64_t>());
     if (e.contains("attr")) return attribute(it->second, e["attr"].get<std::string>());
     return it->second;
@@ -154,7 +162,8 @@ PyValue Evaluator::eval_object(const json& e, const Variables& vars) const {
       if (eq != std::string::npos) env.items.emplace_back(text.substr(0, eq), text.substr(eq + 1));
     }
     const json& spec = e["environ"];
-    for (const auto& [key, item] : spec.value("set", json::object()).items()) {
+    const json set = spec.value("set", json::object());  // items() needs a living json
+    for (const auto& [key, item] : set.items()) {
       PyValue value = eval(item, vars);
       auto at = std::find_if(env.items.begin(), env.items.end(),
                              [&](const auto& entry) { return entry.first == key; });

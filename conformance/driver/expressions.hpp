@@ -17,12 +17,22 @@
 
 namespace pyproc::driver {
 
-// What C++ cannot express (a value no C++ parameter holds, an index beyond a
-// struct's fields, a view of a type without that member). Found before the
-// case runs, it makes the case unsupported with this reason; if the run
-// meets one anyway (a variable that may be None holding None), the driver
-// fails, since no C++ program does that either.
+// What one step asks of C++ that no C++ program can write: a value no C++
+// parameter holds (Python raises TypeError there; pyproc's typed API has no
+// such call), an index beyond a struct's fields, a view of a type without
+// that member. The step observes it as {"raised": {"type": "Unexpressible",
+// "message": why}} and the process goes on, so the rest of the case is still
+// checked; the difference from CPython is a declared deviation
+// (conformance/deviations/cpp.json) naming that step.
 class Unexpressible : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What pyproc lacks (a function not written yet) or this driver does not
+// know: the whole case is reported unsupported with this reason, before any
+// step runs (spec/protocol.md §5).
+class Missing : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };

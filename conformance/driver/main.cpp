@@ -53,12 +53,12 @@ int run_case(const json& case_doc) {
       for (std::int64_t pid : script.pids()) pids.push_back(pid);
       channel.collect(streams, pids);
 
-      document = {{"protocol", kProtocol},
-                  {"case", id},
-                  {"implementation",
-                   {{"name", "pyproc"}, {"version", "0.1.0"}, {"start_method", "fork"}}},
-                  {"pids", pids},
-                  {"streams", streams}};
+      document = {
+          {"protocol", kProtocol},
+          {"case", id},
+          {"implementation", {{"name", "pyproc"}, {"version", "0.1.0"}, {"start_method", "fork"}}},
+          {"pids", pids},
+          {"streams", streams}};
     }  // every pyproc::Process, variable and channel of the case is gone here
     capture.restore();
   }

@@ -26,8 +26,8 @@ PyValue pid_value(pid_t pid) { return Int{pid, pid > 0 ? Tag::pid : Tag::none}; 
 PyValue wait_result(const os::WaitResult& r) { return Tuple{{pid_value(r.pid), Int{r.status}}}; }
 
 PyValue wait4_result(const os::Wait4Result& r) {
-  return Tuple{{pid_value(r.pid), Int{r.status},
-                ObjectPtr(std::make_shared<RusageObject>(r.rusage))}};
+  return Tuple{
+      {pid_value(r.pid), Int{r.status}, ObjectPtr(std::make_shared<RusageObject>(r.rusage))}};
 }
 
 // The shape of a result only the run can tell, of these kinds.
@@ -39,7 +39,8 @@ std::function<PyValue(const Bound&, const PyValue&)> shape_of(PyValue value) {
 }
 const auto kNothing = shape_of(PyValue());
 
-Function function(Signature signature, Run run, std::function<PyValue(const Bound&, const PyValue&)> shape) {
+Function function(Signature signature, Run run,
+                  std::function<PyValue(const Bound&, const PyValue&)> shape) {
   return Function{std::move(signature), std::move(run), std::move(shape)};
 }
 
@@ -93,14 +94,14 @@ void add_exec(std::map<std::string, Function>& t) {
   });
   const Signature l{.params = {path}, .rest = P::FsString};
   const Signature le{.params = {path}, .rest = P::FsString, .env_last = true};
-  t["os.execl"] = ending(l, [](const Bound& a) { os::execv(to_string(a.params[0]), rest_args(a)); });
-  t["os.execle"] = ending(le, [](const Bound& a) {
-    os::execve(to_string(a.params[0]), rest_args(a), to_env(a.env));
-  });
-  t["os.execlp"] = ending(l, [](const Bound& a) { os::execvp(to_string(a.params[0]), rest_args(a)); });
-  t["os.execlpe"] = ending(le, [](const Bound& a) {
-    os::execvpe(to_string(a.params[0]), rest_args(a), to_env(a.env));
-  });
+  t["os.execl"] =
+      ending(l, [](const Bound& a) { os::execv(to_string(a.params[0]), rest_args(a)); });
+  t["os.execle"] = ending(
+      le, [](const Bound& a) { os::execve(to_string(a.params[0]), rest_args(a), to_env(a.env)); });
+  t["os.execlp"] =
+      ending(l, [](const Bound& a) { os::execvp(to_string(a.params[0]), rest_args(a)); });
+  t["os.execlpe"] = ending(
+      le, [](const Bound& a) { os::execvpe(to_string(a.params[0]), rest_args(a), to_env(a.env)); });
 }
 
 void add_spawn(std::map<std::string, Function>& t) {
@@ -110,42 +111,66 @@ void add_spawn(std::map<std::string, Function>& t) {
   const Param args{"args", P::Args};
   const Param env{"env", P::Env};
   const auto result = opaque(kInt);
-  t["os.spawnv"] = function({{mode, path, args}}, [](const Bound& a, const PyValue&) {
-    const int m = to_int(a.params[0]);
-    return spawned(m, os::spawnv(m, to_string(a.params[1]), to_args(a.params[2])));
-  }, result);
-  t["os.spawnve"] = function({{mode, path, args, env}}, [](const Bound& a, const PyValue&) {
-    const int m = to_int(a.params[0]);
-    return spawned(m, os::spawnve(m, to_string(a.params[1]), to_args(a.params[2]),
-                                  to_env(a.params[3])));
-  }, result);
-  t["os.spawnvp"] = function({{mode, file, args}}, [](const Bound& a, const PyValue&) {
-    const int m = to_int(a.params[0]);
-    return spawned(m, os::spawnvp(m, to_string(a.params[1]), to_args(a.params[2])));
-  }, result);
-  t["os.spawnvpe"] = function({{mode, file, args, env}}, [](const Bound& a, const PyValue&) {
-    const int m = to_int(a.params[0]);
-    return spawned(m, os::spawnvpe(m, to_string(a.params[1]), to_args(a.params[2]),
-                                   to_env(a.params[3])));
-  }, result);
+  t["os.spawnv"] = function(
+      {{mode, path, args}},
+      [](const Bound& a, const PyValue&) {
+        const int m = to_int(a.params[0]);
+        return spawned(m, os::spawnv(m, to_string(a.params[1]), to_args(a.params[2])));
+      },
+      result);
+  t["os.spawnve"] = function(
+      {{mode, path, args, env}},
+      [](const Bound& a, const PyValue&) {
+        const int m = to_int(a.params[0]);
+        return spawned(
+            m, os::spawnve(m, to_string(a.params[1]), to_args(a.params[2]), to_env(a.params[3])));
+      },
+      result);
+  t["os.spawnvp"] = function(
+      {{mode, file, args}},
+      [](const Bound& a, const PyValue&) {
+        const int m = to_int(a.params[0]);
+        return spawned(m, os::spawnvp(m, to_string(a.params[1]), to_args(a.params[2])));
+      },
+      result);
+  t["os.spawnvpe"] = function(
+      {{mode, file, args, env}},
+      [](const Bound& a, const PyValue&) {
+        const int m = to_int(a.params[0]);
+        return spawned(
+            m, os::spawnvpe(m, to_string(a.params[1]), to_args(a.params[2]), to_env(a.params[3])));
+      },
+      result);
   const Signature l{.params = {mode, path}, .rest = P::FsString};
   const Signature le{.params = {mode, path}, .rest = P::FsString, .env_last = true};
-  t["os.spawnl"] = function(l, [](const Bound& a, const PyValue&) {
-    const int m = to_int(a.params[0]);
-    return spawned(m, os::spawnv(m, to_string(a.params[1]), rest_args(a)));
-  }, result);
-  t["os.spawnle"] = function(le, [](const Bound& a, const PyValue&) {
-    const int m = to_int(a.params[0]);
-    return spawned(m, os::spawnve(m, to_string(a.params[1]), rest_args(a), to_env(a.env)));
-  }, result);
-  t["os.spawnlp"] = function(l, [](const Bound& a, const PyValue&) {
-    const int m = to_int(a.params[0]);
-    return spawned(m, os::spawnvp(m, to_string(a.params[1]), rest_args(a)));
-  }, result);
-  t["os.spawnlpe"] = function(le, [](const Bound& a, const PyValue&) {
-    const int m = to_int(a.params[0]);
-    return spawned(m, os::spawnvpe(m, to_string(a.params[1]), rest_args(a), to_env(a.env)));
-  }, result);
+  t["os.spawnl"] = function(
+      l,
+      [](const Bound& a, const PyValue&) {
+        const int m = to_int(a.params[0]);
+        return spawned(m, os::spawnv(m, to_string(a.params[1]), rest_args(a)));
+      },
+      result);
+  t["os.spawnle"] = function(
+      le,
+      [](const Bound& a, const PyValue&) {
+        const int m = to_int(a.params[0]);
+        return spawned(m, os::spawnve(m, to_string(a.params[1]), rest_args(a), to_env(a.env)));
+      },
+      result);
+  t["os.spawnlp"] = function(
+      l,
+      [](const Bound& a, const PyValue&) {
+        const int m = to_int(a.params[0]);
+        return spawned(m, os::spawnvp(m, to_string(a.params[1]), rest_args(a)));
+      },
+      result);
+  t["os.spawnlpe"] = function(
+      le,
+      [](const Bound& a, const PyValue&) {
+        const int m = to_int(a.params[0]);
+        return spawned(m, os::spawnvpe(m, to_string(a.params[1]), rest_args(a), to_env(a.env)));
+      },
+      result);
 }
 
 void add_wait(std::map<std::string, Function>& t) {
@@ -153,29 +178,40 @@ void add_wait(std::map<std::string, Function>& t) {
   const PyValue waited = Tuple{{Opaque{kInt}, Opaque{kInt}}};
   const PyValue waited4 =
       Tuple{{Opaque{kInt}, Opaque{kInt}, ObjectPtr(std::make_shared<RusageObject>(os::Rusage{}))}};
-  t["os.wait"] = function({}, [](const Bound&, const PyValue&) { return wait_result(os::wait()); },
-                          shape_of(waited));
-  t["os.waitpid"] = function({{{"pid", P::Int}, options}}, [](const Bound& a, const PyValue&) {
-    return wait_result(os::waitpid(to_int(a.params[0]), to_int(a.params[1])));
-  }, shape_of(waited));
-  t["os.wait3"] = function({{options}}, [](const Bound& a, const PyValue&) {
-    return wait4_result(os::wait3(to_int(a.params[0])));
-  }, shape_of(waited4));
-  t["os.wait4"] = function({{{"pid", P::Int}, options}}, [](const Bound& a, const PyValue&) {
-    return wait4_result(os::wait4(to_int(a.params[0]), to_int(a.params[1])));
-  }, shape_of(waited4));
+  t["os.wait"] = function(
+      {}, [](const Bound&, const PyValue&) { return wait_result(os::wait()); }, shape_of(waited));
+  t["os.waitpid"] = function(
+      {{{"pid", P::Int}, options}},
+      [](const Bound& a, const PyValue&) {
+        return wait_result(os::waitpid(to_int(a.params[0]), to_int(a.params[1])));
+      },
+      shape_of(waited));
+  t["os.wait3"] = function(
+      {{options}},
+      [](const Bound& a, const PyValue&) { return wait4_result(os::wait3(to_int(a.params[0]))); },
+      shape_of(waited4));
+  t["os.wait4"] = function(
+      {{{"pid", P::Int}, options}},
+      [](const Bound& a, const PyValue&) {
+        return wait4_result(os::wait4(to_int(a.params[0]), to_int(a.params[1])));
+      },
+      shape_of(waited4));
   t["os.waitid"] = function(
       {{{"idtype", P::Int}, {"id", P::Id}, options}},
       [](const Bound& a, const PyValue&) -> PyValue {
-        const auto result = os::waitid(to_int(a.params[0]), to_id(a.params[1]), to_int(a.params[2]));
+        const auto result =
+            os::waitid(to_int(a.params[0]), to_id(a.params[1]), to_int(a.params[2]));
         if (!result) return {};
         return ObjectPtr(std::make_shared<WaitidObject>(*result));
       },
       opaque(kNone | kObject));
   const Param status{"status", P::Int};
-  t["os.waitstatus_to_exitcode"] = function({{status}}, [](const Bound& a, const PyValue&) {
-    return PyValue(Int{os::waitstatus_to_exitcode(to_int(a.params[0]))});
-  }, opaque(kInt));
+  t["os.waitstatus_to_exitcode"] = function(
+      {{status}},
+      [](const Bound& a, const PyValue&) {
+        return PyValue(Int{os::waitstatus_to_exitcode(to_int(a.params[0]))});
+      },
+      opaque(kInt));
   using Predicate = bool (*)(int);
   for (const auto& [name, test] : std::initializer_list<std::pair<const char*, Predicate>>{
            {"os.WCOREDUMP", os::WCOREDUMP},
@@ -183,25 +219,32 @@ void add_wait(std::map<std::string, Function>& t) {
            {"os.WIFSTOPPED", os::WIFSTOPPED},
            {"os.WIFSIGNALED", os::WIFSIGNALED},
            {"os.WIFEXITED", os::WIFEXITED}})
-    t[name] = function({{status}}, [test](const Bound& a, const PyValue&) {
-      return PyValue(test(to_int(a.params[0])));
-    }, opaque(kBool));
+    t[name] = function(
+        {{status}},
+        [test](const Bound& a, const PyValue&) { return PyValue(test(to_int(a.params[0]))); },
+        opaque(kBool));
   using Field = int (*)(int);
-  for (const auto& [name, read] : std::initializer_list<std::pair<const char*, Field>>{
-           {"os.WEXITSTATUS", os::WEXITSTATUS},
-           {"os.WSTOPSIG", os::WSTOPSIG},
-           {"os.WTERMSIG", os::WTERMSIG}})
-    t[name] = function({{status}}, [read](const Bound& a, const PyValue&) {
-      return PyValue(Int{read(to_int(a.params[0]))});
-    }, opaque(kInt));
+  for (const auto& [name, read] :
+       std::initializer_list<std::pair<const char*, Field>>{{"os.WEXITSTATUS", os::WEXITSTATUS},
+                                                            {"os.WSTOPSIG", os::WSTOPSIG},
+                                                            {"os.WTERMSIG", os::WTERMSIG}})
+    t[name] = function(
+        {{status}},
+        [read](const Bound& a, const PyValue&) { return PyValue(Int{read(to_int(a.params[0]))}); },
+        opaque(kInt));
 }
 
 void add_process(std::map<std::string, Function>& t) {
-  t["os.system"] = function({{{"command", P::FsString}}}, [](const Bound& a, const PyValue&) {
-    return PyValue(Int{os::system(to_string(a.params[0]))});
-  }, opaque(kInt));
+  t["os.system"] = function(
+      {{{"command", P::FsString}}},
+      [](const Bound& a, const PyValue&) {
+        return PyValue(Int{os::system(to_string(a.params[0]))});
+      },
+      opaque(kInt));
   t["os.popen"] = function(
-      {.params = {{"cmd", P::Str}, {"mode", P::Str, std::string("r")}, {"buffering", P::Int, Int{-1}}},
+      {.params = {{"cmd", P::Str},
+                  {"mode", P::Str, std::string("r")},
+                  {"buffering", P::Int, Int{-1}}},
        .keywords = true},
       [](const Bound& a, const PyValue&) {
         auto file = std::make_unique<os::PopenFile>(
@@ -212,20 +255,30 @@ void add_process(std::map<std::string, Function>& t) {
   t["os._exit"] = ending({{{"n", P::Int}}}, [](const Bound& a) { os::_exit(to_int(a.params[0])); });
   t["os.abort"] = ending({}, [](const Bound&) { os::abort(); });
   const Param sig{"signal", P::Int};
-  t["os.kill"] = function({{{"pid", P::Int}, sig}}, [](const Bound& a, const PyValue&) {
-    os::kill(to_int(a.params[0]), to_int(a.params[1]));
-    return PyValue();
-  }, kNothing);
-  t["os.killpg"] = function({{{"pgid", P::Int}, sig}}, [](const Bound& a, const PyValue&) {
-    os::killpg(to_int(a.params[0]), to_int(a.params[1]));
-    return PyValue();
-  }, kNothing);
-  t["os.nice"] = function({{{"increment", P::Int}}}, [](const Bound& a, const PyValue&) {
-    return PyValue(Int{os::nice(to_int(a.params[0]))});
-  }, opaque(kInt));
-  t["os.times"] = function({}, [](const Bound&, const PyValue&) {
-    return PyValue(ObjectPtr(std::make_shared<TimesObject>(os::times())));
-  }, shape_of(ObjectPtr(std::make_shared<TimesObject>(os::TimesResult{}))));
+  t["os.kill"] = function(
+      {{{"pid", P::Int}, sig}},
+      [](const Bound& a, const PyValue&) {
+        os::kill(to_int(a.params[0]), to_int(a.params[1]));
+        return PyValue();
+      },
+      kNothing);
+  t["os.killpg"] = function(
+      {{{"pgid", P::Int}, sig}},
+      [](const Bound& a, const PyValue&) {
+        os::killpg(to_int(a.params[0]), to_int(a.params[1]));
+        return PyValue();
+      },
+      kNothing);
+  t["os.nice"] = function(
+      {{{"increment", P::Int}}},
+      [](const Bound& a, const PyValue&) { return PyValue(Int{os::nice(to_int(a.params[0]))}); },
+      opaque(kInt));
+  t["os.times"] = function(
+      {},
+      [](const Bound&, const PyValue&) {
+        return PyValue(ObjectPtr(std::make_shared<TimesObject>(os::times())));
+      },
+      shape_of(ObjectPtr(std::make_shared<TimesObject>(os::TimesResult{}))));
 }
 
 // What cases use to set a scene, not what pyproc implements: a file to exec
@@ -244,14 +297,20 @@ void add_scaffolding(std::map<std::string, Function>& t) {
         return PyValue(Int{fd, Tag::fd});
       },
       opaque(kInt));
-  t["os.close"] = function({{{"fd", P::Int}}}, [](const Bound& a, const PyValue&) {
-    if (::close(to_int(a.params[0])) != 0) raise_os_error(errno);
-    return PyValue();
-  }, kNothing);
-  t["os.setuid"] = function({{{"uid", P::Id}}}, [](const Bound& a, const PyValue&) {
-    if (::setuid(static_cast<uid_t>(to_id(a.params[0]))) != 0) raise_os_error(errno);
-    return PyValue();
-  }, kNothing);
+  t["os.close"] = function(
+      {{{"fd", P::Int}}},
+      [](const Bound& a, const PyValue&) {
+        if (::close(to_int(a.params[0])) != 0) raise_os_error(errno);
+        return PyValue();
+      },
+      kNothing);
+  t["os.setuid"] = function(
+      {{{"uid", P::Id}}},
+      [](const Bound& a, const PyValue&) {
+        if (::setuid(static_cast<uid_t>(to_id(a.params[0]))) != 0) raise_os_error(errno);
+        return PyValue();
+      },
+      kNothing);
   t["signal.signal"] = function(
       {{{"signalnum", P::Int}, {"handler", P::Handler}}},
       [](const Bound& a, const PyValue&) {
@@ -277,25 +336,39 @@ const std::map<std::string, Function>& functions() {
 const std::map<std::string, Function>& popen_methods() {
   static const std::map<std::string, Function> table = [] {
     std::map<std::string, Function> t;
-    t["read"] = function({{{"size", P::Int, Int{-1}}}}, [](const Bound& a, const PyValue& self) {
-      return PyValue(file_of(self).read(to_int(a.params[0])));
-    }, opaque(kStr));
-    t["write"] = function({{{"text", P::Str}}}, [](const Bound& a, const PyValue& self) {
-      return PyValue(Int{static_cast<std::int64_t>(file_of(self).write(to_string(a.params[0])))});
-    }, opaque(kInt));
-    t["close"] = function({}, [](const Bound&, const PyValue& self) -> PyValue {
-      const auto status = file_of(self).close();
-      if (!status) return {};
-      return Int{*status};
-    }, opaque(kInt | kNone));
+    t["read"] = function(
+        {{{"size", P::Int, Int{-1}}}},
+        [](const Bound& a, const PyValue& self) {
+          return PyValue(file_of(self).read(to_int(a.params[0])));
+        },
+        opaque(kStr));
+    t["write"] = function(
+        {{{"text", P::Str}}},
+        [](const Bound& a, const PyValue& self) {
+          return PyValue(
+              Int{static_cast<std::int64_t>(file_of(self).write(to_string(a.params[0])))});
+        },
+        opaque(kInt));
+    t["close"] = function(
+        {},
+        [](const Bound&, const PyValue& self) -> PyValue {
+          const auto status = file_of(self).close();
+          if (!status) return {};
+          return Int{*status};
+        },
+        opaque(kInt | kNone));
     // `with os.popen(...) as f:` is a scope in C++: the object itself, then
     // its close() as the scope ends (the destructor's, minus its silence).
-    t["__enter__"] = function({}, [](const Bound&, const PyValue& self) { return self; },
-                              [](const Bound&, const PyValue& self) { return self; });
-    t["__exit__"] = function({.rest = P::Ignored}, [](const Bound&, const PyValue& self) {
-      file_of(self).close();
-      return PyValue();
-    }, kNothing);
+    t["__enter__"] = function(
+        {}, [](const Bound&, const PyValue& self) { return self; },
+        [](const Bound&, const PyValue& self) { return self; });
+    t["__exit__"] = function(
+        {.rest = P::Ignored},
+        [](const Bound&, const PyValue& self) {
+          file_of(self).close();
+          return PyValue();
+        },
+        kNothing);
     return t;
   }();
   return table;
@@ -371,12 +444,12 @@ const std::set<std::string>& absent() {
 // above once it exists.
 std::optional<std::string> missing_in_pyproc(const std::string& dotted) {
   static const std::set<std::string> os_functions = {
-      "os.fork",   "os.forkpty", "os.register_at_fork", "os.getpid", "os.getppid",
-      "os.getpgrp", "os.getpgid", "os.getsid",          "os.setpgid", "os.setsid",
-      "os.getcwd", "os.chdir",   "os.getuid",           "os.geteuid", "os.getgid",
-      "os.getegid"};
+      "os.fork",    "os.forkpty", "os.register_at_fork", "os.getpid", "os.getppid", "os.getpgrp",
+      "os.getpgid", "os.getsid",  "os.setpgid",          "os.setsid", "os.getcwd",  "os.chdir",
+      "os.getuid",  "os.geteuid", "os.getgid",           "os.getegid"};
   if (os_functions.count(dotted)) return "pyproc::os has no " + dotted.substr(3) + "() yet";
-  if (dotted.starts_with("subprocess.")) return "pyproc::subprocess does not exist yet (" + dotted + ")";
+  if (dotted.starts_with("subprocess."))
+    return "pyproc::subprocess does not exist yet (" + dotted + ")";
   return std::nullopt;
 }
 

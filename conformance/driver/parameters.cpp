@@ -149,9 +149,9 @@ std::optional<std::string> unfit(ParamType type, const PyValue& value) {
   return std::nullopt;
 }
 
-std::variant<Bound, std::string> bind_arguments(const std::string& function, const Signature& signature,
-                                      const std::vector<PyValue>& args,
-                                      const std::vector<std::pair<std::string, PyValue>>& kwargs) {
+std::variant<Bound, std::string> bind_arguments(
+    const std::string& function, const Signature& signature, const std::vector<PyValue>& args,
+    const std::vector<std::pair<std::string, PyValue>>& kwargs) {
   const auto arity = [&] {
     return function + " takes (" + names(signature) + ") in C++; the case passes " +
            std::to_string(args.size()) + " positional and " + std::to_string(kwargs.size()) +

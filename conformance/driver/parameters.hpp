@@ -61,9 +61,9 @@ struct Bound {
 // be written in C++ (an argument count or a name pyproc's function does not
 // take, an argument its parameter type cannot hold). With Opaque arguments
 // (the static check) only what is known is checked.
-std::variant<Bound, std::string> bind_arguments(const std::string& function, const Signature& signature,
-                                      const std::vector<PyValue>& args,
-                                      const std::vector<std::pair<std::string, PyValue>>& kwargs);
+std::variant<Bound, std::string> bind_arguments(
+    const std::string& function, const Signature& signature, const std::vector<PyValue>& args,
+    const std::vector<std::pair<std::string, PyValue>>& kwargs);
 
 // Why `value` cannot be passed as a `type` (std::nullopt if it can).
 std::optional<std::string> unfit(ParamType type, const PyValue& value);

@@ -23,8 +23,8 @@ std::variant<Bound, std::string> bind_step(const std::string& name, const Signat
   std::vector<PyValue> args;
   for (const json& e : step.value("args", json::array())) args.push_back(eval.eval(e, vars));
   std::vector<std::pair<std::string, PyValue>> kwargs;
-  for (const auto& [key, e] : step.value("kwargs", json::object()).items())
-    kwargs.emplace_back(key, eval.eval(e, vars));
+  const json given = step.value("kwargs", json::object());  // items() needs a living json
+  for (const auto& [key, e] : given.items()) kwargs.emplace_back(key, eval.eval(e, vars));
   return bind_arguments(name, signature, args, kwargs);
 }
 
@@ -115,26 +115,6 @@ json Program::output(const json& step, const std::map<std::string, CaptureFiles>
   if (!is_utf8(data)) return encode(Bytes{data});
   if (step.value("lines", false)) return unindented_lines(data);
   return data;
-}
-
-std::optional<std::string> unsupported_exception_attr(const std::string& name) {
-  if (name == "errno") return std::nullopt;
-  return "exception_attrs: pyproc's exceptions have no attribute " + name +
-         " (OSError has errno; the rest is in the message)";
-}
-
-json raised_observation(const json& step, const BaseException& e) {
-  json observation = raised(e.type_name(), e.what());
-  if (!step.contains("exception_attrs")) return observation;
-  json attrs = json::array();
-  for (const json& name : step["exception_attrs"]) {
-    json value = nullptr;
-    if (const auto* os_error = dynamic_cast<const OSError*>(&e); os_error && name == "errno")
-      value = os_error->errno_value();
-    attrs.push_back({name, value});
-  }
-  observation["raised"]["attrs"] = attrs;
-  return observation;
 }
 
 }  // namespace pyproc::driver

@@ -52,12 +52,4 @@ class Program {
   KnowPid know_pid_;
 };
 
-// The observation of an exception a step raised: `{"raised": …}`, with the
-// `exception_attrs` the step asks for (§4.9). The static check admits only
-// attributes pyproc's exceptions have (errno); a missing one is null.
-nlohmann::json raised_observation(const nlohmann::json& step, const BaseException& e);
-
-// The attributes exception_attrs may name in C++, and why another cannot be.
-std::optional<std::string> unsupported_exception_attr(const std::string& name);
-
 }  // namespace pyproc::driver

@@ -13,11 +13,12 @@
 #include <set>
 #include <stdexcept>
 
+#include "exception_attrs.hpp"
+#include "os_functions.hpp"
 #include "pyproc/connection.hpp"
 #include "pyproc/process.hpp"
 #include "signal_names.hpp"
 #include "values.hpp"
-#include "os_functions.hpp"
 
 namespace pyproc::driver {
 namespace {
@@ -64,9 +65,9 @@ const std::set<std::string> kEndingOps = {"exit",  "raise", "os_exit",
                                           "abort", "block", "signal_self"};
 // Every other op step() dispatches on.
 const std::set<std::string> kStepOps = {
-    "new",         "start",        "join",   "is_alive", "terminate",       "kill",
-    "close",       "get",          "set",    "repr",     "sentinel_ready",  "wait",
-    "stderr",      "send_signal",  "notify", "await",    "active_children", "parent_is_none",
+    "new",         "start",         "join",   "is_alive", "terminate",       "kill",
+    "close",       "get",           "set",    "repr",     "sentinel_ready",  "wait",
+    "stderr",      "send_signal",   "notify", "await",    "active_children", "parent_is_none",
     "target_args", "ignore_signal", "fork"};
 
 bool is_ending_op(const std::string& op) { return kEndingOps.count(op) > 0; }
@@ -130,7 +131,7 @@ struct Script::Frame {
   std::string path;
   Frame* creator = nullptr;  // see Script::run
   std::map<std::string, std::unique_ptr<Process>> locals;
-  std::map<std::string, int> captured_stderr;  // local name -> memory file
+  std::map<std::string, int> captured_stderr;     // local name -> memory file
   std::map<std::string, CaptureFiles> own_files;  // "capture": true (§4.10)
 
   Frame(std::string path) : path(std::move(path)) {}
@@ -203,6 +204,10 @@ void Script::run_steps(const json& steps, const Emit& emit, Frame& frame) {
       observation = json{{"value", step(current, frame)}};
     } catch (const BaseException& e) {
       observation = raised_observation(current, e);
+    } catch (const Unexpressible& e) {
+      // A step no C++ program can write: observed as such, and the process
+      // goes on (expressions.hpp; a declared deviation names the step).
+      observation = raised("Unexpressible", e.what());
     }
     emit(index, observation);
   }

@@ -3,12 +3,12 @@
 // list through the same interpreter after fork.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <cstdint>
 #include <string>
 #include <vector>
 

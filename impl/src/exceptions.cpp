@@ -68,50 +68,53 @@ PYPROC_TYPE_NAME(SystemExit)
 
 OSError::OSError(int errno_value) : OSError(errno_value, strerror_text(errno_value)) {}
 
-OSError::OSError(int errno_value, std::string message)
-    : Exception(os_error_message(errno_value, std::move(message))), errno_(errno_value) {}
+OSError::OSError(int errno_value, std::string message, std::optional<std::string> filename_repr)
+    : Exception(os_error_message(errno_value, std::move(message))),
+      errno_(errno_value),
+      filename_repr_(std::move(filename_repr)) {}
 
 // Objects/exceptions.c (_PyExc_InitState) maps these errno values to
 // subclasses when an OSError is constructed; everything else stays OSError.
 namespace {
 
-// The class for errno_value, constructed with (errno_value, text).
-[[noreturn]] void raise_os_error_with(int errno_value, const std::string& text) {
+// The class for errno_value, constructed with (errno_value, text, filename).
+[[noreturn]] void raise_os_error_with(int errno_value, const std::string& text,
+                                      const std::optional<std::string>& filename = std::nullopt) {
   switch (errno_value) {
     case EAGAIN:  // == EWOULDBLOCK on Linux
     case EALREADY:
     case EINPROGRESS:
-      throw BlockingIOError(errno_value, text);
+      throw BlockingIOError(errno_value, text, filename);
     case ECHILD:
-      throw ChildProcessError(errno_value, text);
+      throw ChildProcessError(errno_value, text, filename);
     case EPIPE:
     case ESHUTDOWN:
-      throw BrokenPipeError(errno_value, text);
+      throw BrokenPipeError(errno_value, text, filename);
     case ECONNABORTED:
-      throw ConnectionAbortedError(errno_value, text);
+      throw ConnectionAbortedError(errno_value, text, filename);
     case ECONNREFUSED:
-      throw ConnectionRefusedError(errno_value, text);
+      throw ConnectionRefusedError(errno_value, text, filename);
     case ECONNRESET:
-      throw ConnectionResetError(errno_value, text);
+      throw ConnectionResetError(errno_value, text, filename);
     case EEXIST:
-      throw FileExistsError(errno_value, text);
+      throw FileExistsError(errno_value, text, filename);
     case ENOENT:
-      throw FileNotFoundError(errno_value, text);
+      throw FileNotFoundError(errno_value, text, filename);
     case EISDIR:
-      throw IsADirectoryError(errno_value, text);
+      throw IsADirectoryError(errno_value, text, filename);
     case ENOTDIR:
-      throw NotADirectoryError(errno_value, text);
+      throw NotADirectoryError(errno_value, text, filename);
     case EINTR:
-      throw InterruptedError(errno_value, text);
+      throw InterruptedError(errno_value, text, filename);
     case EACCES:
     case EPERM:
-      throw PermissionError(errno_value, text);
+      throw PermissionError(errno_value, text, filename);
     case ESRCH:
-      throw ProcessLookupError(errno_value, text);
+      throw ProcessLookupError(errno_value, text, filename);
     case ETIMEDOUT:
-      throw TimeoutError(errno_value, text);
+      throw TimeoutError(errno_value, text, filename);
     default:
-      throw OSError(errno_value, text);
+      throw OSError(errno_value, text, filename);
   }
 }
 
@@ -123,7 +126,8 @@ void raise_os_error(int errno_value) {
 
 // OSError.__str__ with a filename: "[Errno N] strerror: repr(filename)".
 void raise_os_error(int errno_value, const std::string& filename_repr) {
-  raise_os_error_with(errno_value, strerror_text(errno_value) + ": " + filename_repr);
+  raise_os_error_with(errno_value, strerror_text(errno_value) + ": " + filename_repr,
+                      filename_repr);
 }
 
 // str(SystemExit(code)) is str(code); str(SystemExit()) is "".

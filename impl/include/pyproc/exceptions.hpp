@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -62,12 +63,23 @@ PYPROC_EXCEPTION(UnsupportedOperation, ValueError);
 class OSError : public Exception {
  public:
   explicit OSError(int errno_value);
-  OSError(int errno_value, std::string message);
+  // `filename_repr`: Python's repr() of the file the error names, when it
+  // names one ("'/x'", "b'/x'", or "3" for a descriptor); `message` already
+  // ends with it (raise_os_error builds both).
+  OSError(int errno_value, std::string message,
+          std::optional<std::string> filename_repr = std::nullopt);
   [[nodiscard]] int errno_value() const noexcept { return errno_; }
+  // Python's e.filename, as its repr(): the str, bytes or int object the
+  // message names, so that a str path and a bytes path stay apart as they
+  // are in CPython; std::nullopt for None (the error names no file).
+  [[nodiscard]] const std::optional<std::string>& filename_repr() const noexcept {
+    return filename_repr_;
+  }
   [[nodiscard]] const char* type_name() const noexcept override;
 
  private:
   int errno_;
+  std::optional<std::string> filename_repr_;
 };
 
 PYPROC_EXCEPTION(ProcessLookupError, OSError);

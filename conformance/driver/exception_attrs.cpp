@@ -1,0 +1,44 @@
+#include "exception_attrs.hpp"
+
+#include <optional>
+#include <string>
+
+#include "py_value.hpp"
+#include "values.hpp"
+
+namespace pyproc::driver {
+namespace {
+
+using nlohmann::json;
+
+std::optional<PyValue> os_error_attribute(const OSError& e, const std::string& name) {
+  if (name == "errno") return PyValue(Int{e.errno_value()});
+  if (name == "filename") {
+    if (!e.filename_repr()) return PyValue();
+    return from_repr(*e.filename_repr());
+  }
+  return std::nullopt;
+}
+
+// e.<name>, or std::nullopt where pyproc's exception has no such attribute.
+std::optional<PyValue> attribute(const BaseException& e, const std::string& name) {
+  if (const auto* os_error = dynamic_cast<const OSError*>(&e))
+    return os_error_attribute(*os_error, name);
+  return std::nullopt;
+}
+
+}  // namespace
+
+json raised_observation(const json& step, const BaseException& e) {
+  json observation = raised(e.type_name(), e.what());
+  if (!step.contains("exception_attrs")) return observation;
+  json attrs = json::array();
+  for (const json& name : step.at("exception_attrs")) {
+    const auto value = attribute(e, name.get<std::string>());
+    attrs.push_back({name, value ? encode(*value) : json(nullptr)});
+  }
+  observation["raised"]["attrs"] = attrs;
+  return observation;
+}
+
+}  // namespace pyproc::driver
