@@ -1,6 +1,7 @@
 #include "exception_attrs.hpp"
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "py_value.hpp"
@@ -39,6 +40,15 @@ json raised_observation(const json& step, const BaseException& e) {
   }
   observation["raised"]["attrs"] = attrs;
   return observation;
+}
+
+void raise_named(const std::string& type, const std::string& message) {
+  if (type == "RuntimeError") throw RuntimeError(message);
+  if (type == "ValueError") throw ValueError(message);
+  if (type == "TypeError") throw TypeError(message);
+  if (type == "Exception") throw Exception(message);
+  if (type == "KeyboardInterrupt") throw KeyboardInterrupt(message);
+  throw std::invalid_argument("raise: unsupported exception type \"" + type + "\"");
 }
 
 }  // namespace pyproc::driver

@@ -10,11 +10,17 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "pyproc/exceptions.hpp"
 
 namespace pyproc::driver {
 
 nlohmann::json raised_observation(const nlohmann::json& step, const BaseException& e);
+
+// Throws the exception type a case names (the `raise` op of §4.4, a hook's
+// "raise" of §4.9) with `message`: RuntimeError, ValueError, TypeError,
+// Exception or KeyboardInterrupt. std::invalid_argument for another name.
+[[noreturn]] void raise_named(const std::string& type, const std::string& message);
 
 }  // namespace pyproc::driver

@@ -26,6 +26,8 @@ const char* cpp_type(ParamType type) {
       return "a std::string path or an int fd";
     case ParamType::Handler:
       return "SIG_DFL, SIG_IGN or a hook";
+    case ParamType::Hook:
+      return "a pyproc::os::ForkHook (a hook)";
     case ParamType::Ignored:
       return "anything";
   }
@@ -50,6 +52,8 @@ unsigned accepted_kinds(ParamType type) {
       return kStr | kBytes | kInt | kBool;
     case ParamType::Handler:
       return kInt | kBool | kObject;
+    case ParamType::Hook:
+      return kObject;
     case ParamType::Ignored:
       return kAnyKind;
   }
@@ -141,6 +145,10 @@ std::optional<std::string> unfit(ParamType type, const PyValue& value) {
       if (*n != 0 && *n != 1) return "C++ takes SIG_DFL (0) or SIG_IGN (1), not " + describe(value);
       return std::nullopt;
     }
+    case ParamType::Hook:
+      if (!dynamic_cast<const HookObject*>(value.get_if<ObjectPtr>()->get()))
+        return std::string("C++ takes ") + cpp_type(type) + ", not " + describe(value);
+      return std::nullopt;
     case ParamType::FsString:
     case ParamType::Str:
     case ParamType::Ignored:
@@ -160,6 +168,7 @@ std::variant<Bound, std::string> bind_arguments(
   Bound bound;
   std::vector<std::optional<PyValue>> given(signature.params.size());
   size_t used = 0;
+  if (signature.keyword_only && !args.empty()) return arity();
   for (; used < args.size() && used < given.size(); ++used) given[used] = args[used];
   std::vector<PyValue> extra(args.begin() + static_cast<std::ptrdiff_t>(used), args.end());
   if (signature.env_last) {
@@ -179,6 +188,9 @@ std::variant<Bound, std::string> bind_arguments(
     const Param& param = signature.params[i];
     if (!given[i] && !param.default_value) return arity();
     bound.params.push_back(given[i] ? *given[i] : *param.default_value);
+    // A default is the function's own (None for a hook not given), not a
+    // value the case passes.
+    if (!given[i]) continue;
     if (auto why = unfit(param.type, bound.params.back()))
       return function + " argument " + param.name + ": " + *why;
   }

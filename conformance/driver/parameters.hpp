@@ -30,6 +30,7 @@ enum class ParamType {
   Env,       // os::Env: a dict from str or bytes to str or bytes
   PathOrFd,  // execve()'s program: a str or bytes path, or an int (its fd overload)
   Handler,   // signal.signal()'s handler: SIG_DFL or SIG_IGN (0, 1), or a hook
+  Hook,      // a pyproc::os::ForkHook: a hook (None only as the default, "not given")
   Ignored,   // anything: the C++ counterpart takes no such argument (__exit__'s)
 };
 
@@ -49,6 +50,8 @@ struct Signature {
   // Whether params may be named in `kwargs`. C++ has no keyword arguments; a
   // name binds to its position, but only where Python accepts the name.
   bool keywords = false;
+  // Whether params may only be named (register_at_fork(*, before=...)).
+  bool keyword_only = false;
 };
 
 struct Bound {

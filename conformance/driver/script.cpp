@@ -72,15 +72,6 @@ const std::set<std::string> kStepOps = {
 
 bool is_ending_op(const std::string& op) { return kEndingOps.count(op) > 0; }
 
-[[noreturn]] void throw_named(const std::string& type, const std::string& message) {
-  if (type == "RuntimeError") throw RuntimeError(message);
-  if (type == "ValueError") throw ValueError(message);
-  if (type == "TypeError") throw TypeError(message);
-  if (type == "Exception") throw Exception(message);
-  if (type == "KeyboardInterrupt") throw KeyboardInterrupt(message);
-  throw std::invalid_argument("raise: unsupported exception type \"" + type + "\"");
-}
-
 // spec/protocol.md §4.7: the lines of a capture that do not start with
 // white space (a traceback's frame lines hold one machine's paths).
 json captured_lines(int fd) { return unindented_lines(read_from(fd, 0)); }
@@ -504,7 +495,7 @@ void Script::end_process(const json& step) {
     if (code.is_number_integer()) throw SystemExit(code.get<std::int64_t>());
     throw SystemExit(code.get<std::string>());
   }
-  if (op == "raise") throw_named(step.at("type"), step.at("message"));
+  if (op == "raise") raise_named(step.at("type"), step.at("message"));
   if (op == "os_exit") {
     const int code = step.at("code").get<int>();
     flush_coverage();
