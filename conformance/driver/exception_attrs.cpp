@@ -14,6 +14,7 @@ using nlohmann::json;
 
 std::optional<PyValue> os_error_attribute(const OSError& e, const std::string& name) {
   if (name == "errno") return PyValue(Int{e.errno_value()});
+  if (name == "strerror") return PyValue(e.strerror());
   if (name == "filename") {
     if (!e.filename_repr()) return PyValue();
     return from_repr(*e.filename_repr());

@@ -17,10 +17,12 @@ std::string strerror_text(int errno_value) {
   return ::strerror_r(errno_value, buf, sizeof buf);
 }
 
-// str(OSError(errno, text)) == "[Errno N] text".
-std::string os_error_message(int errno_value, std::string text) {
-  text.insert(0, "[Errno " + std::to_string(errno_value) + "] ");
-  return text;
+// str(OSError(errno, text, filename)) == "[Errno N] text: repr(filename)".
+std::string os_error_message(int errno_value, const std::string& text,
+                             const std::optional<std::string>& filename_repr) {
+  std::string message = "[Errno " + std::to_string(errno_value) + "] " + text;
+  if (filename_repr) message += ": " + *filename_repr;
+  return message;
 }
 
 }  // namespace
@@ -69,8 +71,9 @@ PYPROC_TYPE_NAME(SystemExit)
 OSError::OSError(int errno_value) : OSError(errno_value, strerror_text(errno_value)) {}
 
 OSError::OSError(int errno_value, std::string message, std::optional<std::string> filename_repr)
-    : Exception(os_error_message(errno_value, std::move(message))),
+    : Exception(os_error_message(errno_value, message, filename_repr)),
       errno_(errno_value),
+      strerror_(std::move(message)),
       filename_repr_(std::move(filename_repr)) {}
 
 // Objects/exceptions.c (_PyExc_InitState) maps these errno values to
@@ -126,8 +129,7 @@ void raise_os_error(int errno_value) {
 
 // OSError.__str__ with a filename: "[Errno N] strerror: repr(filename)".
 void raise_os_error(int errno_value, const std::string& filename_repr) {
-  raise_os_error_with(errno_value, strerror_text(errno_value) + ": " + filename_repr,
-                      filename_repr);
+  raise_os_error_with(errno_value, strerror_text(errno_value), filename_repr);
 }
 
 // str(SystemExit(code)) is str(code); str(SystemExit()) is "".

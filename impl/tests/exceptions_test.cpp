@@ -74,6 +74,7 @@ TEST(OSError, ExplicitMessageKeepsTheErrnoPrefix) {
   const OSError e(ENOENT, "custom text");
   EXPECT_STREQ(e.what(), "[Errno 2] custom text");
   EXPECT_EQ(e.errno_value(), ENOENT);
+  EXPECT_EQ(e.strerror(), "custom text");
   EXPECT_STREQ(e.type_name(), "OSError");
 }
 
@@ -87,6 +88,7 @@ TEST(OSError, FilenameIsTheNamedObjectOrNone) {
   } catch (const FileNotFoundError& e) {
     EXPECT_STREQ(e.what(), "[Errno 2] No such file or directory: '/no/such'");
     EXPECT_EQ(e.filename_repr(), "'/no/such'");
+    EXPECT_EQ(e.strerror(), "No such file or directory");
   }
   try {
     raise_os_error(EBADF, "7");

@@ -64,11 +64,14 @@ class OSError : public Exception {
  public:
   explicit OSError(int errno_value);
   // `filename_repr`: Python's repr() of the file the error names, when it
-  // names one ("'/x'", "b'/x'", or "3" for a descriptor); `message` already
-  // ends with it (raise_os_error builds both).
+  // names one ("'/x'", "b'/x'", or "3" for a descriptor); str() is then
+  // "[Errno N] message: filename_repr".
   OSError(int errno_value, std::string message,
           std::optional<std::string> filename_repr = std::nullopt);
   [[nodiscard]] int errno_value() const noexcept { return errno_; }
+  // Python's e.strerror: the text after "[Errno N] " without the filename
+  // ("No such file or directory").
+  [[nodiscard]] const std::string& strerror() const noexcept { return strerror_; }
   // Python's e.filename, as its repr(): the str, bytes or int object the
   // message names, so that a str path and a bytes path stay apart as they
   // are in CPython; std::nullopt for None (the error names no file).
@@ -79,6 +82,7 @@ class OSError : public Exception {
 
  private:
   int errno_;
+  std::string strerror_;
   std::optional<std::string> filename_repr_;
 };
 
