@@ -1,5 +1,6 @@
 // os.spawn*() (Lib/os.py _spawnvef) and os.system() (glibc's system(), which
-// CPython calls), on the vfork-style launcher.
+// CPython calls), on the vfork-style launcher. Only spawn*() runs at-fork
+// hooks, as in CPython.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -7,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "at_fork.hpp"
 #include "os_argv.hpp"
 #include "os_launch.hpp"
 #include "pyproc/exceptions.hpp"
@@ -47,7 +49,11 @@ int spawn(int mode, const std::string& file, const Args& args, const Env* env, b
   plan.argv = argv.get();
   plan.envp = env ? envp.get() : ::environ;
 
+  // _spawnvef's os.fork() runs the before and after_in_parent hooks; the
+  // child here cannot run after_in_child (os_fork.hpp).
+  pyproc::detail::run_before_fork_hooks();
   const detail::LaunchResult launched = detail::launch(plan);
+  pyproc::detail::run_after_fork_parent_hooks();
   if (launched.pid < 0) raise_os_error(launched.launch_errno);  // CPython's fork() raising
   if (mode == P_NOWAIT) return launched.pid;                    // the caller waits
   int status = 0;
