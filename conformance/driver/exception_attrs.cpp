@@ -5,6 +5,7 @@
 #include <string>
 
 #include "py_value.hpp"
+#include "subprocess_functions.hpp"
 #include "values.hpp"
 
 namespace pyproc::driver {
@@ -22,11 +23,19 @@ std::optional<PyValue> os_error_attribute(const OSError& e, const std::string& n
   return std::nullopt;
 }
 
+// Whether the step's call asked for text (text=True): CalledProcessError
+// then carries str output, as CPython decodes it before raising.
+bool asks_for_text(const json& step) {
+  const json kwargs = step.value("kwargs", json::object());
+  return kwargs.is_object() && kwargs.value("text", json(false)) == json(true);
+}
+
 // e.<name>, or std::nullopt where pyproc's exception has no such attribute.
-std::optional<PyValue> attribute(const BaseException& e, const std::string& name) {
+std::optional<PyValue> attribute(const BaseException& e, const std::string& name,
+                                 const json& step) {
   if (const auto* os_error = dynamic_cast<const OSError*>(&e))
     return os_error_attribute(*os_error, name);
-  return std::nullopt;
+  return subprocess_error_attribute(e, name, asks_for_text(step));
 }
 
 }  // namespace
@@ -36,7 +45,7 @@ json raised_observation(const json& step, const BaseException& e) {
   if (!step.contains("exception_attrs")) return observation;
   json attrs = json::array();
   for (const json& name : step.at("exception_attrs")) {
-    const auto value = attribute(e, name.get<std::string>());
+    const auto value = attribute(e, name.get<std::string>(), step);
     attrs.push_back({name, value ? encode(*value) : json(nullptr)});
   }
   observation["raised"]["attrs"] = attrs;

@@ -49,7 +49,9 @@ void add_process_functions(Table& table);
 // getpid and its kin, process groups, sessions, ids, the working directory
 // (functions_identity.cpp).
 void add_identity_functions(Table& table);
-// register_at_fork (functions_fork.cpp, which also has fork_adapter()).
+// register_at_fork (functions_fork.cpp, which also has fork_process()).
 void add_fork_functions(Table& table);
+// subprocess.* (functions_subprocess.cpp).
+void add_subprocess_functions(Table& table);
 
 }  // namespace pyproc::driver

@@ -1,21 +1,15 @@
 // os.fork(), os.forkpty() (the `fork` op's call) and os.register_at_fork(),
-// once pyproc::os has them (pyproc/os_fork.hpp); until then a case that
-// names them is unsupported (os_functions.cpp: missing_in_pyproc).
+// on pyproc::os's (pyproc/os_fork.hpp).
 #include <memory>
 
 #include "exception_attrs.hpp"
 #include "function_table.hpp"
 #include "hooks.hpp"
 #include "os_objects.hpp"
-
-#if __has_include("pyproc/os_fork.hpp")
 #include "pyproc/os_fork.hpp"
-#define PYPROC_DRIVER_HAS_FORK 1
-#endif
 
 namespace pyproc::driver {
 
-#ifdef PYPROC_DRIVER_HAS_FORK
 namespace {
 
 using P = ParamType;
@@ -35,12 +29,10 @@ os::ForkHook fork_hook(const PyValue& value) {
 
 }  // namespace
 
-ForkAdapter fork_adapter() {
-  return [](bool pty) {
-    if (!pty) return ForkResult{os::fork(), -1};
-    const auto [pid, fd] = os::forkpty();
-    return ForkResult{pid, fd};
-  };
+ForkResult fork_process(bool pty) {
+  if (!pty) return ForkResult{os::fork(), -1};
+  const auto [pid, fd] = os::forkpty();
+  return ForkResult{pid, fd};
 }
 
 void add_fork_functions(Table& t) {
@@ -60,13 +52,5 @@ void add_fork_functions(Table& t) {
       },
       nothing());
 }
-
-#else
-
-ForkAdapter fork_adapter() { return nullptr; }
-
-void add_fork_functions(Table&) {}
-
-#endif
 
 }  // namespace pyproc::driver

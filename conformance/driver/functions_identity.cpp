@@ -1,17 +1,9 @@
 // Who and where the process is: os.getpid() and its kin, process groups and
-// sessions, user and group ids, the working directory — once pyproc::os has
-// them (pyproc/os_identity.hpp); until then a case that names them is
-// unsupported (os_functions.cpp: missing_in_pyproc).
+// sessions, user and group ids, the working directory (pyproc/os_identity.hpp).
 #include "function_table.hpp"
-
-#if __has_include("pyproc/os_identity.hpp")
 #include "pyproc/os_identity.hpp"
-#define PYPROC_DRIVER_HAS_IDENTITY 1
-#endif
 
 namespace pyproc::driver {
-
-#ifdef PYPROC_DRIVER_HAS_IDENTITY
 
 void add_identity_functions(Table& t) {
   using P = ParamType;
@@ -63,11 +55,5 @@ void add_identity_functions(Table& t) {
         },
         opaque(kInt));
 }
-
-#else
-
-void add_identity_functions(Table&) {}
-
-#endif
 
 }  // namespace pyproc::driver

@@ -22,6 +22,7 @@ const Table& functions() {
     add_process_functions(t);
     add_identity_functions(t);
     add_fork_functions(t);
+    add_subprocess_functions(t);
     return t;
   }();
   return table;
@@ -96,11 +97,6 @@ const std::set<std::string>& absent() {
 // What pyproc does not have yet (others are writing it): one adapter each
 // above once it exists.
 std::optional<std::string> missing_in_pyproc(const std::string& dotted) {
-  static const std::set<std::string> os_functions = {
-      "os.fork",    "os.forkpty", "os.register_at_fork", "os.getpid", "os.getppid", "os.getpgrp",
-      "os.getpgid", "os.getsid",  "os.setpgid",          "os.setsid", "os.getcwd",  "os.chdir",
-      "os.getuid",  "os.geteuid", "os.getgid",           "os.getegid"};
-  if (os_functions.count(dotted)) return "pyproc::os has no " + dotted.substr(3) + "() yet";
   if (dotted.starts_with("subprocess."))
     return "pyproc::subprocess does not exist yet (" + dotted + ")";
   return std::nullopt;

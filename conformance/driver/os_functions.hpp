@@ -10,8 +10,8 @@
 //   names cases only use to set things up: os.O_*, signal.SIG*);
 // - absent: CPython on Linux has no such attribute either (os.plock,
 //   os.P_DETACH, …): looking it up raises AttributeError when the step runs;
-// - missing: pyproc has no such function yet (os.fork, os.getpid, …,
-//   subprocess.*): a case that names it is unsupported, with that reason.
+// - missing: pyproc has no such function yet (subprocess.*): a case that
+//   names it is unsupported, with that reason.
 //   Adding the function to pyproc makes it one more adapter here.
 // Any other name is unknown to this driver: the case is unsupported.
 #pragma once
@@ -57,10 +57,7 @@ struct ForkResult {
   pid_t pid;
   int master_fd;
 };
-using ForkAdapter = ForkResult (*)(bool pty);
-// nullptr while pyproc::os has no fork() (lookup("os.fork").missing says
-// why): then no case with a `fork` step runs.
-ForkAdapter fork_adapter();
+ForkResult fork_process(bool pty);
 
 // AttributeError("module 'os' has no attribute 'plock'"), as the protocol
 // says a lookup of an absent name raises (§4.9).

@@ -28,6 +28,14 @@ const char* cpp_type(ParamType type) {
       return "SIG_DFL, SIG_IGN or a hook";
     case ParamType::Hook:
       return "a pyproc::os::ForkHook (a hook)";
+    case ParamType::Command:
+      return "a subprocess::Command (a std::string or a std::vector<std::string>)";
+    case ParamType::Bool:
+      return "a bool";
+    case ParamType::Number:
+      return "a number";
+    case ParamType::Data:
+      return "a std::string";
     case ParamType::Ignored:
       return "anything";
   }
@@ -54,6 +62,14 @@ unsigned accepted_kinds(ParamType type) {
       return kInt | kBool | kObject;
     case ParamType::Hook:
       return kObject;
+    case ParamType::Command:
+      return kStr | kBytes | kList | kTuple;
+    case ParamType::Bool:
+      return kBool;
+    case ParamType::Number:
+      return kInt | kBool | kFloat;
+    case ParamType::Data:
+      return kStr | kBytes;
     case ParamType::Ignored:
       return kAnyKind;
   }
@@ -111,6 +127,12 @@ std::string describe(const PyValue& value) {
   if (value.get_if<Tuple>()) return "a tuple";
   if (value.get_if<Dict>()) return "a dict";
   if (const auto* o = value.get_if<ObjectPtr>()) return "a " + (*o)->type_name();
+  // Not the number of a pid, fd, uid or gid: it differs between machines,
+  // and this text reaches observations (and deviations files).
+  static const char* const tagged[] = {nullptr, "a process id", "a file descriptor", "a user id",
+                                       "a group id"};
+  if (const auto* n = value.get_if<Int>(); n && n->tag != Tag::none)
+    return std::string("an int (") + tagged[static_cast<int>(n->tag)] + ")";
   return "the " + type_name(value) + " " + repr(value).value_or("?");
 }
 
@@ -149,8 +171,15 @@ std::optional<std::string> unfit(ParamType type, const PyValue& value) {
       if (!dynamic_cast<const HookObject*>(value.get_if<ObjectPtr>()->get()))
         return std::string("C++ takes ") + cpp_type(type) + ", not " + describe(value);
       return std::nullopt;
+    case ParamType::Command:
+      if (value.get_if<List>() || value.get_if<Tuple>())
+        return unfit_items(sequence(value), ParamType::FsString, "a subprocess::Command item");
+      return std::nullopt;
     case ParamType::FsString:
     case ParamType::Str:
+    case ParamType::Bool:
+    case ParamType::Number:
+    case ParamType::Data:
     case ParamType::Ignored:
       return std::nullopt;
   }
@@ -190,7 +219,7 @@ std::variant<Bound, std::string> bind_arguments(
     bound.params.push_back(given[i] ? *given[i] : *param.default_value);
     // A default is the function's own (None for a hook not given), not a
     // value the case passes.
-    if (!given[i]) continue;
+    if (!given[i] || (param.or_none && given[i]->is_none())) continue;
     if (auto why = unfit(param.type, bound.params.back()))
       return function + " argument " + param.name + ": " + *why;
   }

@@ -31,6 +31,10 @@ enum class ParamType {
   PathOrFd,  // execve()'s program: a str or bytes path, or an int (its fd overload)
   Handler,   // signal.signal()'s handler: SIG_DFL or SIG_IGN (0, 1), or a hook
   Hook,      // a pyproc::os::ForkHook: a hook (None only as the default, "not given")
+  Command,   // subprocess::Command: a str or bytes, or a list or tuple of them
+  Bool,      // a bool
+  Number,    // a double (a timeout): an int or a float
+  Data,      // bytes, or a str (subprocess's input: bytes, or text with text=True)
   Ignored,   // anything: the C++ counterpart takes no such argument (__exit__'s)
 };
 
@@ -38,6 +42,8 @@ struct Param {
   std::string name;
   ParamType type;
   std::optional<PyValue> default_value = std::nullopt;
+  // None is accepted too: an std::optional in C++ (subprocess's Options).
+  bool or_none = false;
 };
 
 // How one function takes its arguments, in Python's order.
