@@ -30,6 +30,11 @@ const Events::Pipe& Events::find(const std::string& name) const {
   return it->second;
 }
 
+int Events::descriptor(const std::string& name, bool write_end) const {
+  const Pipe& pipe = find(name);
+  return write_end ? pipe.write_fd : pipe.read_fd;
+}
+
 void Events::notify(const std::string& name) {
   const char token = 1;
   ssize_t n;

@@ -18,6 +18,9 @@ class Events {
   void create(const std::string& name);  // idempotent
   void notify(const std::string& name);
   void wait(const std::string& name);
+  // The file descriptor of one end of the pipe (spec/protocol.md §4.9
+  // event_fd), for a program the case runs to notify or await.
+  int descriptor(const std::string& name, bool write_end) const;
 
  private:
   struct Pipe {

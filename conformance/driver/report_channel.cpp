@@ -30,10 +30,22 @@ ReportChannel::~ReportChannel() {
 }
 
 void ReportChannel::send(const json& message) {
-  // Invalid UTF-8 (only possible in a cut error message) is replaced, not thrown.
-  const std::string line = message.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
-  if (line.size() >= PIPE_BUF)
-    throw std::length_error("report message too long for an atomic pipe write");
+  // ASCII only, so that a fragment can be cut anywhere; invalid UTF-8 (a
+  // str result that is not text) is replaced, not thrown.
+  const std::string line = message.dump(-1, ' ', true, json::error_handler_t::replace);
+  if (line.size() + 1 < PIPE_BUF) return write_line(line);
+  // Too long for one atomic write (a child's output): fragments, each one
+  // atomic, joined by collect(). Escaped once more, a chunk at most doubles.
+  constexpr size_t kChunk = (PIPE_BUF - 128) / 2;
+  const std::string ident = std::to_string(::getpid()) + "." + std::to_string(serial_++);
+  for (size_t start = 0; start < line.size(); start += kChunk) {
+    const bool last = start + kChunk >= line.size();
+    write_line(json{{"frag", ident}, {"last", last}, {"data", line.substr(start, kChunk)}}.dump());
+  }
+}
+
+void ReportChannel::write_line(const std::string& text) {
+  const std::string line = text + "\n";
   ssize_t n;
   do {
     n = ::write(write_fd_, line.data(), line.size());
@@ -71,10 +83,18 @@ void ReportChannel::collect(json& streams, json& pids) {
     }
   }
   std::map<std::string, std::map<size_t, json>> by_path;
+  std::map<std::string, std::string> pieces;  // fragments by sender, in order
   std::string errors;
   size_t start = 0;
   for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
-    const json message = json::parse(text.substr(start, end - start));
+    json message = json::parse(text.substr(start, end - start));
+    if (message.contains("frag")) {
+      const std::string ident = message["frag"];
+      pieces[ident] += message["data"].get<std::string>();
+      if (!message["last"].get<bool>()) continue;
+      message = json::parse(pieces[ident]);
+      pieces.erase(ident);
+    }
     if (message.contains("pid"))
       pids.push_back(message["pid"]);
     else if (message.contains("error"))

@@ -1,7 +1,9 @@
 // How observations made in child processes reach the driver's main process:
 // one pipe, inherited by every child. Each message is a single JSON line,
 // written with one write(2) of less than PIPE_BUF bytes, so messages from
-// concurrent children never interleave.
+// concurrent children never interleave; a longer one is cut into fragments
+// that are each written so and joined again by the reader (the CPython
+// driver's oracle/channel.py does the same).
 #pragma once
 
 #include <sys/types.h>
@@ -35,8 +37,10 @@ class ReportChannel {
 
  private:
   void send(const nlohmann::json& message);
+  void write_line(const std::string& text);
   int read_fd_ = -1;
   int write_fd_ = -1;
+  unsigned long serial_ = 0;  // of this process's fragmented messages
 };
 
 }  // namespace pyproc::driver

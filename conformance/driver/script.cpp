@@ -1,5 +1,6 @@
 #include "script.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -10,9 +11,10 @@
 #include <cstdlib>
 #include <map>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 
+#include "exception_attrs.hpp"
+#include "os_functions.hpp"
 #include "pyproc/connection.hpp"
 #include "pyproc/process.hpp"
 #include "signal_names.hpp"
@@ -53,13 +55,9 @@ std::optional<double> timeout_of(const json& step) {
   return step["timeout"].get<double>();
 }
 
-// In coverage builds, counters of code run in this child would be lost by
-// _exit() and abort(), which skip the atexit hook gcov writes them from.
 #ifdef PYPROC_COVERAGE
 extern "C" void __gcov_dump();
-void flush_coverage() { __gcov_dump(); }
-#else
-void flush_coverage() {}
+extern "C" void __gcov_reset();
 #endif
 
 // §4.4: the ops that end the process running them (end_process()).
@@ -67,45 +65,28 @@ const std::set<std::string> kEndingOps = {"exit",  "raise", "os_exit",
                                           "abort", "block", "signal_self"};
 // Every other op step() dispatches on.
 const std::set<std::string> kStepOps = {
-    "new",         "start",        "join",   "is_alive", "terminate",       "kill",
-    "close",       "get",          "set",    "repr",     "sentinel_ready",  "wait",
-    "stderr",      "send_signal",  "notify", "await",    "active_children", "parent_is_none",
-    "target_args", "ignore_signal"};
+    "new",         "start",         "join",   "is_alive", "terminate",       "kill",
+    "close",       "get",           "set",    "repr",     "sentinel_ready",  "wait",
+    "stderr",      "send_signal",   "notify", "await",    "active_children", "parent_is_none",
+    "target_args", "ignore_signal", "fork"};
 
 bool is_ending_op(const std::string& op) { return kEndingOps.count(op) > 0; }
 
-[[noreturn]] void throw_named(const std::string& type, const std::string& message) {
-  if (type == "RuntimeError") throw RuntimeError(message);
-  if (type == "ValueError") throw ValueError(message);
-  if (type == "TypeError") throw TypeError(message);
-  if (type == "Exception") throw Exception(message);
-  if (type == "KeyboardInterrupt") throw KeyboardInterrupt(message);
-  throw std::invalid_argument("raise: unsupported exception type \"" + type + "\"");
-}
-
 // spec/protocol.md §4.7: the lines of a capture that do not start with
 // white space (a traceback's frame lines hold one machine's paths).
-json captured_lines(int fd) {
-  std::string text;
-  char buffer[4096];
-  for (off_t offset = 0;;) {
-    const ssize_t n = ::pread(fd, buffer, sizeof buffer, offset);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) raise_os_error(errno);
-    if (n == 0) break;
-    text.append(buffer, static_cast<size_t>(n));
-    offset += n;
-  }
-  json lines = json::array();
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    if (line.empty() || (line[0] != ' ' && line[0] != '\t')) lines.push_back(line);
-  return lines;
-}
+json captured_lines(int fd) { return unindented_lines(read_from(fd, 0)); }
 
 }  // namespace
 
-bool Script::supports(const std::string& op) { return kStepOps.count(op) || kEndingOps.count(op); }
+Script::Script(Events& events, ReportChannel& channel, const Paths& paths)
+    : events_(events),
+      channel_(channel),
+      program_(events, paths, [this](std::int64_t pid) { know_pid(pid); }),
+      main_pid_(::getpid()) {}
+
+bool Script::supports(const std::string& op) {
+  return kStepOps.count(op) || kEndingOps.count(op) || Program::handles(op);
+}
 
 bool Script::ends_process(const std::string& op) { return is_ending_op(op); }
 
@@ -123,6 +104,13 @@ std::optional<std::string> Script::unsupported_on_parent(const std::string& op) 
          "close() or setters (CPython's _ParentProcess inherits them from BaseProcess)";
 }
 
+void flush_coverage() {
+#ifdef PYPROC_COVERAGE
+  __gcov_dump();
+  __gcov_reset();  // so that a later dump (exec failed) does not count twice
+#endif
+}
+
 void exit_at_once(int status) {
   std::fflush(stdout);
   std::fflush(stderr);
@@ -134,13 +122,15 @@ struct Script::Frame {
   std::string path;
   Frame* creator = nullptr;  // see Script::run
   std::map<std::string, std::unique_ptr<Process>> locals;
-  std::map<std::string, int> captured_stderr;  // local name -> memory file
+  std::map<std::string, int> captured_stderr;     // local name -> memory file
+  std::map<std::string, CaptureFiles> own_files;  // "capture": true (§4.10)
 
   Frame(std::string path) : path(std::move(path)) {}
   Frame(const Frame&) = delete;
   Frame& operator=(const Frame&) = delete;
   ~Frame() {
     for (const auto& [name, fd] : captured_stderr) ::close(fd);
+    for (const auto& [name, files] : own_files) files.close();
   }
 
   Process& local(const json& step) { return local(step.at("proc").get<std::string>()); }
@@ -204,7 +194,11 @@ void Script::run_steps(const json& steps, const Emit& emit, Frame& frame) {
     try {
       observation = json{{"value", step(current, frame)}};
     } catch (const BaseException& e) {
-      observation = raised(e.type_name(), e.what());
+      observation = raised_observation(current, e);
+    } catch (const Unexpressible& e) {
+      // A step no C++ program can write: observed as such, and the process
+      // goes on (expressions.hpp; a declared deviation names the step).
+      observation = raised("Unexpressible", e.what());
     }
     emit(index, observation);
   }
@@ -212,6 +206,8 @@ void Script::run_steps(const json& steps, const Emit& emit, Frame& frame) {
 
 json Script::step(const json& step, Frame& frame) {
   const std::string op = step.at("op");
+  if (Program::handles(op)) return program_.step(step, frame.own_files);
+  if (op == "fork") return fork(step, frame);
   if (op == "await") return events_.wait(step.at("event")), nullptr;
   if (op == "parent_is_none") return !parent_process().has_value();
   if (op == "target_args") return received_;
@@ -238,7 +234,9 @@ json Script::step(const json& step, Frame& frame) {
       if (stderr_fd < 0) raise_os_error(errno);
       frame.captured_stderr[name] = stderr_fd;
     }
-    frame.locals[name] = make_process(step, child_path, stderr_fd, frame);
+    std::optional<CaptureFiles> files;
+    if (step.value("capture", false)) files = frame.own_files[name] = CaptureFiles::create(name);
+    frame.locals[name] = make_process(step, child_path, stderr_fd, files, frame);
     return nullptr;
   }
   if (op == "stderr") return captured_lines(frame.captured_stderr.at(step.at("proc")));
@@ -259,7 +257,9 @@ json Script::step(const json& step, Frame& frame) {
 }
 
 std::unique_ptr<Process> Script::make_process(const json& step, const std::string& path,
-                                              int stderr_fd, Frame& creator) {
+                                              int stderr_fd,
+                                              const std::optional<CaptureFiles>& files,
+                                              Frame& creator) {
   ProcessOptions options;
   if (step.contains("name")) options.name = step["name"].get<std::string>();
   if (step.contains("daemon") && !step["daemon"].is_null())
@@ -286,7 +286,7 @@ std::unique_ptr<Process> Script::make_process(const json& step, const std::strin
       for (const auto& [key, value] : kwargs.items())
         arguments->kwargs.emplace(key, decode_value(value));
     }
-    target = [this, steps, path, stderr_fd, arguments, creator = &creator] {
+    target = [this, steps, path, stderr_fd, files, arguments, creator = &creator] {
       received_ = nullptr;
       if (arguments) {
         json args = json::array();
@@ -296,6 +296,7 @@ std::unique_ptr<Process> Script::make_process(const json& step, const std::strin
           pairs.push_back({key, encode_value(value)});
         received_ = {args, pairs};
       }
+      if (files) files->use();
       if (stderr_fd >= 0) {
         // Before the first step, so that everything the child writes to fd 2
         // from here on (its traceback included) lands in the capture.
@@ -410,6 +411,78 @@ json Script::on_parent(const json& step) {
   throw std::logic_error("op \"" + op + "\" on @parent reached a child");
 }
 
+void Script::know_pid(std::int64_t pid) {
+  if (::getpid() == main_pid_)
+    pids_.push_back(pid);
+  else
+    channel_.send_pid(static_cast<pid_t>(pid));
+}
+
+// The `fork` op (§4.9).
+json Script::fork(const json& step, Frame& frame) {
+  const std::string name = step.at("proc");
+  const std::string child_path = frame.path == "main" ? name : frame.path + "/" + name;
+  const bool pty = step.value("pty", false);
+  std::optional<CaptureFiles> files;
+  if (step.value("capture", false)) files = frame.own_files[name] = CaptureFiles::create(name);
+  // forkpty() puts the terminal on 0, 1 and 2 of the child; 1 and 2 go back
+  // to the capture files it shares with its parent (§4.9).
+  std::optional<CaptureFiles> saved;
+  if (pty && !files) {
+    saved = CaptureFiles{::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3),
+                         ::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)};
+    if (saved->stdout_fd < 0 || saved->stderr_fd < 0) {
+      const int error = errno;
+      saved->close();
+      raise_os_error(error);
+    }
+  }
+  ForkResult forked{};
+  try {
+    forked = fork_process(pty);
+  } catch (...) {
+    if (saved) saved->close();
+    throw;
+  }
+  if (forked.pid == 0) {
+    program_.variables()[name] = pty ? PyValue(Tuple{{Int{0}, Int{-1}}}) : PyValue(Int{0});
+    run_forked(step.at("child"), child_path, files ? files : saved);
+  }
+  if (saved) saved->close();
+  know_pid(forked.pid);
+  // The child's stream exists from here on, even if it is killed before it
+  // could announce it.
+  if (!step.at("child").empty()) channel_.send_stream(child_path);
+  const PyValue pid = Int{forked.pid, Tag::pid};
+  const PyValue value = pty ? PyValue(Tuple{{pid, Int{forked.master_fd, Tag::fd}}}) : pid;
+  program_.variables()[name] = value;
+  return encode(value);
+}
+
+void Script::run_forked(const json& steps, const std::string& path,
+                        const std::optional<CaptureFiles>& files) {
+  try {
+    if (files) files->use();
+    channel_.send_pid(::getpid());
+    run(steps, path, [this, path](size_t index, const json& observation) {
+      channel_.send_observation(path, index, observation);
+    });
+  } catch (const BaseException& e) {
+    // Only the ending ops raise out of a list, and `exit`/`raise` are refused
+    // in a fork child; an exception here ends it as it ends a program.
+    std::fprintf(stderr, "%s: %s\n", e.type_name(), e.what());
+    std::fflush(stderr);
+    flush_coverage();
+    ::_exit(1);
+  } catch (const std::exception& e) {
+    channel_.send_error(path, e.what());
+    exit_at_once(70);
+  }
+  // The end of the list: os._exit(0), stdio buffers not flushed.
+  flush_coverage();
+  ::_exit(0);
+}
+
 void Script::end_process(const json& step) {
   const std::string op = step.at("op");
   if (op == "exit") {
@@ -419,7 +492,7 @@ void Script::end_process(const json& step) {
     if (code.is_number_integer()) throw SystemExit(code.get<std::int64_t>());
     throw SystemExit(code.get<std::string>());
   }
-  if (op == "raise") throw_named(step.at("type"), step.at("message"));
+  if (op == "raise") raise_named(step.at("type"), step.at("message"));
   if (op == "os_exit") {
     const int code = step.at("code").get<int>();
     flush_coverage();

@@ -68,6 +68,12 @@ std::optional<std::string> signal_name_problem(const nlohmann::json& name) {
          std::to_string(kRealTimeSpan) + ")";
 }
 
+std::vector<std::string> signal_names() {
+  std::vector<std::string> names = {"SIGRTMIN", "SIGRTMAX"};
+  for (const auto& [name, number] : fixed_signals()) names.push_back(name);
+  return names;
+}
+
 std::optional<int> find_signal(const nlohmann::json& name) {
   if (auto problem = signal_name_problem(name)) throw std::invalid_argument(*problem);
   const std::string text = name.get<std::string>();

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pyproc::driver {
 
@@ -15,6 +16,10 @@ std::optional<std::string> signal_name_problem(const nlohmann::json& name);
 // name is well formed but this platform lacks it (a real-time offset beyond a
 // narrower range). Throws std::invalid_argument for what is not a name.
 std::optional<int> find_signal(const nlohmann::json& name);
+
+// Every name without an offset: the fixed names, SIGRTMIN and SIGRTMAX (the
+// `signal.SIG…` constants of a `const` expression).
+std::vector<std::string> signal_names();
 
 // find_signal() for a step that runs: the case was checked before the first
 // step, so a missing signal here is a driver bug.

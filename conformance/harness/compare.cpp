@@ -24,10 +24,10 @@ const json* steps_for_path(const json& case_doc, const std::string& path) {
     if (!steps->is_array()) return nullptr;
     const json* next = nullptr;
     for (const auto& step : *steps) {
-      if (!step.is_object() || step.value("op", json()) != "new" ||
-          step.value("proc", json()) != name)
-        continue;
-      for (const char* key : {"target", "run"})
+      // A process is made by `new` (its target or run) or `fork` (its child).
+      const json op = step.is_object() ? step.value("op", json()) : json();
+      if ((op != "new" && op != "fork") || step.value("proc", json()) != name) continue;
+      for (const char* key : {"target", "run", "child"})
         if (step.contains(key)) next = &step[key];
     }
     if (!next) return nullptr;

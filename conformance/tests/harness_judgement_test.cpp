@@ -177,6 +177,15 @@ TEST_F(HarnessJudgement, StepsThatAreNotObjectsNeverCrashTheDescription) {
   EXPECT_NE(result.detail.find("(no such step in the case)"), std::string::npos) << result.detail;
 }
 
+TEST_F(HarnessJudgement, AStepOfAForkChildIsDescribed) {
+  write("9001.json", R"({"id": "9001", "title": "t", "steps": [{"op": "fork", "proc": "c",
+        "child": [{"op": "value", "of": "in the child"}]}]})");
+  const auto result = judge(R"({"main": [{"value": 1}], "c": [{"value": 1}]})",
+                            R"({"main": [{"value": 1}], "c": [{"value": 2}]})");
+  EXPECT_EQ(result.outcome, Outcome::Fail) << result.detail;
+  EXPECT_NE(result.detail.find("in the child"), std::string::npos) << result.detail;
+}
+
 // ---- the parser itself ------------------------------------------------------
 
 TEST(HarnessJson, KeepsEveryNumberExactlyAsPythonWouldRead) {

@@ -23,6 +23,7 @@
 #include <string>
 #include <variant>
 
+#include "at_fork.hpp"
 #include "popen.hpp"
 #include "pyproc/process.hpp"
 #include "registry.hpp"
@@ -108,6 +109,14 @@ void Process::bootstrap_child(int parent_sentinel) {
     went = true;
   };
   try {
+    // os.fork()'s after_in_child hooks run before _bootstrap, so they still
+    // see the parent's current_process() and stdin. Others may see what they
+    // do, so only after the go; the child's own set-up then no longer
+    // overlaps the parent's pidfd_open().
+    if (detail::any_after_fork_child_hook()) {
+      go();
+      detail::run_after_fork_child_hooks();
+    }
     detail::enter_child(this,
                         ParentProcess{parent_name_, parent_pid_.value_or(0), parent_sentinel});
     detail::close_stdin();

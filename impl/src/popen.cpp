@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <string>
 
+#include "at_fork.hpp"
 #include "pyproc/connection.hpp"
 #include "pyproc/exceptions.hpp"
 #include "registry.hpp"
@@ -107,15 +108,12 @@ std::unique_ptr<Popen> Popen::launch(const ChildMain& child_main) {
   const int child_r = fds[0];
   const int parent_w = fds[1];
 
+  // CPython's os.fork() runs the at-fork hooks around fork(2) (at_fork.hpp).
+  run_before_fork_hooks();
   const pid_t pid = sys.fork();
-  if (pid < 0) {
-    const int fork_errno = errno;
-    sys.close(child_r);
-    sys.close(parent_w);
-    raise_os_error(fork_errno);
-  }
   if (pid == 0) {
-    // The child. Nothing may unwind out of here into the parent's code.
+    // The child. Nothing may unwind out of here into the parent's code. Its
+    // after_in_child hooks run in child_main, once the parent's go has come.
     set_syscalls(nullptr);
     ::close(parent_w);
     try {
@@ -123,6 +121,16 @@ std::unique_ptr<Popen> Popen::launch(const ChildMain& child_main) {
     } catch (...) {
     }
     ::_exit(1);  // child_main never returns; this is a backstop.
+  }
+  // Whatever happens from here on, the after_in_parent hooks run before
+  // launch() returns or raises: after the go, so that a hook may wait for
+  // something the child does (in CPython the child never waits).
+  const int fork_errno = errno;
+  const AfterForkInParent after_fork;
+  if (pid < 0) {
+    sys.close(child_r);
+    sys.close(parent_w);
+    raise_os_error(fork_errno);
   }
 
   popen->pid_ = pid;

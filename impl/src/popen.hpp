@@ -24,13 +24,16 @@ namespace pyproc::detail {
 class Popen {
  public:
   // Runs in the child with the read end of the parent-liveness pipe; must
-  // call await_go() (below) before anything seen outside the child, and must
-  // not return (it ends with _exit()).
+  // call await_go() (below) before anything seen outside the child, then
+  // run_after_fork_child_hooks() (at_fork.hpp) before anything else, and
+  // must not return (it ends with _exit()).
   using ChildMain = std::function<void(int parent_sentinel)>;
 
-  // Forks a child that runs `child_main`. Raises the OSError subclass for the
-  // errno of whatever failed (pipe2, fork, pidfd_open); on failure no fd is
-  // left open and no child is left running or unreaped.
+  // Forks a child that runs `child_main`, with the at-fork hooks around the
+  // fork (the after_in_parent ones before it returns or raises). Raises the
+  // OSError subclass for the errno of whatever failed (pipe2, fork,
+  // pidfd_open); on failure no fd is left open and no child is left running
+  // or unreaped.
   static std::unique_ptr<Popen> launch(const ChildMain& child_main);
 
   Popen(const Popen&) = delete;

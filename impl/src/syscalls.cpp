@@ -1,14 +1,18 @@
 // The real system calls behind the seam.
 #include "syscalls.hpp"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstdlib>
 
 #if defined(__SANITIZE_THREAD__)
 // NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): glibc's name
@@ -35,6 +39,29 @@ ssize_t Syscalls::read(int fd, void* buf, std::size_t count) { return ::read(fd,
 int Syscalls::killpg(pid_t pgid, int sig) { return ::killpg(pgid, sig); }
 int Syscalls::nice(int increment) { return ::nice(increment); }
 clock_t Syscalls::times(struct tms* buf) { return ::times(buf); }
+// glibc's openpty() opens both ends without O_CLOEXEC. Here the master is
+// opened with it, and the slave is the master's own peer (TIOCGPTPEER, Linux
+// 4.13: no path lookup that another terminal could race), opened with it too.
+int Syscalls::openpty(int* master, int* slave) {
+  const int m = ::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (m < 0) return -1;
+  const int s = ::unlockpt(m) == 0 ? ::ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+  if (s < 0) {
+    const int saved_errno = errno;
+    ::close(m);
+    errno = saved_errno;
+    return -1;
+  }
+  *master = m;
+  *slave = s;
+  return 0;
+}
+pid_t Syscalls::getpgid(pid_t pid) { return ::getpgid(pid); }
+pid_t Syscalls::getsid(pid_t pid) { return ::getsid(pid); }
+int Syscalls::setpgid(pid_t pid, pid_t pgrp) { return ::setpgid(pid, pgrp); }
+pid_t Syscalls::setsid() { return ::setsid(); }
+char* Syscalls::getcwd(char* buf, std::size_t size) { return ::getcwd(buf, size); }
+int Syscalls::chdir(const char* path) { return ::chdir(path); }
 
 namespace {
 

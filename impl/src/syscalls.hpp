@@ -57,6 +57,15 @@ class Syscalls {
   // so callers clear errno first (as CPython's os.nice does).
   virtual int nice(int increment);
   virtual clock_t times(struct tms* buf);
+  // Added for os::forkpty() and the process basics (os_identity.hpp).
+  // openpty(3), but both fds O_CLOEXEC: 0, or -1 with errno and no fd open.
+  virtual int openpty(int* master, int* slave);
+  virtual pid_t getpgid(pid_t pid);
+  virtual pid_t getsid(pid_t pid);
+  virtual int setpgid(pid_t pid, pid_t pgrp);
+  virtual pid_t setsid();
+  virtual char* getcwd(char* buf, std::size_t size);
+  virtual int chdir(const char* path);
 
  protected:
   // Never deleted through this interface: the seam owns no implementation

@@ -3,6 +3,7 @@
 
 #include <exception>
 #include <string>
+#include <typeinfo>
 
 namespace pyproc::detail {
 
@@ -14,12 +15,18 @@ namespace pyproc::detail {
 // (`throw 42;`) gives just its type, "int".
 std::string format_exception_only(const std::exception_ptr& error);
 
-// Writes a traceback-shaped report to stderr:
+// A traceback-shaped report, each line ending in '\n':
 //   Traceback (most recent call last):
 //     File "<c++>", in <where>
 //   RuntimeError: boom
 // C++ keeps no frames to show; the shape is kept so that tools and people
 // reading a CPython child's stderr read this one the same way.
+std::string format_exception(const std::exception_ptr& error, const char* where);
+
+// Writes format_exception(error, where) to stderr.
 void print_exception(const std::exception_ptr& error, const char* where = "run");
+
+// The demangled name of a C++ type ("std::runtime_error").
+std::string demangle(const std::type_info& type);
 
 }  // namespace pyproc::detail

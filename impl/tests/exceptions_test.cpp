@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <optional>
 #include <string>
 
 namespace pyproc {
@@ -73,7 +74,34 @@ TEST(OSError, ExplicitMessageKeepsTheErrnoPrefix) {
   const OSError e(ENOENT, "custom text");
   EXPECT_STREQ(e.what(), "[Errno 2] custom text");
   EXPECT_EQ(e.errno_value(), ENOENT);
+  EXPECT_EQ(e.strerror(), "custom text");
   EXPECT_STREQ(e.type_name(), "OSError");
+}
+
+// e.filename: None unless the error names a file, then that object's repr
+// (a str path, a bytes path and a descriptor stay apart, as in CPython).
+TEST(OSError, FilenameIsTheNamedObjectOrNone) {
+  EXPECT_EQ(OSError(ENOENT).filename_repr(), std::nullopt);
+  try {
+    raise_os_error(ENOENT, "'/no/such'");
+    FAIL() << "raise_os_error returned";
+  } catch (const FileNotFoundError& e) {
+    EXPECT_STREQ(e.what(), "[Errno 2] No such file or directory: '/no/such'");
+    EXPECT_EQ(e.filename_repr(), "'/no/such'");
+    EXPECT_EQ(e.strerror(), "No such file or directory");
+  }
+  try {
+    raise_os_error(EBADF, "7");
+    FAIL() << "raise_os_error returned";
+  } catch (const OSError& e) {
+    EXPECT_EQ(e.filename_repr(), "7");
+  }
+  try {
+    raise_os_error(ESRCH);
+    FAIL() << "raise_os_error returned";
+  } catch (const OSError& e) {
+    EXPECT_EQ(e.filename_repr(), std::nullopt);
+  }
 }
 
 // Every class, through a reference to the root as an `except` clause sees it.

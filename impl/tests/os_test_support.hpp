@@ -30,18 +30,18 @@ namespace pyproc::testing {
 // conformance/helper's program (spec/helper-program.md), from CMake.
 inline const std::string kHelper = PYPROC_HELPER;
 
-// While alive, this process's fd 1 is a memfd: what this process and the
-// programs it launches write there is text() afterwards.
+// While alive, this process's fd 1 (or `fd`, e.g. 2) is a memfd: what this
+// process and the programs it launches write there is text() afterwards.
 class StdoutCapture {
  public:
-  StdoutCapture() {
+  explicit StdoutCapture(int fd = STDOUT_FILENO) : fd_(fd) {
     std::fflush(stdout);
-    saved_ = ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+    saved_ = ::fcntl(fd_, F_DUPFD_CLOEXEC, 3);
     memfd_ = ::memfd_create("stdout", MFD_CLOEXEC);
     // O_APPEND: programs writing at once must not race on the shared offset
     // (a memfd's offset is not updated atomically across processes).
     if (saved_ < 0 || memfd_ < 0 || ::fcntl(memfd_, F_SETFL, O_APPEND) != 0 ||
-        ::dup2(memfd_, STDOUT_FILENO) < 0) {
+        ::dup2(memfd_, fd_) < 0) {
       throw std::runtime_error("cannot capture stdout");
     }
   }
@@ -68,10 +68,11 @@ class StdoutCapture {
   void restore() {
     if (saved_ < 0) return;
     std::fflush(stdout);
-    ::dup2(saved_, STDOUT_FILENO);
+    ::dup2(saved_, fd_);
     ::close(saved_);
     saved_ = -1;
   }
+  int fd_;
   int saved_ = -1;
   int memfd_ = -1;
 };

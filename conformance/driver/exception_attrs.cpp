@@ -1,0 +1,64 @@
+#include "exception_attrs.hpp"
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "py_value.hpp"
+#include "subprocess_functions.hpp"
+#include "values.hpp"
+
+namespace pyproc::driver {
+namespace {
+
+using nlohmann::json;
+
+std::optional<PyValue> os_error_attribute(const OSError& e, const std::string& name) {
+  if (name == "errno") return PyValue(Int{e.errno_value()});
+  if (name == "strerror") return PyValue(e.strerror());
+  if (name == "filename") {
+    if (!e.filename_repr()) return PyValue();
+    return from_repr(*e.filename_repr());
+  }
+  return std::nullopt;
+}
+
+// Whether the step's call asked for text (text=True): CalledProcessError
+// then carries str output, as CPython decodes it before raising.
+bool asks_for_text(const json& step) {
+  const json kwargs = step.value("kwargs", json::object());
+  return kwargs.is_object() && kwargs.value("text", json(false)) == json(true);
+}
+
+// e.<name>, or std::nullopt where pyproc's exception has no such attribute.
+std::optional<PyValue> attribute(const BaseException& e, const std::string& name,
+                                 const json& step) {
+  if (const auto* os_error = dynamic_cast<const OSError*>(&e))
+    return os_error_attribute(*os_error, name);
+  return subprocess_error_attribute(e, name, asks_for_text(step));
+}
+
+}  // namespace
+
+json raised_observation(const json& step, const BaseException& e) {
+  json observation = raised(e.type_name(), e.what());
+  if (!step.contains("exception_attrs")) return observation;
+  json attrs = json::array();
+  for (const json& name : step.at("exception_attrs")) {
+    const auto value = attribute(e, name.get<std::string>(), step);
+    attrs.push_back({name, value ? encode(*value) : json(nullptr)});
+  }
+  observation["raised"]["attrs"] = attrs;
+  return observation;
+}
+
+void raise_named(const std::string& type, const std::string& message) {
+  if (type == "RuntimeError") throw RuntimeError(message);
+  if (type == "ValueError") throw ValueError(message);
+  if (type == "TypeError") throw TypeError(message);
+  if (type == "Exception") throw Exception(message);
+  if (type == "KeyboardInterrupt") throw KeyboardInterrupt(message);
+  throw std::invalid_argument("raise: unsupported exception type \"" + type + "\"");
+}
+
+}  // namespace pyproc::driver

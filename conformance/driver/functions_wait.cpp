@@ -1,0 +1,82 @@
+#include <memory>
+
+#include "function_table.hpp"
+#include "os_objects.hpp"
+#include "pyproc/os.hpp"
+
+namespace pyproc::driver {
+namespace {
+
+using P = ParamType;
+
+PyValue wait_result(const os::WaitResult& r) { return Tuple{{pid_value(r.pid), Int{r.status}}}; }
+
+PyValue wait4_result(const os::Wait4Result& r) {
+  return Tuple{
+      {pid_value(r.pid), Int{r.status}, ObjectPtr(std::make_shared<RusageObject>(r.rusage))}};
+}
+
+}  // namespace
+
+void add_wait_functions(Table& t) {
+  const Param options{"options", P::Int};
+  const PyValue waited = Tuple{{Opaque{kInt}, Opaque{kInt}}};
+  const PyValue waited4 =
+      Tuple{{Opaque{kInt}, Opaque{kInt}, ObjectPtr(std::make_shared<RusageObject>(os::Rusage{}))}};
+  t["os.wait"] = function(
+      {}, [](const Bound&, const PyValue&) { return wait_result(os::wait()); }, shape_of(waited));
+  t["os.waitpid"] = function(
+      {{{"pid", P::Int}, options}},
+      [](const Bound& a, const PyValue&) {
+        return wait_result(os::waitpid(to_int(a.params[0]), to_int(a.params[1])));
+      },
+      shape_of(waited));
+  t["os.wait3"] = function(
+      {{options}},
+      [](const Bound& a, const PyValue&) { return wait4_result(os::wait3(to_int(a.params[0]))); },
+      shape_of(waited4));
+  t["os.wait4"] = function(
+      {{{"pid", P::Int}, options}},
+      [](const Bound& a, const PyValue&) {
+        return wait4_result(os::wait4(to_int(a.params[0]), to_int(a.params[1])));
+      },
+      shape_of(waited4));
+  t["os.waitid"] = function(
+      {{{"idtype", P::Int}, {"id", P::Id}, options}},
+      [](const Bound& a, const PyValue&) -> PyValue {
+        const auto result =
+            os::waitid(to_int(a.params[0]), to_id(a.params[1]), to_int(a.params[2]));
+        if (!result) return {};
+        return ObjectPtr(std::make_shared<WaitidObject>(*result));
+      },
+      opaque(kNone | kObject));
+  const Param status{"status", P::Int};
+  t["os.waitstatus_to_exitcode"] = function(
+      {{status}},
+      [](const Bound& a, const PyValue&) {
+        return PyValue(Int{os::waitstatus_to_exitcode(to_int(a.params[0]))});
+      },
+      opaque(kInt));
+  using Predicate = bool (*)(int);
+  for (const auto& [name, test] : std::initializer_list<std::pair<const char*, Predicate>>{
+           {"os.WCOREDUMP", os::WCOREDUMP},
+           {"os.WIFCONTINUED", os::WIFCONTINUED},
+           {"os.WIFSTOPPED", os::WIFSTOPPED},
+           {"os.WIFSIGNALED", os::WIFSIGNALED},
+           {"os.WIFEXITED", os::WIFEXITED}})
+    t[name] = function(
+        {{status}},
+        [test](const Bound& a, const PyValue&) { return PyValue(test(to_int(a.params[0]))); },
+        opaque(kBool));
+  using Field = int (*)(int);
+  for (const auto& [name, read] :
+       std::initializer_list<std::pair<const char*, Field>>{{"os.WEXITSTATUS", os::WEXITSTATUS},
+                                                            {"os.WSTOPSIG", os::WSTOPSIG},
+                                                            {"os.WTERMSIG", os::WTERMSIG}})
+    t[name] = function(
+        {{status}},
+        [read](const Bound& a, const PyValue&) { return PyValue(Int{read(to_int(a.params[0]))}); },
+        opaque(kInt));
+}
+
+}  // namespace pyproc::driver

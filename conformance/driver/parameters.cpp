@@ -1,0 +1,263 @@
+#include "parameters.hpp"
+
+#include <climits>
+#include <cstdint>
+#include <stdexcept>
+
+#include "os_objects.hpp"
+
+namespace pyproc::driver {
+namespace {
+
+const char* cpp_type(ParamType type) {
+  switch (type) {
+    case ParamType::Int:
+      return "an int";
+    case ParamType::Id:
+      return "an id_t";
+    case ParamType::FsString:
+    case ParamType::Str:
+      return "a std::string";
+    case ParamType::Args:
+      return "an os::Args (std::vector<std::string>)";
+    case ParamType::Env:
+      return "an os::Env (std::map<std::string, std::string>)";
+    case ParamType::PathOrFd:
+      return "a std::string path or an int fd";
+    case ParamType::Handler:
+      return "SIG_DFL, SIG_IGN or a hook";
+    case ParamType::Hook:
+      return "a pyproc::os::ForkHook (a hook)";
+    case ParamType::Command:
+      return "a subprocess::Command (a std::string or a std::vector<std::string>)";
+    case ParamType::Bool:
+      return "a bool";
+    case ParamType::Number:
+      return "a number";
+    case ParamType::Data:
+      return "a std::string";
+    case ParamType::Ignored:
+      return "anything";
+  }
+  return "?";
+}
+
+// What a parameter may receive, by kind (an Opaque fits if it may be one).
+unsigned accepted_kinds(ParamType type) {
+  switch (type) {
+    case ParamType::Int:
+    case ParamType::Id:
+      return kInt | kBool;
+    case ParamType::FsString:
+      return kStr | kBytes;
+    case ParamType::Str:
+      return kStr;
+    case ParamType::Args:
+      return kList | kTuple;
+    case ParamType::Env:
+      return kDict;
+    case ParamType::PathOrFd:
+      return kStr | kBytes | kInt | kBool;
+    case ParamType::Handler:
+      return kInt | kBool | kObject;
+    case ParamType::Hook:
+      return kObject;
+    case ParamType::Command:
+      return kStr | kBytes | kList | kTuple;
+    case ParamType::Bool:
+      return kBool;
+    case ParamType::Number:
+      return kInt | kBool | kFloat;
+    case ParamType::Data:
+      return kStr | kBytes;
+    case ParamType::Ignored:
+      return kAnyKind;
+  }
+  return 0;
+}
+
+std::optional<std::int64_t> integer(const PyValue& value) {
+  if (const auto* n = value.get_if<Int>()) return n->value;
+  if (const auto* b = value.get_if<bool>()) return *b ? 1 : 0;
+  return std::nullopt;
+}
+
+std::optional<std::string> unfit_range(const PyValue& value, std::int64_t low, std::int64_t high,
+                                       const char* type) {
+  const auto n = integer(value);
+  if (n && (*n < low || *n > high)) return describe(value) + " does not fit " + type;
+  return std::nullopt;
+}
+
+std::optional<std::string> unfit_items(const std::vector<PyValue>& items, ParamType type,
+                                       const char* what) {
+  for (const PyValue& item : items)
+    if (auto why = unfit(type, item)) return std::string(what) + ": " + *why;
+  return std::nullopt;
+}
+
+void require_fit(ParamType type, const PyValue& value) {
+  if (auto why = unfit(type, value)) throw std::invalid_argument("at run time, " + *why);
+}
+
+std::string fs_string(const PyValue& value) {
+  if (const auto* s = value.get_if<std::string>()) return *s;
+  return value.get_if<Bytes>()->data;
+}
+
+const std::vector<PyValue>& sequence(const PyValue& value) {
+  if (const auto* list = value.get_if<List>()) return list->items;
+  return value.get_if<Tuple>()->items;
+}
+
+std::string names(const Signature& signature) {
+  std::string text;
+  for (const Param& param : signature.params) text += (text.empty() ? "" : ", ") + param.name;
+  if (signature.rest) text += (text.empty() ? "" : ", ") + std::string("*args");
+  if (signature.env_last) text += ", env";
+  return text;
+}
+
+}  // namespace
+
+std::string describe(const PyValue& value) {
+  if (value.is_opaque()) return "a value";
+  if (value.is_none()) return "None";
+  if (value.get_if<List>()) return "a list";
+  if (value.get_if<Tuple>()) return "a tuple";
+  if (value.get_if<Dict>()) return "a dict";
+  if (const auto* o = value.get_if<ObjectPtr>()) return "a " + (*o)->type_name();
+  // Not the number of a pid, fd, uid or gid: it differs between machines,
+  // and this text reaches observations (and deviations files).
+  static const char* const tagged[] = {nullptr, "a process id", "a file descriptor", "a user id",
+                                       "a group id"};
+  if (const auto* n = value.get_if<Int>(); n && n->tag != Tag::none)
+    return std::string("an int (") + tagged[static_cast<int>(n->tag)] + ")";
+  return "the " + type_name(value) + " " + repr(value).value_or("?");
+}
+
+std::optional<std::string> unfit(ParamType type, const PyValue& value) {
+  if (!(value.kinds() & accepted_kinds(type)))
+    return std::string("C++ takes ") + cpp_type(type) + ", not " + describe(value);
+  if (value.is_opaque()) return std::nullopt;  // the run will tell
+  switch (type) {
+    case ParamType::Int:
+      return unfit_range(value, INT_MIN, INT_MAX, "a C int");
+    case ParamType::Id:
+      return unfit_range(value, 0, UINT32_MAX, "an id_t");
+    case ParamType::PathOrFd:
+      return unfit_range(value, INT_MIN, INT_MAX, "a C int");
+    case ParamType::Args:
+      return unfit_items(sequence(value), ParamType::FsString, "an os::Args item");
+    case ParamType::Env:
+      for (const auto& [key, item] : value.get_if<Dict>()->items)
+        if (auto why = unfit(ParamType::FsString, item))
+          return "the os::Env value of " + repr_str(key) + ": " + *why;
+      return std::nullopt;
+    case ParamType::Handler: {
+      if (const auto* object = value.get_if<ObjectPtr>()) {
+        const auto* hook = dynamic_cast<const HookObject*>(object->get());
+        if (!hook) return "C++ takes SIG_DFL, SIG_IGN or a hook, not " + describe(value);
+        if (!hook->raises.empty())
+          return "a C++ signal handler cannot raise " + hook->raises + " (hook " +
+                 repr_str(hook->name) + ")";
+        return std::nullopt;
+      }
+      const auto n = integer(value);
+      if (*n != 0 && *n != 1) return "C++ takes SIG_DFL (0) or SIG_IGN (1), not " + describe(value);
+      return std::nullopt;
+    }
+    case ParamType::Hook:
+      if (!dynamic_cast<const HookObject*>(value.get_if<ObjectPtr>()->get()))
+        return std::string("C++ takes ") + cpp_type(type) + ", not " + describe(value);
+      return std::nullopt;
+    case ParamType::Command:
+      if (value.get_if<List>() || value.get_if<Tuple>())
+        return unfit_items(sequence(value), ParamType::FsString, "a subprocess::Command item");
+      return std::nullopt;
+    case ParamType::FsString:
+    case ParamType::Str:
+    case ParamType::Bool:
+    case ParamType::Number:
+    case ParamType::Data:
+    case ParamType::Ignored:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::variant<Bound, std::string> bind_arguments(
+    const std::string& function, const Signature& signature, const std::vector<PyValue>& args,
+    const std::vector<std::pair<std::string, PyValue>>& kwargs) {
+  const auto arity = [&] {
+    return function + " takes (" + names(signature) + ") in C++; the case passes " +
+           std::to_string(args.size()) + " positional and " + std::to_string(kwargs.size()) +
+           " keyword arguments";
+  };
+  Bound bound;
+  std::vector<std::optional<PyValue>> given(signature.params.size());
+  size_t used = 0;
+  if (signature.keyword_only && !args.empty()) return arity();
+  for (; used < args.size() && used < given.size(); ++used) given[used] = args[used];
+  std::vector<PyValue> extra(args.begin() + static_cast<std::ptrdiff_t>(used), args.end());
+  if (signature.env_last) {
+    if (extra.empty()) return arity();
+    bound.env = extra.back();
+    extra.pop_back();
+  }
+  if (!extra.empty() && !signature.rest) return arity();
+  bound.rest = std::move(extra);
+  for (const auto& [name, value] : kwargs) {
+    size_t i = 0;
+    while (i < given.size() && signature.params[i].name != name) ++i;
+    if (!signature.keywords || i == given.size() || given[i]) return arity();
+    given[i] = value;
+  }
+  for (size_t i = 0; i < given.size(); ++i) {
+    const Param& param = signature.params[i];
+    if (!given[i] && !param.default_value) return arity();
+    bound.params.push_back(given[i] ? *given[i] : *param.default_value);
+    // A default is the function's own (None for a hook not given), not a
+    // value the case passes.
+    if (!given[i] || (param.or_none && given[i]->is_none())) continue;
+    if (auto why = unfit(param.type, bound.params.back()))
+      return function + " argument " + param.name + ": " + *why;
+  }
+  if (signature.rest)
+    for (const PyValue& value : bound.rest)
+      if (auto why = unfit(*signature.rest, value)) return function + " argument: " + *why;
+  if (signature.env_last)
+    if (auto why = unfit(ParamType::Env, bound.env)) return function + " argument env: " + *why;
+  return bound;
+}
+
+int to_int(const PyValue& value) {
+  require_fit(ParamType::Int, value);
+  return static_cast<int>(*integer(value));
+}
+
+id_t to_id(const PyValue& value) {
+  require_fit(ParamType::Id, value);
+  return static_cast<id_t>(*integer(value));
+}
+
+std::string to_string(const PyValue& value) {
+  require_fit(ParamType::FsString, value);
+  return fs_string(value);
+}
+
+os::Args to_args(const PyValue& value) {
+  require_fit(ParamType::Args, value);
+  os::Args args;
+  for (const PyValue& item : sequence(value)) args.push_back(fs_string(item));
+  return args;
+}
+
+os::Env to_env(const PyValue& value) {
+  require_fit(ParamType::Env, value);
+  os::Env env;
+  for (const auto& [key, item] : value.get_if<Dict>()->items) env[key] = fs_string(item);
+  return env;
+}
+
+}  // namespace pyproc::driver

@@ -1,0 +1,431 @@
+#include "py_value.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+#include "values.hpp"
+
+namespace pyproc::driver {
+namespace {
+
+using nlohmann::json;
+
+// §4.9: attributes that hold a pid or a uid wherever a view reads them.
+PyValue tag_attribute(const std::string& name, PyValue value) {
+  if (auto* n = std::get_if<Int>(&value.v)) {
+    if ((name == "pid" || name == "ident" || name == "si_pid") && n->value > 0) n->tag = Tag::pid;
+    if (name == "si_uid") n->tag = Tag::uid;
+  }
+  return value;
+}
+
+// A number as Python compares numbers: bool is an int.
+struct Number {
+  bool is_int;
+  std::int64_t i;
+  double d;
+};
+
+std::optional<Number> number(const PyValue& value) {
+  if (const auto* b = value.get_if<bool>()) return Number{true, *b ? 1 : 0, 0};
+  if (const auto* n = value.get_if<Int>()) return Number{true, n->value, 0};
+  if (const auto* d = value.get_if<double>()) return Number{false, 0, *d};
+  return std::nullopt;
+}
+
+// -1, 0, 1; NaN compares unordered, as every comparison with it is false.
+std::optional<int> order(const Number& a, const Number& b) {
+  if (a.is_int && b.is_int) return a.i < b.i ? -1 : (a.i > b.i ? 1 : 0);
+  const long double x = a.is_int ? static_cast<long double>(a.i) : a.d;
+  const long double y = b.is_int ? static_cast<long double>(b.i) : b.d;
+  if (std::isnan(x) || std::isnan(y)) return std::nullopt;
+  return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+bool equal(const PyValue& a, const PyValue& b);
+
+bool equal_items(const std::vector<PyValue>& a, const std::vector<PyValue>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (!equal(a[i], b[i])) return false;
+  return true;
+}
+
+bool equal(const PyValue& a, const PyValue& b) {
+  const auto na = number(a);
+  const auto nb = number(b);
+  if (na && nb) return order(*na, *nb) == 0;
+  if (a.is_none() || b.is_none()) return a.is_none() && b.is_none();
+  if (const auto* s = a.get_if<std::string>()) {
+    const auto* t = b.get_if<std::string>();
+    return t && *s == *t;
+  }
+  if (const auto* s = a.get_if<Bytes>()) {
+    const auto* t = b.get_if<Bytes>();
+    return t && s->data == t->data;
+  }
+  if (const auto* s = a.get_if<List>()) {
+    const auto* t = b.get_if<List>();
+    return t && equal_items(s->items, t->items);
+  }
+  if (const auto* s = a.get_if<Tuple>()) {
+    const auto* t = b.get_if<Tuple>();
+    return t && equal_items(s->items, t->items);
+  }
+  if (const auto* s = a.get_if<Dict>()) {
+    const auto* t = b.get_if<Dict>();
+    if (!t || s->items.size() != t->items.size()) return false;
+    for (const auto& [key, value] : s->items) {
+      bool found = false;
+      for (const auto& [other_key, other] : t->items)
+        if (key == other_key) found = equal(value, other);
+      if (!found) return false;
+    }
+    return true;
+  }
+  if (const auto* s = a.get_if<ObjectPtr>()) {
+    const auto* t = b.get_if<ObjectPtr>();
+    if (!t) return false;
+    if (*s == *t) return true;
+    // Records compare by value (Python's structseq is a tuple).
+    const auto fa = (*s)->fields();
+    const auto fb = (*t)->fields();
+    if (fa.empty() || (*s)->type_name() != (*t)->type_name()) return false;
+    for (size_t i = 0; i < fa.size(); ++i)
+      if (!equal(fa[i].second, fb[i].second)) return false;
+    return true;
+  }
+  return false;
+}
+
+std::optional<bool> apply(int sign, const std::string& op) {
+  if (op == "<") return sign < 0;
+  if (op == "<=") return sign <= 0;
+  if (op == ">") return sign > 0;
+  if (op == ">=") return sign >= 0;
+  return std::nullopt;
+}
+
+std::optional<bool> ordered(const PyValue& a, const std::string& op, const PyValue& b);
+
+// Python's sequence ordering: the first items that differ decide, else the lengths.
+std::optional<bool> ordered_items(const std::vector<PyValue>& a, const std::string& op,
+                                  const std::vector<PyValue>& b) {
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i)
+    if (!equal(a[i], b[i])) return ordered(a[i], op, b[i]);
+  return apply(a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0), op);
+}
+
+std::optional<bool> ordered(const PyValue& a, const std::string& op, const PyValue& b) {
+  const auto na = number(a);
+  const auto nb = number(b);
+  if (na && nb) {
+    const auto sign = order(*na, *nb);
+    return sign ? apply(*sign, op) : std::optional<bool>(false);
+  }
+  if (const auto* s = a.get_if<std::string>())
+    if (const auto* t = b.get_if<std::string>()) return apply(s->compare(*t), op);
+  if (const auto* s = a.get_if<Bytes>())
+    if (const auto* t = b.get_if<Bytes>()) return apply(s->data.compare(t->data), op);
+  if (const auto* s = a.get_if<List>())
+    if (const auto* t = b.get_if<List>()) return ordered_items(s->items, op, t->items);
+  if (const auto* s = a.get_if<Tuple>())
+    if (const auto* t = b.get_if<Tuple>()) return ordered_items(s->items, op, t->items);
+  return std::nullopt;
+}
+
+// Python's repr() of a float: the shortest text that reads back as the same
+// double, in fixed notation from 1e-4 up to 1e16 and in exponent notation
+// outside that range.
+std::string repr_float(double x) {
+  if (std::isnan(x)) return "nan";
+  if (std::isinf(x)) return x < 0 ? "-inf" : "inf";
+  char buffer[64];
+  const auto result =
+      std::to_chars(buffer, buffer + sizeof buffer, x, std::chars_format::scientific);
+  std::string text(buffer, result.ptr);
+  std::string sign;
+  if (text[0] == '-') {
+    sign = "-";
+    text.erase(0, 1);
+  }
+  const auto e = text.find('e');
+  const int exponent = std::stoi(text.substr(e + 1));
+  std::string digits = text.substr(0, e);
+  if (digits.size() > 1) digits.erase(1, 1);  // the '.'
+  const int point = exponent + 1;             // digits are 0.DIGITS * 10^point
+  if (point <= -4 || point > 16) {
+    std::string mantissa = digits.substr(0, 1);
+    if (digits.size() > 1) mantissa += "." + digits.substr(1);
+    char exp[16];
+    std::snprintf(exp, sizeof exp, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
+    return sign + mantissa + exp;
+  }
+  if (point <= 0) return sign + "0." + std::string(static_cast<size_t>(-point), '0') + digits;
+  if (static_cast<size_t>(point) >= digits.size())
+    return sign + digits + std::string(static_cast<size_t>(point) - digits.size(), '0') + ".0";
+  return sign + digits.substr(0, static_cast<size_t>(point)) + "." +
+         digits.substr(static_cast<size_t>(point));
+}
+
+std::string hex_escape(unsigned char c) {
+  char escaped[5];
+  std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
+  return escaped;
+}
+
+// Python's choice of quotes: single, unless the text holds one and no double.
+char quote_for(const std::string& text) {
+  return text.find('\'') != std::string::npos && text.find('"') == std::string::npos ? '"' : '\'';
+}
+
+std::string repr_bytes(const std::string& data) {
+  const char quote = quote_for(data);
+  std::string out = std::string("b") + quote;
+  for (unsigned char c : data) {
+    if (c == '\\' || c == static_cast<unsigned char>(quote))
+      out += std::string("\\") + static_cast<char>(c);
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c < 0x20 || c >= 0x7f)
+      out += hex_escape(c);
+    else
+      out += static_cast<char>(c);
+  }
+  return out + quote;
+}
+
+std::optional<std::string> repr_items(const std::vector<PyValue>& items, const char* open,
+                                      const char* close, bool tuple) {
+  std::string out = open;
+  for (size_t i = 0; i < items.size(); ++i) {
+    auto item = repr(items[i]);
+    if (!item) return std::nullopt;
+    out += (i ? ", " : "") + *item;
+  }
+  if (tuple && items.size() == 1) out += ",";
+  return out + close;
+}
+
+// UTF-8 of one code point; a lone surrogate U+DC80..U+DCFF is the byte it
+// escapes (Python's surrogateescape, how a str holds a non-UTF-8 path).
+void append_code_point(std::string& out, std::uint32_t c) {
+  if (c >= 0xdc80 && c <= 0xdcff) {
+    out += static_cast<char>(c - 0xdc00);
+  } else if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xc0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3f));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xe0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (c & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (c & 0x3f));
+  }
+}
+
+// The text between the quotes of a str or bytes literal, its escapes
+// resolved (\\, \', \", \n, \r, \t, \xHH, and in a str \uHHHH, \UHHHHHHHH).
+std::string unescape_literal(const std::string& body, bool bytes) {
+  const auto bad = [&] { return std::invalid_argument("not a Python literal body: " + body); };
+  std::string out;
+  for (size_t i = 0; i < body.size(); ++i) {
+    if (body[i] != '\\') {
+      out += body[i];
+      continue;
+    }
+    if (++i == body.size()) throw bad();
+    const char c = body[i];
+    size_t digits = 0;
+    if (c == 'x') digits = 2;
+    if (c == 'u' && !bytes) digits = 4;
+    if (c == 'U' && !bytes) digits = 8;
+    if (digits) {
+      if (i + digits >= body.size()) throw bad();
+      std::uint32_t code = 0;
+      const auto* first = body.data() + i + 1;
+      const auto [end, error] = std::from_chars(first, first + digits, code, 16);
+      if (error != std::errc() || end != first + digits) throw bad();
+      i += digits;
+      if (bytes)
+        out += static_cast<char>(code);
+      else
+        append_code_point(out, code);
+      continue;
+    }
+    static const std::string plain = "\\'\"";
+    if (plain.find(c) != std::string::npos)
+      out += c;
+    else if (c == 'n')
+      out += '\n';
+    else if (c == 'r')
+      out += '\r';
+    else if (c == 't')
+      out += '\t';
+    else
+      throw bad();
+  }
+  return out;
+}
+
+}  // namespace
+
+unsigned PyValue::kinds() const {
+  static constexpr unsigned by_index[] = {kNone,  kBool, kInt,   kFloat, kStr,
+                                          kBytes, kList, kTuple, kDict,  kObject};
+  if (const auto* opaque = get_if<Opaque>()) return opaque->kinds;
+  return by_index[v.index()];
+}
+
+std::optional<PyValue> field(const PyValue& value, const std::string& name) {
+  if (value.is_opaque()) return PyValue(Opaque{});
+  const auto* object = value.get_if<ObjectPtr>();
+  if (!object) return std::nullopt;
+  for (auto& [key, item] : (*object)->fields())
+    if (key == name) return tag_attribute(name, item);
+  return std::nullopt;
+}
+
+json encode(const PyValue& value) {
+  return std::visit(
+      [](const auto& x) -> json {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          return nullptr;
+        } else if constexpr (std::is_same_v<T, Int>) {
+          static const char* const keys[] = {nullptr, "pid", "fd", "uid", "gid"};
+          if (x.tag == Tag::none) return x.value;
+          return json{{keys[static_cast<int>(x.tag)], x.value}};
+        } else if constexpr (std::is_same_v<T, Bytes>) {
+          return json{{"bytes", to_hex(x.data)}};
+        } else if constexpr (std::is_same_v<T, List> || std::is_same_v<T, Tuple>) {
+          json items = json::array();
+          for (const auto& item : x.items) items.push_back(encode(item));
+          return items;
+        } else if constexpr (std::is_same_v<T, Dict>) {
+          return json{{"object", "dict"}};
+        } else if constexpr (std::is_same_v<T, ObjectPtr>) {
+          return json{{"object", x->type_name()}};
+        } else if constexpr (std::is_same_v<T, Opaque>) {
+          throw std::logic_error("a value of the static check reached an observation");
+        } else {
+          return x;  // bool, double, std::string
+        }
+      },
+      value.v);
+}
+
+std::vector<std::int64_t> pids_in(const PyValue& value) {
+  std::vector<std::int64_t> pids;
+  if (const auto* n = value.get_if<Int>(); n && n->tag == Tag::pid) pids.push_back(n->value);
+  const std::vector<PyValue>* items = nullptr;
+  if (const auto* list = value.get_if<List>()) items = &list->items;
+  if (const auto* tuple = value.get_if<Tuple>()) items = &tuple->items;
+  if (items)
+    for (const auto& item : *items)
+      for (auto pid : pids_in(item)) pids.push_back(pid);
+  return pids;
+}
+
+std::string type_name(const PyValue& value) {
+  static const char* const names[] = {"NoneType", "bool", "int",   "float", "str",
+                                      "bytes",    "list", "tuple", "dict"};
+  if (const auto* object = value.get_if<ObjectPtr>()) return (*object)->type_name();
+  if (value.is_opaque()) return "?";
+  return names[value.v.index()];
+}
+
+std::string repr_str(const std::string& text) {
+  const char quote = quote_for(text);
+  std::string out(1, quote);
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\\' || c == static_cast<unsigned char>(quote))
+      out += std::string("\\") + static_cast<char>(c);
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c < 0x20 || c == 0x7f)
+      out += hex_escape(c);
+    else if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0xa0)
+      out += hex_escape(static_cast<unsigned char>(text[++i]));  // U+0080..U+009F: C2 80..C2 9F
+    else
+      out += static_cast<char>(c);
+  }
+  return out + quote;
+}
+
+std::optional<std::string> repr(const PyValue& value) {
+  if (value.is_none()) return "None";
+  if (const auto* b = value.get_if<bool>()) return *b ? "True" : "False";
+  if (const auto* n = value.get_if<Int>()) return std::to_string(n->value);
+  if (const auto* d = value.get_if<double>()) return repr_float(*d);
+  if (const auto* s = value.get_if<std::string>()) return repr_str(*s);
+  if (const auto* b = value.get_if<Bytes>()) return repr_bytes(b->data);
+  if (const auto* l = value.get_if<List>()) return repr_items(l->items, "[", "]", false);
+  if (const auto* t = value.get_if<Tuple>()) return repr_items(t->items, "(", ")", true);
+  if (const auto* d = value.get_if<Dict>()) {
+    std::string out = "{";
+    for (size_t i = 0; i < d->items.size(); ++i) {
+      auto item = repr(d->items[i].second);
+      if (!item) return std::nullopt;
+      out += (i ? ", " : "") + repr_str(d->items[i].first) + ": " + *item;
+    }
+    return out + "}";
+  }
+  if (const auto* o = value.get_if<ObjectPtr>()) return (*o)->repr();
+  return std::nullopt;
+}
+
+std::optional<std::string> str(const PyValue& value) {
+  if (const auto* s = value.get_if<std::string>()) return *s;
+  return repr(value);
+}
+
+std::optional<bool> compare(const PyValue& left, const std::string& op, const PyValue& right) {
+  if (op == "==") return equal(left, right);
+  if (op == "!=") return !equal(left, right);
+  return ordered(left, op, right);
+}
+
+bool comparable(const PyValue& left, const std::string& op, const PyValue& right) {
+  if (op == "==" || op == "!=" || left.is_opaque() || right.is_opaque()) return true;
+  constexpr unsigned numbers = kBool | kInt | kFloat;
+  const unsigned a = left.kinds();
+  const unsigned b = right.kinds();
+  if ((a & numbers) && (b & numbers)) return true;
+  if ((a & (kList | kTuple)) && a == b) return true;  // items are compared when the step runs
+  return compare(left, op, right).has_value();
+}
+
+PyValue from_repr(const std::string& literal) {
+  std::int64_t number = 0;
+  const auto* end = literal.data() + literal.size();
+  if (const auto [at, error] = std::from_chars(literal.data(), end, number);
+      error == std::errc() && at == end && !literal.empty())
+    return Int{number};
+  const bool bytes = literal.starts_with("b");
+  const std::string quoted = bytes ? literal.substr(1) : literal;
+  if (quoted.size() < 2 || (quoted.front() != '\'' && quoted.front() != '"') ||
+      quoted.back() != quoted.front())
+    throw std::invalid_argument("not a Python int, str or bytes literal: " + literal);
+  std::string text = unescape_literal(quoted.substr(1, quoted.size() - 2), bytes);
+  if (bytes) return Bytes{std::move(text)};
+  return text;
+}
+
+}  // namespace pyproc::driver
