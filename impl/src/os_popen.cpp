@@ -33,7 +33,6 @@ ssize_t write_without_sigpipe(int fd, const char* data, std::size_t size) {
   do {
     n = sys().write(fd, data, size);
   } while (n < 0 && errno == EINTR);
-  if (n < 0 && errno == EPIPE) blocked.consume();
   return n;
 }
 

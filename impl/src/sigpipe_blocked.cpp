@@ -18,15 +18,14 @@ SigpipeBlocked::SigpipeBlocked(bool wanted) : active_(wanted) {
 }
 
 SigpipeBlocked::~SigpipeBlocked() {
-  if (active_) ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
-}
-
-void SigpipeBlocked::consume() const {
-  if (!active_ || was_pending_) return;
-  const int saved_errno = errno;
-  const timespec no_wait{};
-  ::sigtimedwait(&sigpipe_, nullptr, &no_wait);
-  errno = saved_errno;
+  if (!active_) return;
+  if (!was_pending_) {
+    const int saved_errno = errno;
+    const timespec no_wait{};
+    ::sigtimedwait(&sigpipe_, nullptr, &no_wait);  // EAGAIN when none is pending
+    errno = saved_errno;
+  }
+  ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
 }
 
 }  // namespace pyproc::detail

@@ -9,18 +9,20 @@
 
 namespace pyproc::detail {
 
+//
+// A write to a pipe without a reader queues SIGPIPE for the writing thread,
+// both when it fails with EPIPE and when the reader goes away in the middle
+// of a write that then returns the bytes it wrote (Linux pipe_write()), so
+// the destructor takes whatever SIGPIPE is pending when the scope ends,
+// unless one was pending already when it began (then it is not ours to take),
+// and only then restores the thread's mask. Keeps errno.
 class SigpipeBlocked {
  public:
   // Blocks SIGPIPE in this thread when `wanted`; does nothing otherwise.
   explicit SigpipeBlocked(bool wanted = true);
-  // Restores the thread's mask.
   ~SigpipeBlocked();
   SigpipeBlocked(const SigpipeBlocked&) = delete;
   SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
-
-  // After EPIPE: takes the SIGPIPE that write queued for this thread, unless
-  // one was pending before (then it is not ours to take). Keeps errno.
-  void consume() const;
 
  private:
   bool active_;

@@ -49,14 +49,13 @@ void read_some(OwnedFd& fd, Collected& into) {
 }
 
 // Writes what the pipe takes (it is non-blocking); closes `fd` once all is
-// written or the reader has gone.
-void write_some(OwnedFd& fd, std::string_view& pending,
-                const pyproc::detail::SigpipeBlocked& sigpipe) {
+// written or the reader has gone (communicate() ignores BrokenPipeError; the
+// SIGPIPE it queued is the Exchange's SigpipeBlocked's to take).
+void write_some(OwnedFd& fd, std::string_view& pending) {
   const ssize_t n = sys().write(fd.get(), pending.data(), pending.size());
   if (n < 0) {
     if (errno == EINTR || errno == EAGAIN) return;
     if (errno != EPIPE) raise_os_error(errno);
-    sigpipe.consume();  // communicate() ignores BrokenPipeError
     fd.reset();
     return;
   }
@@ -112,7 +111,7 @@ class Exchange {
         if (polled.at(i).revents == 0) continue;
         OwnedFd& fd = *owners[i];
         if (&fd == &child_.stdin_pipe()) {
-          write_some(fd, pending_, sigpipe_);
+          write_some(fd, pending_);
         } else {
           read_some(fd, &fd == &child_.stdout_pipe() ? out_ : err_);
         }
@@ -133,6 +132,7 @@ class Exchange {
   const std::optional<Timeout>& timeout_;
   std::optional<double> endtime_;
   std::string_view pending_;
+  // SIGPIPE blocked while input may be written, and any it queued taken.
   pyproc::detail::SigpipeBlocked sigpipe_;
   Collected out_;
   Collected err_;

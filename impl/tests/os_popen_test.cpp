@@ -188,6 +188,16 @@ TEST_F(OsPopen, AFailedFlushInCloseClosesAndTheNextCloseWaits) {
   EXPECT_EQ(f.close(), std::nullopt);
 }
 
+// The reader reads one byte and exits while a write larger than the pipe
+// is blocked: Linux returns the bytes written so far and queues SIGPIPE all
+// the same, which must not reach this process; the next write fails.
+TEST_F(OsPopen, AReaderGoneInTheMiddleOfAWriteIsABrokenPipeNotASignal) {
+  auto f = os::popen(H + "await 0", "w");
+  EXPECT_EQ(raised([&] { f.write(std::string(std::size_t{1} << 20, 'y')); }),
+            "BrokenPipeError: [Errno 32] Broken pipe");
+  EXPECT_EQ(f.close(), std::nullopt);
+}
+
 TEST_F(OsPopen, TheDestructorClosesAndWaits) {
   StdoutCapture out;
   {

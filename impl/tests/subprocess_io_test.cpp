@@ -82,6 +82,8 @@ TEST_F(SubprocessIo, AChildThatExitsWithoutReadingItsInputIsNoError) {
       sp::run(helper({"close", "0", "print", "x"}), {.input = input, .stdout = sp::PIPE}).stdout,
       "x\n");
   EXPECT_EQ(sp::check_output(helper({"exit", "0"}), {.input = input, .stderr = sp::STDOUT}), "");
+  // It reads a byte and goes while the input is being written.
+  EXPECT_EQ(sp::run(helper({"await", "0"}), {.input = input}).returncode, 0);
   EXPECT_FALSE(sigpipe_pending());
   const sigset_t after = mask();
   EXPECT_EQ(sigismember(&after, SIGPIPE), sigismember(&before, SIGPIPE));
