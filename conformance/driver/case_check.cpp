@@ -8,6 +8,7 @@
 #include <fstream>
 #include <regex>
 
+#include "case_shape.hpp"
 #include "os_functions.hpp"
 #include "program.hpp"
 #include "pyproc/exceptions.hpp"
@@ -237,6 +238,11 @@ std::string core_pattern() {
 
 Refusal check_case(const json& case_doc, Events& events, const Paths& paths) {
   Checker checker(events, paths);
+  // The shape first: the checks of meaning below may then read every key.
+  if (auto problem = steps_shape_problem(case_doc.at("steps"), "steps")) {
+    checker.refusal.malformed = *problem;
+    return checker.refusal;
+  }
   if (auto why = unmet_requirement(case_doc); !why.empty()) checker.refusal.unsupported = why;
   checker.steps(case_doc.at("steps"), "steps", Scope{});
   return checker.refusal;

@@ -17,8 +17,8 @@ std::optional<PyValue> os_error_attribute(const OSError& e, const std::string& n
   if (name == "errno") return PyValue(Int{e.errno_value()});
   if (name == "strerror") return PyValue(e.strerror());
   if (name == "filename") {
-    if (!e.filename_repr()) return PyValue();
-    return from_repr(*e.filename_repr());
+    if (!e.filename()) return PyValue();
+    return PyValue(*e.filename());
   }
   return std::nullopt;
 }

@@ -3,8 +3,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <utility>
+
+#include "py_repr.hpp"
 
 namespace pyproc {
 namespace {
@@ -17,12 +20,10 @@ std::string strerror_text(int errno_value) {
   return ::strerror_r(errno_value, buf, sizeof buf);
 }
 
-// str(OSError(errno, text, filename)) == "[Errno N] text: repr(filename)".
-std::string os_error_message(int errno_value, const std::string& text,
-                             const std::optional<std::string>& filename_repr) {
-  std::string message = "[Errno " + std::to_string(errno_value) + "] " + text;
-  if (filename_repr) message += ": " + *filename_repr;
-  return message;
+// str(OSError(errno, text)) == "[Errno N] text".
+std::string os_error_message(int errno_value, std::string text) {
+  text.insert(0, "[Errno " + std::to_string(errno_value) + "] ");
+  return text;
 }
 
 }  // namespace
@@ -48,7 +49,11 @@ PYPROC_TYPE_NAME(ArithmeticError)
 PYPROC_TYPE_NAME(OverflowError)
 PYPROC_TYPE_NAME(LookupError)
 PYPROC_TYPE_NAME(KeyError)
+PYPROC_TYPE_NAME(IndexError)
 PYPROC_TYPE_NAME(UnsupportedOperation)
+PYPROC_TYPE_NAME(UnicodeError)
+PYPROC_TYPE_NAME(UnicodeDecodeError)
+PYPROC_TYPE_NAME(UnicodeEncodeError)
 PYPROC_TYPE_NAME(OSError)
 PYPROC_TYPE_NAME(ProcessLookupError)
 PYPROC_TYPE_NAME(ChildProcessError)
@@ -70,54 +75,63 @@ PYPROC_TYPE_NAME(SystemExit)
 
 OSError::OSError(int errno_value) : OSError(errno_value, strerror_text(errno_value)) {}
 
-OSError::OSError(int errno_value, std::string message, std::optional<std::string> filename_repr)
-    : Exception(os_error_message(errno_value, message, filename_repr)),
+OSError::OSError(int errno_value, std::string strerror)
+    : Exception(os_error_message(errno_value, strerror)),
       errno_(errno_value),
-      strerror_(std::move(message)),
-      filename_repr_(std::move(filename_repr)) {}
+      strerror_(std::move(strerror)) {}
+
+OSError::OSError(int errno_value, std::string strerror, std::string filename)
+    : OSError(errno_value, std::move(strerror), filename, detail::py_str_repr(filename)) {}
+
+OSError::OSError(int errno_value, std::string strerror, std::optional<std::string> filename,
+                 const std::string& filename_repr)
+    : Exception(os_error_message(errno_value, strerror + ": " + filename_repr)),
+      errno_(errno_value),
+      strerror_(std::move(strerror)),
+      filename_(std::move(filename)) {}
 
 // Objects/exceptions.c (_PyExc_InitState) maps these errno values to
 // subclasses when an OSError is constructed; everything else stays OSError.
 namespace {
 
-// The class for errno_value, constructed with (errno_value, text, filename).
-[[noreturn]] void raise_os_error_with(int errno_value, const std::string& text,
-                                      const std::optional<std::string>& filename = std::nullopt) {
+// The class for errno_value, constructed with (errno_value, args...).
+template <typename... Args>
+[[noreturn]] void raise_os_error_with(int errno_value, const Args&... args) {
   switch (errno_value) {
     case EAGAIN:  // == EWOULDBLOCK on Linux
     case EALREADY:
     case EINPROGRESS:
-      throw BlockingIOError(errno_value, text, filename);
+      throw BlockingIOError(errno_value, args...);
     case ECHILD:
-      throw ChildProcessError(errno_value, text, filename);
+      throw ChildProcessError(errno_value, args...);
     case EPIPE:
     case ESHUTDOWN:
-      throw BrokenPipeError(errno_value, text, filename);
+      throw BrokenPipeError(errno_value, args...);
     case ECONNABORTED:
-      throw ConnectionAbortedError(errno_value, text, filename);
+      throw ConnectionAbortedError(errno_value, args...);
     case ECONNREFUSED:
-      throw ConnectionRefusedError(errno_value, text, filename);
+      throw ConnectionRefusedError(errno_value, args...);
     case ECONNRESET:
-      throw ConnectionResetError(errno_value, text, filename);
+      throw ConnectionResetError(errno_value, args...);
     case EEXIST:
-      throw FileExistsError(errno_value, text, filename);
+      throw FileExistsError(errno_value, args...);
     case ENOENT:
-      throw FileNotFoundError(errno_value, text, filename);
+      throw FileNotFoundError(errno_value, args...);
     case EISDIR:
-      throw IsADirectoryError(errno_value, text, filename);
+      throw IsADirectoryError(errno_value, args...);
     case ENOTDIR:
-      throw NotADirectoryError(errno_value, text, filename);
+      throw NotADirectoryError(errno_value, args...);
     case EINTR:
-      throw InterruptedError(errno_value, text, filename);
+      throw InterruptedError(errno_value, args...);
     case EACCES:
     case EPERM:
-      throw PermissionError(errno_value, text, filename);
+      throw PermissionError(errno_value, args...);
     case ESRCH:
-      throw ProcessLookupError(errno_value, text, filename);
+      throw ProcessLookupError(errno_value, args...);
     case ETIMEDOUT:
-      throw TimeoutError(errno_value, text, filename);
+      throw TimeoutError(errno_value, args...);
     default:
-      throw OSError(errno_value, text, filename);
+      throw OSError(errno_value, args...);
   }
 }
 
@@ -129,7 +143,12 @@ void raise_os_error(int errno_value) {
 
 // OSError.__str__ with a filename: "[Errno N] strerror: repr(filename)".
 void raise_os_error(int errno_value, const std::string& filename_repr) {
-  raise_os_error_with(errno_value, strerror_text(errno_value), filename_repr);
+  raise_os_error_with(errno_value, strerror_text(errno_value), std::optional<std::string>(),
+                      filename_repr);
+}
+
+void raise_os_error_for_file(int errno_value, const std::string& filename) {
+  raise_os_error_with(errno_value, strerror_text(errno_value), filename);
 }
 
 // str(SystemExit(code)) is str(code); str(SystemExit()) is "".

@@ -54,36 +54,47 @@ PYPROC_EXCEPTION(OverflowError, ArithmeticError);
 // As in Python, str(KeyError(x)) is repr(x): the message holds the quotes.
 PYPROC_EXCEPTION(LookupError, Exception);
 PYPROC_EXCEPTION(KeyError, LookupError);
+// subprocess.call([]) indexes the empty list: "list index out of range".
+PYPROC_EXCEPTION(IndexError, LookupError);
 // io.UnsupportedOperation (os.popen(cmd, "r").write(...)): in Python both an
 // OSError and a ValueError; here a ValueError, since its message carries no
 // errno ("not writable").
 PYPROC_EXCEPTION(UnsupportedOperation, ValueError);
+// Text-mode subprocess output that is not valid UTF-8: "'utf-8' codec can't
+// decode byte 0xff in position 0: invalid start byte".
+PYPROC_EXCEPTION(UnicodeError, ValueError);
+PYPROC_EXCEPTION(UnicodeDecodeError, UnicodeError);
+// Text-mode input that latin-1 or ascii cannot hold: "'latin-1' codec can't
+// encode character '\u20ac' in position 0: ordinal not in range(256)".
+PYPROC_EXCEPTION(UnicodeEncodeError, UnicodeError);
 
-// OSError carries errno; str() is "[Errno N] strerror" as in CPython.
+// OSError carries errno, strerror and filename; str() is "[Errno N]
+// strerror", or "[Errno N] strerror: 'filename'" when it names a file, as in
+// CPython.
 class OSError : public Exception {
  public:
   explicit OSError(int errno_value);
-  // `filename_repr`: Python's repr() of the file the error names, when it
-  // names one ("'/x'", "b'/x'", or "3" for a descriptor); str() is then
-  // "[Errno N] message: filename_repr".
-  OSError(int errno_value, std::string message,
-          std::optional<std::string> filename_repr = std::nullopt);
+  // OSError(errno, strerror): "[Errno N] strerror".
+  OSError(int errno_value, std::string strerror);
+  // OSError(errno, strerror, filename) for a str filename: "[Errno N]
+  // strerror: 'name'" (the name as Python's repr() shows it).
+  OSError(int errno_value, std::string strerror, std::string filename);
+  // "[Errno N] strerror: <filename_repr>" for any filename object (bytes,
+  // an fd); `filename` is what filename() returns.
+  OSError(int errno_value, std::string strerror, std::optional<std::string> filename,
+          const std::string& filename_repr);
   [[nodiscard]] int errno_value() const noexcept { return errno_; }
-  // Python's e.strerror: the text after "[Errno N] " without the filename
-  // ("No such file or directory").
+  // Python's e.strerror ("No such file or directory") and e.filename, the
+  // str name of the file (std::nullopt when None, or when the file was named
+  // by bytes or an fd: then only the message shows it).
   [[nodiscard]] const std::string& strerror() const noexcept { return strerror_; }
-  // Python's e.filename, as its repr(): the str, bytes or int object the
-  // message names, so that a str path and a bytes path stay apart as they
-  // are in CPython; std::nullopt for None (the error names no file).
-  [[nodiscard]] const std::optional<std::string>& filename_repr() const noexcept {
-    return filename_repr_;
-  }
+  [[nodiscard]] const std::optional<std::string>& filename() const noexcept { return filename_; }
   [[nodiscard]] const char* type_name() const noexcept override;
 
  private:
   int errno_;
   std::string strerror_;
-  std::optional<std::string> filename_repr_;
+  std::optional<std::string> filename_;
 };
 
 PYPROC_EXCEPTION(ProcessLookupError, OSError);
@@ -113,8 +124,10 @@ PYPROC_EXCEPTION(TimeoutError, OSError);
 // The same for an OSError that names a file, as os.execve() and subprocess
 // raise it: "[Errno 2] No such file or directory: '/bin/sh'". `filename_repr`
 // is Python's repr() of the file name object ("'/x'", "b'/x'", or "3" for an
-// fd).
+// fd); filename() stays std::nullopt.
 [[noreturn]] void raise_os_error(int errno_value, const std::string& filename_repr);
+// The same for a file named by a str, which filename() then holds.
+[[noreturn]] void raise_os_error_for_file(int errno_value, const std::string& filename);
 
 // `sys.exit(code)`: thrown inside a Process target it ends the child with the
 // exit status CPython derives from `code` (None -> 0, int -> that int,
