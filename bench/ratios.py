@@ -36,6 +36,13 @@ def run_cpp(build, reps, quick):
     print("running:", " ".join(cmd), file=sys.stderr)
     data = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True,
                                      env=env).stdout)
+    return medians(data, ("child_faults", "child_cpu_us", "parent_faults", "per_child_us",
+                          "fds_delta", "rss_delta_kib", "children_left"))
+
+
+def medians(data, counters):
+    """Google Benchmark's JSON output -> name -> {"real", "cpu" (seconds), "cv",
+    and the `counters` it has}: the medians, or the run of a benchmark run once."""
     out = {}
     for b in data["benchmarks"]:
         name = re.sub(r"/(iterations|repeats):\d+|/real_time|/manual_time", "", b["run_name"])
@@ -46,8 +53,7 @@ def run_cpp(build, reps, quick):
         if agg == "median" or (b.get("run_type") == "iteration" and "real" not in entry):
             entry["real"] = b["real_time"] * unit
             entry["cpu"] = b["cpu_time"] * unit
-            for key in ("child_faults", "child_cpu_us", "parent_faults", "per_child_us",
-                        "fds_delta", "rss_delta_kib", "children_left"):
+            for key in counters:
                 if key in b:
                     entry[key] = b[key]
         elif agg == "cv":

@@ -87,7 +87,11 @@ REQUIRED_CASE_KEYS = ("id", "title", "clauses", "steps")
 CASE_KEYS = set(REQUIRED_CASE_KEYS) | {"timeout", "requires"}
 # §2 "requires": what the machine must offer for the case to run; a driver
 # reports the case unsupported when one is missing (see unsupported()).
-REQUIREMENTS = ("root", "non-root", "core-dumps")
+REQUIREMENTS = ("root", "non-root", "core-dumps", "fork-inheritance",
+                "exit-closes-sentinel")
+# What a child made by "new" has only when the start method is fork: the
+# objects (^name) and variables of its creator, as fork copied them (§2).
+FORK_INHERITANCE = "fork-inheritance"
 
 # op -> (required keys, optional keys), "op" itself excluded.
 PROC_OPS = {
@@ -245,19 +249,20 @@ def read(path):
         raise CaseError("", "not valid JSON: %s" % e)
 
 
-def load(path):
+def load(path, start_method="fork"):
     """Read and check the case at ``path``; return it as a dict."""
     case = read(path)
-    check_case(case)
+    check_case(case, start_method)
     return case
 
 
-def check_case(case):
-    """Raise CaseError for the first problem of ``case``, or Unsupported."""
+def check_case(case, start_method="fork"):
+    """Raise CaseError for the first problem of ``case``, or Unsupported
+    (for a driver whose multiprocessing uses ``start_method``)."""
     found = problems(case)
     if found:
         raise CaseError(*found[0])
-    reason = unsupported(case)
+    reason = unsupported(case, start_method)
     if reason:
         e = Unsupported(reason)
         e.case_id = case["id"]
@@ -271,10 +276,10 @@ def problems(case):
     return checker.found
 
 
-def unsupported(case):
+def unsupported(case, start_method="fork"):
     """Why this platform cannot run the well-formed ``case``, or None."""
     for name in case.get("requires", []):
-        reason = missing_requirement(name)
+        reason = missing_requirement(name, start_method)
         if reason:
             return "requires %s: %s" % (name, reason)
     for where, step in walk(case["steps"]):
@@ -311,9 +316,20 @@ def core_pattern():
         return None
 
 
-def missing_requirement(name):
-    """Why this machine lacks requirement ``name`` (§2), or None."""
+def missing_requirement(name, start_method="fork"):
+    """Why this machine, or a driver using ``start_method``, lacks
+    requirement ``name`` (§2), or None."""
     import os
+    if name == FORK_INHERITANCE:
+        return None if start_method == "fork" else (
+            "the %s start method gives a child a new interpreter, not a "
+            "fork-time copy of its creator's objects and variables"
+            % start_method)
+    if name == "exit-closes-sentinel":
+        return None if start_method != "forkserver" else (
+            "the forkserver sends a child's exit status down its sentinel and "
+            "closes it a moment later, so right after join() the sentinel may "
+            "not be ready yet")
     if name == "root":
         return None if os.geteuid() == 0 else "the driver does not run as root"
     if name == "non-root":
@@ -370,11 +386,15 @@ class _Scope(dict):
     variables (§4.9: ``bind`` and ``fork`` names) visible at the current
     step, and what kind of process runs the list."""
 
-    def __init__(self, in_main, in_fork, variables):
+    def __init__(self, in_main, in_fork, variables, through_new=()):
         super().__init__()
         self.in_main = in_main
         self.in_fork = in_fork
         self.vars = set(variables)
+        # Those of vars this process has only because a "new" child is a
+        # fork-time copy of its creator (or descends from one through
+        # "fork"), not rebound since: using one needs fork-inheritance.
+        self.through_new = set(through_new)
         self.pending = None  # a variable the current step binds
 
 
@@ -384,6 +404,9 @@ class _Checker:
     def __init__(self):
         self.found = []
         self.outer = []  # stack: see check_steps
+        # Where a "new" child uses what only fork gives it (^name, a
+        # variable of its creator): the case must require fork-inheritance.
+        self.inherited = []
 
     def problem(self, where, message):
         self.found.append((where, message))
@@ -426,6 +449,14 @@ class _Checker:
                              "most %d" % MAX_CASE_TIMEOUT)
         if "steps" in case:
             self.check_steps(case["steps"], "steps", in_main=True)
+        requires = case.get("requires", [])
+        if self.inherited and isinstance(requires, list) \
+                and FORK_INHERITANCE not in requires:
+            where, what = self.inherited[0]
+            self.problem(where, "%s, which a \"new\" child has only as a "
+                         "fork-time copy of its creator's: the case must "
+                         "declare \"%s\" in \"requires\" (§2)"
+                         % (what, FORK_INHERITANCE))
 
     def check_requires(self, requires):
         if not isinstance(requires, list):
@@ -445,22 +476,24 @@ class _Checker:
 
     # -- §3, §4 -----------------------------------------------------------
     def check_steps(self, steps, where, in_main, outer=None, variables=(),
-                    in_fork=False):
+                    in_fork=False, through_new=()):
         """``outer``: the names the creating list had bound before the
         ``new`` of the process running these steps (what ``^name`` may
         name: the child's fork-time copies of them); ``variables``: the
         variables bound before it (the child's copies of them, §4.9);
-        ``in_fork``: the list is a "fork" child's."""
+        ``in_fork``: the list is a "fork" child's; ``through_new``: the
+        variables that crossed a "new" (see _Scope)."""
         if not isinstance(steps, list):
             self.problem(where, "must be an array of steps")
             return
-        bound = _Scope(in_main, in_fork, variables)
+        bound = _Scope(in_main, in_fork, variables, through_new)
         self.outer.append(outer)
         for i, step in enumerate(steps):
             bound.pending = None
             self.check_step(step, "%s[%d]" % (where, i), bound, in_main)
             if bound.pending is not None:
                 bound.vars.add(bound.pending)
+                bound.through_new.discard(bound.pending)
         self.outer.pop()
 
     def check_step(self, step, where, bound, in_main):
@@ -522,8 +555,9 @@ class _Checker:
             if outer is None:
                 self.problem(w, "%s names an object of the creating process; "
                              "only a target or run list has one" % q(proc))
-            else:
-                self.bound_name(proc[1:], w, outer)
+            elif self.bound_name(proc[1:], w, outer):
+                self.inherited.append((w, "%s names an object of the "
+                                       "creating process" % q(proc)))
         elif proc not in SPECIAL_PROCS:
             self.process_object(proc, w, bound, "%s is neither a local name "
                                 "nor @current/@parent/^name")
@@ -566,7 +600,7 @@ class _Checker:
             if key in step:
                 self.check_steps(step[key], "%s.%s" % (where, key),
                                  in_main=False, outer=dict(bound),
-                                 variables=bound.vars)
+                                 variables=bound.vars, through_new=bound.vars)
         self.check_bool(step, "capture", where)
         if ("args" in step or "kwargs" in step) and "target" not in step:
             self.problem(where, "\"args\" and \"kwargs\" are passed to a "
@@ -772,7 +806,8 @@ class _Checker:
             if isinstance(name, str):
                 variables.add(name)
             self.check_steps(step["child"], where + ".child", in_main=False,
-                             outer=None, variables=variables, in_fork=True)
+                             outer=None, variables=variables, in_fork=True,
+                             through_new=bound.through_new - {name})
         if isinstance(step.get("proc"), str):
             bound.pending = step["proc"]
 
@@ -810,6 +845,9 @@ class _Checker:
         if self.local_name(name, where) and name not in bound.vars:
             self.problem(where, "%s is not a variable bound by an earlier "
                          "step (\"bind\", \"fork\") of this process" % q(name))
+        elif name in bound.through_new:
+            self.inherited.append((where, "variable %s is its creator's"
+                                   % q(name)))
 
     def check_expr(self, e, where, bound):
         """A value expression (§4.9)."""

@@ -29,6 +29,19 @@ class Channel:
         self._serial = itertools.count()
         _enlarge(self._w)
 
+    @classmethod
+    def writer(cls, write_end):
+        """The channel as a spawned child has it: only the write end (the
+        driver passes it over, driver.PassFd)."""
+        channel = cls.__new__(cls)
+        channel._r, channel._w = None, write_end
+        channel._serial = itertools.count()
+        return channel
+
+    @property
+    def write_end(self):
+        return self._w
+
     def send(self, message):
         """Write ``message`` (a JSON-able dict); callable in any process."""
         line = json.dumps(message, ensure_ascii=True, sort_keys=True,

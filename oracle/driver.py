@@ -1,13 +1,27 @@
-"""The CPython driver of spec/protocol.md §5.
+"""The CPython driver of spec/protocol.md §5, for every Python implementation.
 
-    python3 oracle/driver.py CASE_FILE
+    python3 oracle/driver.py [--module M] [--start-method S] CASE_FILE
 
-runs the case with multiprocessing pinned to the fork start method and prints
-the raw protocol document on stdout. Exit status 2: the case is malformed
-(the message on stderr names the file and the step); 1: the driver itself
-failed.
+runs the case with module M (multiprocessing, the default; billiard or
+multiprocess, which copy its API) and start method S (fork, the default;
+spawn or forkserver), under whatever interpreter runs it (CPython 3.8-3.13,
+PyPy), and prints the raw protocol document on stdout; its "implementation"
+says which interpreter, module and start method produced it. Exit status 2:
+the case is malformed (the message on stderr names the file and the step) or
+the options are wrong; 1: the driver itself failed.
+
+Under spawn and forkserver a child is a new interpreter that receives its
+Process object pickled: targets are module-level functions bound with
+functools.partial, the driver's state crosses over through __getstate__
+(descriptors duplicated into the child by the module's own DupFd), and a case
+that needs what only a fork-time copy gives ("fork-inheritance", §2) is
+reported unsupported. Under fork nothing is pickled: a child shares the
+objects of its creator's memory, as before.
 """
 
+import argparse
+import functools
+import importlib
 import json
 import multiprocessing
 import multiprocessing.connection
@@ -20,10 +34,89 @@ import traceback
 
 import casefile
 from channel import Channel
-from programs import EXCEPTIONS, Capture, ProgramOps
+from programs import EXCEPTIONS, Capture, ProgramOps, standard_streams
 from values import Authkey, DriverError, Fd, Pid, encode, tag_attribute
 
 PROTOCOL = 2
+MODULES = ("multiprocessing", "billiard", "multiprocess")
+START_METHODS = ("fork", "spawn", "forkserver")
+
+# The module under test and its start method, chosen by main(); a spawned
+# child learns them from the driver state it unpickles (Driver.__setstate__).
+MP = multiprocessing
+START_METHOD = "fork"
+
+
+def use_module(name, start_method):
+    global MP, START_METHOD
+    MP = importlib.import_module(name)
+    importlib.import_module(name + ".connection")
+    START_METHOD = start_method
+
+
+class PassFd(int):
+    """A descriptor a child needs. A fork child simply has it; when the module
+    pickles it for a spawn or forkserver child, it is duplicated into that
+    child by the module's own DupFd, perhaps under another number."""
+
+    def __reduce__(self):
+        return _rebuild_fd, (MP.reduction.DupFd(int(self)),)
+
+
+def _rebuild_fd(dup):
+    return PassFd(dup.detach())
+
+
+def pass_fds(fds):
+    """A dict of descriptors (or None) with each one a PassFd."""
+    return None if fds is None else {k: PassFd(v) for k, v in fds.items()}
+
+
+def run_target(driver, path, steps, stderr_fd, outer, files, /, *args, **kwargs):
+    """The target of every case process: a module-level function, so that
+    spawn and forkserver can pickle it (bound with functools.partial). Its
+    own parameters are positional-only: a case's keyword arguments may use
+    any name."""
+    driver.run_child(path, steps, stderr_fd, outer, [list(args), kwargs], files)
+
+
+def run_body(driver, path, steps, stderr_fd, outer, files):
+    """The body of an overridden run() (received: None)."""
+    driver.run_child(path, steps, stderr_fd, outer, None, files)
+
+
+def _run_method(self):
+    self._pyproc_body()
+
+
+def _reduce_worker(self):
+    # A class made at run time cannot be found by name in a spawned child;
+    # it is made again there from its name (worker_class), and the state set.
+    # Its module is named: the child may not have chosen one yet.
+    cls = type(self)
+    return (_new_worker, (MP.__name__, cls.__name__, cls.run is _run_method),
+            self.__dict__)
+
+
+def _new_worker(module, name, runs_steps):
+    cls = worker_class(importlib.import_module(module), name, runs_steps)
+    return cls.__new__(cls)
+
+
+_WORKER_CLASSES = {}
+
+
+def worker_class(module, name, runs_steps):
+    """The subclass of ``module``.Process a "new" step with "class" or "run"
+    makes, named ``name``; its run() runs the instance's _pyproc_body when
+    ``runs_steps``."""
+    key = (module.__name__, name, runs_steps)
+    if key not in _WORKER_CLASSES:
+        body = {"__reduce__": _reduce_worker}
+        if runs_steps:
+            body["run"] = _run_method
+        _WORKER_CLASSES[key] = type(name, (module.Process,), body)
+    return _WORKER_CLASSES[key]
 
 
 class Locals(dict):
@@ -85,6 +178,35 @@ class Driver(ProgramOps):
         # (path of the creating process, local name) -> captured stderr fd
         self.captures = {}
         self.init_programs(case)
+
+    # --- crossing into a spawn or forkserver child (pickled) --------------
+    def __getstate__(self):
+        """What a new-interpreter child gets: the case, the ends it writes
+        and reads events and reports through, and where reading left off
+        (§4.10). Not the variables nor the objects of its creator: a case
+        that needs those requires "fork-inheritance" (§2)."""
+        return {"module": MP.__name__, "start_method": START_METHOD,
+                "case": self.case, "report": PassFd(self.channel.write_end),
+                "events": {name: (PassFd(r), PassFd(w))
+                           for name, (r, w) in self.events.items()},
+                "main_pid": self.main_pid, "read_pos": self.read_pos,
+                "paths": self.paths}
+
+    def __setstate__(self, state):
+        use_module(state["module"], state["start_method"])
+        # The streams a driver gives every process (programs.Capture); fd 1
+        # and 2 are the creator's, as a spawned child inherits them.
+        standard_streams()
+        self.case = state["case"]
+        self.channel = Channel.writer(state["report"])
+        self.events = state["events"]
+        self.main_pid = state["main_pid"]
+        self.pids, self.main_stream = [], []
+        self.received = None
+        self.captures = {}
+        self.init_programs(self.case)
+        self.read_pos = state["read_pos"]
+        self.paths = state["paths"]
 
     # --- where observations go -------------------------------------------
     def in_main(self):
@@ -168,9 +290,9 @@ class Driver(ProgramOps):
     def resolve(step, procs):
         name = step["proc"]
         if name == "@current":
-            return multiprocessing.current_process()
+            return MP.current_process()
         if name == "@parent":
-            return multiprocessing.parent_process()
+            return MP.parent_process()
         if name.startswith("^"):
             return procs.outer[name[1:]]
         return procs[name]
@@ -188,26 +310,28 @@ class Driver(ProgramOps):
             kwargs["kwargs"] = {k: decode(v) for k, v in step["kwargs"].items()}
         # A memory file, not a pipe: it never fills up, and it can be read
         # after the child has ended even if a grandchild still holds it.
-        stderr_fd = (os.memfd_create("stderr-" + name)
+        stderr_fd = (PassFd(os.memfd_create("stderr-" + name))
                      if step.get("capture_stderr") else None)
         self.captures[(path, name)] = stderr_fd
-        files = self.own_capture_files(path, name) if step.get("capture") else None
+        files = pass_fds(self.own_capture_files(path, name)
+                         if step.get("capture") else None)
+        # ^name: the creator's objects, which only a fork child has (§3).
+        outer = procs if START_METHOD == "fork" else None
+        body = None
         if "run" in step:
-            steps = step["run"]
-            body = {"run": lambda _self: self.run_child(
-                child_path, steps, stderr_fd, procs, files=files)}
-        else:
-            body = {}
-            if "target" in step:
-                steps = step["target"]
-                kwargs["target"] = lambda *a, **kw: self.run_child(
-                    child_path, steps, stderr_fd, procs, [list(a), kw], files)
+            body = functools.partial(run_body, self, child_path, step["run"],
+                                     stderr_fd, outer, files)
+        elif "target" in step:
+            kwargs["target"] = functools.partial(
+                run_target, self, child_path, step["target"], stderr_fd,
+                outer, files)
         if "run" in step or "class" in step:
-            cls = type(step.get("class", "Worker"), (multiprocessing.Process,),
-                       body)
+            cls = worker_class(MP, step.get("class", "Worker"), "run" in step)
         else:
-            cls = multiprocessing.Process
+            cls = MP.Process
         procs[name] = cls(**kwargs)
+        if body is not None:
+            procs[name]._pyproc_body = body
         return None
 
     def op_start(self, step, procs, path):
@@ -257,12 +381,12 @@ class Driver(ProgramOps):
 
     def op_sentinel_ready(self, step, procs, path):
         sentinel = self.resolve(step, procs).sentinel
-        return bool(multiprocessing.connection.wait([sentinel],
+        return bool(MP.connection.wait([sentinel],
                                                     step["timeout"]))
 
     def op_wait(self, step, procs, path):
         by_sentinel = {procs[name].sentinel: name for name in step["procs"]}
-        ready = multiprocessing.connection.wait(list(by_sentinel),
+        ready = MP.connection.wait(list(by_sentinel),
                                                 step.get("timeout"))
         return sorted(by_sentinel[sentinel] for sentinel in ready)
 
@@ -310,10 +434,10 @@ class Driver(ProgramOps):
 
     # --- §4.3 the running process and its family -----------------------
     def op_active_children(self, step, procs, path):
-        return sorted(p.name for p in multiprocessing.active_children())
+        return sorted(p.name for p in MP.active_children())
 
     def op_parent_is_none(self, step, procs, path):
-        return multiprocessing.parent_process() is None
+        return MP.parent_process() is None
 
     # --- §4.4 ending the running process (never caught) -----------------
     def op_exit(self, step):
@@ -368,9 +492,7 @@ class Driver(ProgramOps):
         return {
             "protocol": PROTOCOL,
             "case": self.case["id"],
-            "implementation": {"name": "CPython",
-                               "version": platform.python_version(),
-                               "start_method": "fork"},
+            "implementation": identity(),
             "pids": [first] + sorted(set(self.pids) - {first}),
             "streams": streams,
         }
@@ -391,22 +513,53 @@ def write_all(fd, data):
         data = data[os.write(fd, data):]
 
 
+def identity():
+    """What runs the case (§5 "implementation"): the interpreter as it says
+    it is, the module under test and its start method."""
+    impl = {"name": platform.python_implementation(),
+            "version": platform.python_version(),
+            "start_method": START_METHOD, "module": MP.__name__}
+    if sys.implementation.name != "cpython":
+        impl["implementation_version"] = "%d.%d.%d" % sys.implementation.version[:3]
+    if MP is not multiprocessing:
+        impl["module_version"] = getattr(MP, "__version__", "unknown")
+    return impl
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="driver.py", description="Run one case (spec/protocol.md §5).")
+    parser.add_argument("--module", choices=MODULES, default="multiprocessing",
+                        help="the multiprocessing implementation under test")
+    parser.add_argument("--start-method", choices=START_METHODS, default="fork")
+    parser.add_argument("case_file")
+    return parser.parse_args(argv)
+
+
 def main(argv):
-    if len(argv) != 2:
-        sys.stderr.write("usage: driver.py CASE_FILE\n")
-        return 2
-    path = argv[1]
+    args = parse_args(argv[1:])  # exits 2 on a usage error
     try:
-        case = casefile.load(path)
+        use_module(args.module, args.start_method)
+    except ImportError as e:
+        sys.stderr.write("driver.py: cannot import %s: %s\n" % (args.module, e))
+        return 2
+    if args.start_method not in MP.get_all_start_methods():
+        sys.stderr.write("driver.py: %s has no start method %s here\n"
+                         % (args.module, args.start_method))
+        return 2
+    path = args.case_file
+    try:
+        case = casefile.load(path, start_method=args.start_method)
     except casefile.CaseError as e:
         sys.stderr.write("driver.py: %s: %s\n" % (path, e))
         return 2
     except casefile.Unsupported as e:
         print(json.dumps({"protocol": PROTOCOL, "case": e.case_id,
+                          "implementation": identity(),
                           "unsupported": str(e)}))
         return 0
     set_core_limit(case)
-    multiprocessing.set_start_method("fork")
+    MP.set_start_method(args.start_method)
     capture = Capture()
     try:
         doc = Driver(case).run()
@@ -426,4 +579,8 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    # Run as the module "driver", not as "__main__": what spawn and
+    # forkserver pickle is then found by that name in the child, whatever
+    # the child's own __main__ is (billiard's spawned child runs its own).
+    import driver
+    sys.exit(driver.main(sys.argv))

@@ -3,6 +3,14 @@
     python3 oracle/generate.py [CASE ...]          regenerate (all cases by default)
     python3 oracle/generate.py --check [CASE ...]  drift check: exit 1 if any file differs
     options: --outdir DIR  --cases DIR  --python PATH  --helper PATH  -j N
+             --module M  --start-method S  --base DIR
+
+With --start-method spawn (or forkserver) and --base conformance/expected,
+the files are an overlay (conformance/expected-spawn/): a case gets a file
+only where its streams under that start method differ from the base's, so
+that the base overlaid with it is the whole expectation (oracle/overlay.py
+makes that directory); the drift check then also fails on an overlay file
+whose case no longer differs.
 
 A CASE is an id (0007) or the path of a case file. Each driver runs in its own
 process group with the case's timeout, in a scratch directory of its own, with
@@ -61,7 +69,17 @@ def parse_args(argv):
                         "else the default build's)")
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
                    help="cases run at once (default: one per CPU)")
+    p.add_argument("--module", default="multiprocessing",
+                   help="driver.py --module (default: multiprocessing)")
+    p.add_argument("--start-method", default="fork",
+                   help="driver.py --start-method (default: fork)")
+    p.add_argument("--base", help="write only the files whose streams differ "
+                   "from this directory's (an overlay)")
     return p.parse_args(argv)
+
+
+def driver_options(args):
+    return ["--module", args.module, "--start-method", args.start_method]
 
 
 def case_paths(args):
@@ -102,11 +120,11 @@ def machine_paths(helper, tmp):
     return paths
 
 
-def run_driver(python, path, timeout, paths):
+def run_driver(python, path, timeout, paths, options=()):
     env = dict(os.environ, PYPROC_CASE_TMP=paths["tmp"])
     if "helper" in paths:
         env["PYPROC_HELPER"] = paths["helper"]
-    proc = subprocess.Popen([python, DRIVER, os.path.abspath(path)],
+    proc = subprocess.Popen([python, DRIVER, *options, os.path.abspath(path)],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True,
                             cwd=paths["tmp"], env=env)
@@ -163,12 +181,13 @@ def expected_text(raw, case, platform, paths=None):
     return json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-def generate_one(python, platform, path, helper):
+def generate_one(python, platform, path, helper, options=()):
     case = load_case(path)
     tmp = os.path.realpath(tempfile.mkdtemp(prefix="pyproc-case-"))
     try:
         paths = machine_paths(helper if helper and os.path.exists(helper) else None, tmp)
-        raw = run_driver(python, path, case.get("timeout", DEFAULT_TIMEOUT), paths)
+        raw = run_driver(python, path, case.get("timeout", DEFAULT_TIMEOUT), paths,
+                         options)
         return case["id"], expected_text(raw, case, platform, paths)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -190,7 +209,8 @@ def generate(args, log=sys.stderr):
     platform = interpreter_platform(args.python)
     def attempt(path):
         try:
-            return generate_one(args.python, platform, path, os.path.abspath(args.helper))
+            return generate_one(args.python, platform, path, os.path.abspath(args.helper),
+                                driver_options(args))
         except (Failure, Unsupported) as e:
             return e
 
@@ -210,6 +230,25 @@ def generate(args, log=sys.stderr):
             case_id, text = result
             texts[case_id + ".json"] = text
     return texts, failed, whole, unsupported
+
+
+def streams_text(text):
+    """The streams of an expected file, as text that tells 1 from 1.0 and
+    from true (JSON equality in Python would not)."""
+    return json.dumps(json.loads(text)["streams"], sort_keys=True)
+
+
+def overlay(texts, base, log=sys.stderr):
+    """The texts whose streams differ from the base file of the same name
+    (or that have none there): what an overlay directory holds."""
+    kept = {}
+    for name, text in texts.items():
+        path = os.path.join(base, name)
+        if os.path.exists(path) and streams_text(read_text(path)) == streams_text(text):
+            continue
+        kept[name] = text
+    log.write("%d of %d case(s) differ from %s\n" % (len(kept), len(texts), base))
+    return kept
 
 
 def on_disk(outdir):
@@ -242,7 +281,9 @@ def check(args, texts, whole, failed, log=sys.stderr):
                 log.write("    %s\n" % line)
     if whole:
         failed_names = {s + ".json" for s in failed}
-        problems += ["stale: %s (no such case)" % n
+        why = ("no such case, or it no longer differs from %s" % args.base
+               if args.base else "no such case")
+        problems += ["stale: %s (%s)" % (n, why)
                      for n in sorted(existing - set(texts) - failed_names)]
     return problems
 
@@ -278,6 +319,9 @@ def main(argv=None, log=sys.stderr):
         return 2
     status = 1 if failed else 0
     kept = failed + unsupported
+    generated = len(texts)
+    if args.base:
+        texts = overlay(texts, args.base, log)
     if args.check:
         problems = check(args, texts, whole, kept, log)
         for p in problems:
@@ -289,7 +333,7 @@ def main(argv=None, log=sys.stderr):
     else:
         write(args, texts, whole, kept, log)
     log.write("%d case(s) generated, %d failed, %d unsupported here\n"
-              % (len(texts), len(failed), len(unsupported)))
+              % (generated, len(failed), len(unsupported)))
     return status
 
 

@@ -73,6 +73,18 @@ class Hook:
         return "<hook %s>" % self.name
 
 
+def standard_streams():
+    """sys.stdout and sys.stderr on fd 1 and 2 as a program has them when its
+    stdout is not a terminal, whatever the environment says
+    (PYTHONUNBUFFERED, -u): stdout block-buffered, stderr line-buffered."""
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(io.FileIO(1, "w", closefd=False)),
+        encoding="utf-8", errors="strict", line_buffering=False)
+    sys.stderr = io.TextIOWrapper(
+        io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
+        encoding="utf-8", errors="backslashreplace", line_buffering=True)
+
+
 class Capture:
     """The capture files of the main process (§4.10): fd 1 and 2 become
     memory files; the real standard output and error are kept for the
@@ -87,15 +99,7 @@ class Capture:
                       "stderr": os.memfd_create("stderr")}
         os.dup2(self.files["stdout"], 1)
         os.dup2(self.files["stderr"], 2)
-        # The streams a program has when its stdout is not a terminal,
-        # whatever the environment says (PYTHONUNBUFFERED, -u): stdout is
-        # block-buffered, stderr line-buffered.
-        sys.stdout = io.TextIOWrapper(
-            io.BufferedWriter(io.FileIO(1, "w", closefd=False)),
-            encoding="utf-8", errors="strict", line_buffering=False)
-        sys.stderr = io.TextIOWrapper(
-            io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
-            encoding="utf-8", errors="backslashreplace", line_buffering=True)
+        standard_streams()
 
     def diagnostics(self, limit=1 << 16):
         """The end of what the case wrote to the main capture stderr."""

@@ -73,7 +73,8 @@ void write_json_lines(std::ostream& out, const std::vector<CaseReport>& reports)
                        {"detail", result.detail},
                        {"differences", differences},
                        {"differences_total", result.differences.total},
-                       {"implementation", result.implementation}};
+                       {"implementation", result.implementation},
+                       {"actual", result.actual}};
     out << harness::to_text(line) << "\n";
   }
 }

@@ -213,6 +213,72 @@ std::optional<std::string> repr_items(const std::vector<PyValue>& items, const c
   return out + close;
 }
 
+// UTF-8 of one code point; a lone surrogate U+DC80..U+DCFF is the byte it
+// escapes (Python's surrogateescape, how a str holds a non-UTF-8 path).
+void append_code_point(std::string& out, std::uint32_t c) {
+  if (c >= 0xdc80 && c <= 0xdcff) {
+    out += static_cast<char>(c - 0xdc00);
+  } else if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xc0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3f));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xe0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (c & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (c & 0x3f));
+  }
+}
+
+// The text between the quotes of a str or bytes literal, its escapes
+// resolved (\\, \', \", \n, \r, \t, \xHH, and in a str \uHHHH, \UHHHHHHHH).
+std::string unescape_literal(const std::string& body, bool bytes) {
+  const auto bad = [&] { return std::invalid_argument("not a Python literal body: " + body); };
+  std::string out;
+  for (size_t i = 0; i < body.size(); ++i) {
+    if (body[i] != '\\') {
+      out += body[i];
+      continue;
+    }
+    if (++i == body.size()) throw bad();
+    const char c = body[i];
+    size_t digits = 0;
+    if (c == 'x') digits = 2;
+    if (c == 'u' && !bytes) digits = 4;
+    if (c == 'U' && !bytes) digits = 8;
+    if (digits) {
+      if (i + digits >= body.size()) throw bad();
+      std::uint32_t code = 0;
+      const auto* first = body.data() + i + 1;
+      const auto [end, error] = std::from_chars(first, first + digits, code, 16);
+      if (error != std::errc() || end != first + digits) throw bad();
+      i += digits;
+      if (bytes)
+        out += static_cast<char>(code);
+      else
+        append_code_point(out, code);
+      continue;
+    }
+    static const std::string plain = "\\'\"";
+    if (plain.find(c) != std::string::npos)
+      out += c;
+    else if (c == 'n')
+      out += '\n';
+    else if (c == 'r')
+      out += '\r';
+    else if (c == 't')
+      out += '\t';
+    else
+      throw bad();
+  }
+  return out;
+}
+
 }  // namespace
 
 unsigned PyValue::kinds() const {
@@ -344,6 +410,22 @@ bool comparable(const PyValue& left, const std::string& op, const PyValue& right
   if ((a & numbers) && (b & numbers)) return true;
   if ((a & (kList | kTuple)) && a == b) return true;  // items are compared when the step runs
   return compare(left, op, right).has_value();
+}
+
+PyValue from_repr(const std::string& literal) {
+  std::int64_t number = 0;
+  const auto* end = literal.data() + literal.size();
+  if (const auto [at, error] = std::from_chars(literal.data(), end, number);
+      error == std::errc() && at == end && !literal.empty())
+    return Int{number};
+  const bool bytes = literal.starts_with("b");
+  const std::string quoted = bytes ? literal.substr(1) : literal;
+  if (quoted.size() < 2 || (quoted.front() != '\'' && quoted.front() != '"') ||
+      quoted.back() != quoted.front())
+    throw std::invalid_argument("not a Python int, str or bytes literal: " + literal);
+  std::string text = unescape_literal(quoted.substr(1, quoted.size() - 2), bytes);
+  if (bytes) return Bytes{std::move(text)};
+  return text;
 }
 
 }  // namespace pyproc::driver

@@ -116,6 +116,9 @@ std::optional<std::string> repr(const PyValue& value);
 std::optional<std::string> str(const PyValue& value);
 // Python's repr() of a str (quotes and escapes), as error messages show names.
 std::string repr_str(const std::string& text);
+// The value of a Python literal that repr() printed: an int, a str ('…' or
+// "…") or a bytes (b'…'). Throws std::invalid_argument for anything else.
+PyValue from_repr(const std::string& literal);
 
 // The comparisons of a `compare` view: ==, !=, <, <=, >, >=. std::nullopt
 // when Python would refuse to order the two (TypeError), which no C++

@@ -220,6 +220,7 @@ void judge(const CaseRequest& request, const json& case_doc, const json& expecte
   }
 
   const json actual = normalize(*printed.doc, case_doc, paths);
+  result.actual = actual["streams"];
   result.differences = differences(case_doc, expected, actual["streams"]);
   const auto& found = result.differences;
   const auto deviation = request.deviations.find(result.id);

@@ -39,6 +39,8 @@ struct CaseResult {
   Outcome outcome = Outcome::Error;
   std::string detail;       // what a person needs to see when it is not a PASS
   Differences differences;  // for FAIL and XFAIL: every difference found
+  // The normalised streams the driver printed (§6); null when it printed none.
+  nlohmann::json actual;
   // What the driver says it is ({"name", "version", ...}); null if it did not say.
   nlohmann::json implementation;
   double seconds = 0;  // wall time of the case

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -125,6 +126,24 @@ void print_tty() {
   write_line(STDOUT_FILENO, std::string("ctty ") + (tty >= 0 ? "yes" : "no"));
 }
 
+// `fill`/`efill`: the first `count` bytes of the endless repetition of a
+// 64-byte line, in writes of 64 KiB (bulk output for pipe tests).
+void fill(int fd, long long count) {
+  static const std::string kLine =
+      "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_\n";
+  std::string chunk;
+  for (int i = 0; i < 1024; ++i) chunk += kLine;
+  for (long long left = count; left > 0;) {
+    const auto n = static_cast<std::size_t>(std::min<long long>(left, chunk.size()));
+    if (n == chunk.size()) {
+      write_all(fd, chunk);  // no copy of the chunk per write
+    } else {
+      write_all(fd, chunk.substr(0, n));
+    }
+    left -= static_cast<long long>(n);
+  }
+}
+
 void burn(long long iterations) {
   volatile std::uint64_t sink = 0;
   for (long long i = 0; i < iterations; ++i) sink = sink * 6364136223846793005ULL + 1;
@@ -218,6 +237,12 @@ std::vector<Action> parse(const std::vector<std::string>& args) {
       if (word == "print" || word == "eprint") text += '\n';
       const int fd = word[0] == 'e' ? STDERR_FILENO : STDOUT_FILENO;
       actions.emplace_back([fd, text] { write_all(fd, text); });
+    } else if (word == "fill" || word == "efill") {
+      const std::string text = p.operand(word);
+      const auto n = parse_int(text);
+      if (!n || *n < 0) usage_error(word + ": not a count: " + text);
+      const int fd = word[0] == 'e' ? STDERR_FILENO : STDOUT_FILENO;
+      actions.emplace_back([fd, n = *n] { fill(fd, n); });
     } else if (word == "burn") {
       const std::string text = p.operand(word);
       const auto n = parse_int(text);

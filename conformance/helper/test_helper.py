@@ -172,6 +172,13 @@ class Io(unittest.TestCase):
         result = run("print", "start", "cat", "print", "end", input=data)
         self.assertEqual(result.stdout, b"start\n" + data + b"end\n")
 
+    def test_fill_and_efill_repeat_the_line(self):
+        line = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_\n"
+        self.assertEqual(len(line), 64)
+        result = run("fill", "100", "efill", "200000", "fill", "0")
+        self.assertEqual(result.stdout, line + line[:36])
+        self.assertEqual(result.stderr, (line * 3200)[:200000])
+
     def test_notify_and_await(self):
         go_r, go_w = os.pipe()
         ready_r, ready_w = os.pipe()
@@ -206,7 +213,7 @@ class Exits(unittest.TestCase):
 
     def test_usage_errors_run_nothing(self):
         for actions in (["print", "x", "bogus"], ["exit", "256"], ["exit"], ["kill", "NOPE"],
-                        ["burn", "-1"], ["notify", "x"], ["print", "x", "exit", "--"]):
+                        ["burn", "-1"], ["fill", "-1"], ["efill", "x"], ["notify", "x"], ["print", "x", "exit", "--"]):
             result = run(*actions)
             self.assertEqual(result.returncode, 125, actions)
             self.assertEqual(result.stdout, b"", actions)

@@ -95,6 +95,7 @@ TEST_F(HarnessBadInput, MissingDriverIsACrashNotAnAbort) {
 }
 
 TEST_F(HarnessBadInput, HangingDriverIsKilledAtTheTimeout) {
+  use_short_timeout();
   auto result = run("hang.sh");
   EXPECT_EQ(result.outcome, Outcome::Hung);
   EXPECT_NE(result.detail.find("no answer within 0.5 s"), std::string::npos) << result.detail;

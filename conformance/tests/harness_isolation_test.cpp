@@ -63,6 +63,7 @@ TEST_P(HarnessIsolation, AProcessInASessionOfItsOwnIsALeakAndIsEnded) {
 
 TEST_P(HarnessIsolation, ADriverInTheHarnesssProcessGroupStillMeetsItsTimeout) {
   write("9001.harness-pgid", std::to_string(::getpgrp()));
+  use_short_timeout();
   const auto result = run_hostile("join_harness_group.sh");
   EXPECT_EQ(result.outcome, Outcome::Hung) << result.detail;
   EXPECT_NE(::getpgrp(), 0);  // and the harness is still here to say so

@@ -204,6 +204,9 @@ TEST_F(RunnerCli, ResultsForMachinesAndTheDeviationsOfTheRun) {
   EXPECT_EQ((*line.doc)["outcome"], "FAIL");
   EXPECT_EQ(pyproc::harness::to_text((*line.doc)["differences"][0]["actual"]),
             R"({"value":12345678901234567890123})");
+  // The whole normalised streams, for reports that show what the driver gave.
+  EXPECT_EQ(pyproc::harness::to_text((*line.doc)["actual"]),
+            R"({"main":[{"value":12345678901234567890123}]})");
 
   std::ifstream xml_file(junit);
   std::stringstream xml;

@@ -17,9 +17,16 @@
 
 namespace pyproc::harness::testing_support {
 
-inline const std::string kScratchCase =
-    R"({"id": "9001", "title": "a scratch case", "clauses": ["MP-001"], "timeout": 0.5,
-        "steps": [{"op": "new", "proc": "p"}]})";
+// Case 9001 with `timeout` seconds. A driver that answers ends the case at
+// once, so the usual timeout is generous (a loaded machine running the
+// tests under a sanitizer must not turn an answer into a timeout); tests of
+// the timeout itself use kShortTimeout.
+inline std::string scratch_case(const std::string& timeout) {
+  return R"({"id": "9001", "title": "a scratch case", "clauses": ["MP-001"], "timeout": )" +
+         timeout + R"(, "steps": [{"op": "new", "proc": "p"}]})";
+}
+inline const std::string kScratchCase = scratch_case("60");
+inline const std::string kShortTimeout = "0.5";
 inline const std::string kScratchExpected =
     R"({"case": "9001", "streams": {"main": [{"value": null}]}})";
 inline const std::string kScratchOutput =
@@ -82,6 +89,9 @@ class ScratchCase : public testing::Test {
     std::ofstream(dir_ / name) << text;
   }
   [[nodiscard]] std::filesystem::path path(const std::string& name) const { return dir_ / name; }
+
+  // Case 9001 ends at kShortTimeout: for drivers that are meant to hang.
+  void use_short_timeout() const { write("9001.json", scratch_case(kShortTimeout)); }
 
   // Runs case 9001 with `driver` (a path relative to `drivers_dir`, or absolute).
   CaseResult run(const std::string& driver, Deviations deviations = {},

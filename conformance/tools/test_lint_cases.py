@@ -568,7 +568,19 @@ class LintTestCase(unittest.TestCase):
     def test_unknown_requirement(self):
         self.assertError(self.lint_steps(good_case()["steps"], requires=["gpu"]),
                          'conformance/cases/0001.json: requires[0]: unknown requirement '
-                         '"gpu" (one of root, non-root, core-dumps)')
+                         '"gpu" (one of root, non-root, core-dumps, fork-inheritance, '
+                         'exit-closes-sentinel)')
+
+    def test_a_child_using_its_creators_objects_must_require_fork_inheritance(self):
+        steps = [{"op": "new", "proc": "q"},
+                 {"op": "new", "proc": "p", "target": [
+                     {"op": "get", "proc": "^q", "attr": "name"}]}]
+        self.assertError(self.lint_steps(steps),
+                         'conformance/cases/0001.json: steps[1].target[0].proc: "^q" names '
+                         'an object of the creating process, which a "new" child has only '
+                         'as a fork-time copy of its creator\'s: the case must declare '
+                         '"fork-inheritance" in "requires" (§2)')
+        self.assertEqual(self.lint_steps(steps, requires=["fork-inheritance"]), [])
 
     # -- reporting --------------------------------------------------------
     def test_all_errors_reported_across_files(self):

@@ -88,7 +88,8 @@ OSError::OSError(int errno_value, std::string strerror, std::optional<std::strin
     : Exception(os_error_message(errno_value, strerror + ": " + filename_repr)),
       errno_(errno_value),
       strerror_(std::move(strerror)),
-      filename_(std::move(filename)) {}
+      filename_(std::move(filename)),
+      filename_repr_(filename_repr) {}
 
 // Objects/exceptions.c (_PyExc_InitState) maps these errno values to
 // subclasses when an OSError is constructed; everything else stays OSError.

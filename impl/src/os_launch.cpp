@@ -25,6 +25,10 @@
 
 #include <cerrno>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
+
 #include "os_argv.hpp"
 #include "syscalls.hpp"
 
@@ -40,6 +44,7 @@ struct ChildContext {
   const sigset_t* caller_mask;
   int exec_errno = 0;  // written by the child
   std::size_t exec_index = 0;
+  bool before_exec = false;
 };
 
 // Caught signals go back to SIG_DFL (ignored ones stay ignored, as across
@@ -79,14 +84,29 @@ void close_fds_above_2() noexcept {
   ::_exit(127);
 }
 
+[[noreturn]] void child_exit_before_exec(ChildContext& context) noexcept {
+  context.before_exec = true;
+  child_exit_with(context, errno, 0);
+}
+
+// The child's fds 0-2 from the plan, as _posixsubprocess arranges them: an fd
+// that an earlier dup2() would overwrite (stdout_to 0, stderr_to 0 or 1) is
+// first copied out of the way (bpo-12607); false with errno set on failure.
+bool arrange_stdio(const LaunchPlan& plan) noexcept {
+  int out = plan.stdout_to;
+  int err = plan.stderr_to;
+  if (out == 0 && (out = ::fcntl(out, F_DUPFD_CLOEXEC, 3)) < 0) return false;
+  if ((err == 0 || err == 1) && (err = ::fcntl(err, F_DUPFD_CLOEXEC, 3)) < 0) return false;
+  return (plan.stdin_from < 0 || move_fd(plan.stdin_from, STDIN_FILENO)) &&
+         (out < 0 || move_fd(out, STDOUT_FILENO)) && (err < 0 || move_fd(err, STDERR_FILENO));
+}
+
 int child_main(void* raw) {
   ChildContext& context = *static_cast<ChildContext*>(raw);
   const LaunchPlan& plan = *context.plan;
   reset_signals(plan.default_sigpipe);
-  if ((plan.stdin_from >= 0 && !move_fd(plan.stdin_from, STDIN_FILENO)) ||
-      (plan.stdout_to >= 0 && !move_fd(plan.stdout_to, STDOUT_FILENO))) {
-    child_exit_with(context, errno, 0);
-  }
+  if (!arrange_stdio(plan)) child_exit_before_exec(context);
+  if (plan.cwd != nullptr && ::chdir(plan.cwd) != 0) child_exit_before_exec(context);
   if (plan.close_other_fds) close_fds_above_2();
   ::pthread_sigmask(SIG_SETMASK, context.caller_mask, nullptr);
   if (plan.exit_127_at_once) ::_exit(127);
@@ -114,6 +134,12 @@ LaunchResult launch(const LaunchPlan& plan) noexcept {
       &child_main, static_cast<char*>(stack) + kStackSize, &context);
   const int clone_errno = errno;
   ::pthread_sigmask(SIG_SETMASK, &caller_mask, nullptr);
+#if defined(__SANITIZE_ADDRESS__)
+  // The child's frames end in exec or _exit, never returning: AddressSanitizer
+  // would keep their redzones poisoned, and whatever is mapped here next
+  // (a pipe's read buffer) would look like a stack.
+  __asan_unpoison_memory_region(stack, kStackSize);
+#endif
   ::munmap(stack, kStackSize);
   if (result.pid < 0) {
     result.launch_errno = clone_errno;
@@ -121,6 +147,7 @@ LaunchResult launch(const LaunchPlan& plan) noexcept {
   }
   result.exec_errno = context.exec_errno;
   result.exec_index = context.exec_index;
+  result.before_exec = context.before_exec;
   return result;
 }
 

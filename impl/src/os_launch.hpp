@@ -26,6 +26,10 @@ struct LaunchPlan {
   bool exit_127_at_once = false;
   int stdin_from = -1;  // when >= 0, becomes the child's fd 0
   int stdout_to = -1;   // when >= 0, becomes the child's fd 1
+  int stderr_to = -1;   // when >= 0, becomes the child's fd 2
+  // When set, the child changes into it after the fd set-up (subprocess's
+  // cwd, in _posixsubprocess's order).
+  const char* cwd = nullptr;
   // subprocess's close_fds=True: every fd above 2 is closed in the child.
   bool close_other_fds = false;
   // subprocess's restore_signals=True: SIGPIPE and SIGXFSZ back to SIG_DFL.
@@ -41,6 +45,10 @@ struct LaunchResult {
   // as asked). `exec_index` is the program that errno came from.
   int exec_errno = 0;
   std::size_t exec_index = 0;
+  // exec_errno came from the fd set-up or the chdir, not from an exec
+  // (_posixsubprocess's "noexec": subprocess then names the cwd, not the
+  // program).
+  bool before_exec = false;
 };
 
 // Starts the child. Does not wait for it, except while it runs up to its exec

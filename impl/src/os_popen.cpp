@@ -3,12 +3,10 @@
 #include "pyproc/os_popen.hpp"
 
 #include <fcntl.h>
-#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <ctime>
 #include <exception>
 #include <string>
 #include <utility>
@@ -18,51 +16,24 @@
 #include "py_repr.hpp"
 #include "pyproc/exceptions.hpp"
 #include "pyproc/os_wait.hpp"
+#include "sigpipe_blocked.hpp"
 #include "syscalls.hpp"
+#include "universal_newlines.hpp"
 
 namespace pyproc::os {
 namespace {
 
 pyproc::detail::Syscalls& sys() { return pyproc::detail::syscalls(); }
 
-// IncrementalNewlineDecoder(translate=True): "\r\n" and "\r" become "\n".
-void translate_newlines(std::string& text) {
-  std::size_t out = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\r') {
-      text[out++] = '\n';
-      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
-    } else {
-      text[out++] = text[i];
-    }
-  }
-  text.resize(out);
-}
-
 // One write(2) with SIGPIPE blocked in this thread, so that a reader that has
-// gone gives EPIPE (BrokenPipeError) rather than killing the process. The
-// SIGPIPE the kernel then queues for this thread is consumed before the mask
-// is restored, unless one was pending already (then it is not ours to take).
+// gone gives EPIPE (BrokenPipeError) rather than killing the process.
 ssize_t write_without_sigpipe(int fd, const char* data, std::size_t size) {
-  sigset_t sigpipe_only;
-  sigset_t caller_mask;
-  sigemptyset(&sigpipe_only);
-  sigaddset(&sigpipe_only, SIGPIPE);
-  ::pthread_sigmask(SIG_BLOCK, &sigpipe_only, &caller_mask);
-  sigset_t pending;
-  ::sigpending(&pending);
-  const bool was_pending = sigismember(&pending, SIGPIPE) == 1;
+  const pyproc::detail::SigpipeBlocked blocked;
   ssize_t n;
   do {
     n = sys().write(fd, data, size);
   } while (n < 0 && errno == EINTR);
-  const int write_errno = errno;
-  if (n < 0 && write_errno == EPIPE && !was_pending) {
-    const timespec no_wait{};
-    ::sigtimedwait(&sigpipe_only, nullptr, &no_wait);
-  }
-  ::pthread_sigmask(SIG_SETMASK, &caller_mask, nullptr);
-  errno = write_errno;
+  if (n < 0 && errno == EPIPE) blocked.consume();
   return n;
 }
 
@@ -188,7 +159,7 @@ bool PopenFile::fill() {
     chunk.pop_back();
     s_.pending_cr = true;
   }
-  translate_newlines(chunk);
+  pyproc::detail::translate_newlines(chunk);
   s_.in += chunk;
   return true;
 }

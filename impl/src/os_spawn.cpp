@@ -1,6 +1,7 @@
 // os.spawn*() (Lib/os.py _spawnvef) and os.system() (glibc's system(), which
-// CPython calls), on the vfork-style launcher. Only spawn*() runs at-fork
-// hooks, as in CPython.
+// CPython calls), on the vfork-style launcher (spawn*() forks instead when an
+// after_in_child hook is registered). Only spawn*() runs at-fork hooks, as in
+// CPython.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +29,28 @@ pid_t wait_for(pid_t pid, int& status) {
   return waited;
 }
 
+// _spawnvef's child is a real os.fork() child: it runs the after_in_child
+// hooks, then execs. pyproc's launcher is vfork-style (the child shares the
+// parent's memory until it execs) and cannot run them, so when any is
+// registered the launch is a fork() like CPython's: the hooks, then each
+// program in turn, then _exit(127) as CPython's `except: _exit(127)`.
+detail::LaunchResult fork_and_exec(const detail::LaunchPlan& plan) noexcept {
+  detail::LaunchResult result;
+  result.pid = pyproc::detail::syscalls().fork();
+  if (result.pid == 0) {
+    pyproc::detail::set_syscalls(nullptr);  // a test's mock belongs to the parent
+    pyproc::detail::run_after_fork_child_hooks();
+    if (!plan.exit_127_at_once) {
+      for (std::size_t i = 0; i < plan.program_count; ++i) {
+        ::execve(plan.programs[i], plan.argv, plan.envp);
+      }
+    }
+    ::_exit(127);
+  }
+  if (result.pid < 0) result.launch_errno = errno;
+  return result;
+}
+
 // _spawnvef(mode, file, args, env, exec function): the child runs the exec
 // function (execv/execve, or execvp/execvpe when `search`) and _exit(127)s if
 // it raises; the parent returns the pid or waits.
@@ -49,10 +72,11 @@ int spawn(int mode, const std::string& file, const Args& args, const Env* env, b
   plan.argv = argv.get();
   plan.envp = env ? envp.get() : ::environ;
 
-  // _spawnvef's os.fork() runs the before and after_in_parent hooks; the
-  // child here cannot run after_in_child (os_fork.hpp).
+  // _spawnvef's os.fork() runs the before hooks, after_in_child in the child
+  // and after_in_parent in the parent.
   pyproc::detail::run_before_fork_hooks();
-  const detail::LaunchResult launched = detail::launch(plan);
+  const detail::LaunchResult launched =
+      pyproc::detail::any_after_fork_child_hook() ? fork_and_exec(plan) : detail::launch(plan);
   pyproc::detail::run_after_fork_parent_hooks();
   if (launched.pid < 0) raise_os_error(launched.launch_errno);  // CPython's fork() raising
   if (mode == P_NOWAIT) return launched.pid;                    // the caller waits

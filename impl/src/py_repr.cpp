@@ -1,11 +1,16 @@
-// Python's str repr and multiprocessing.process._exitcode_to_name.
+// Python's str, float and list repr, multiprocessing.process._exitcode_to_name
+// and the repr of signal.Signals members.
 #include "py_repr.hpp"
 
 #include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
 
+#include <charconv>
 #include <climits>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <optional>
+#include <system_error>
 
 #include "unicode_printable.hpp"
 
@@ -179,6 +184,67 @@ std::string exitcode_text(int exitcode) {
     if (auto name = signal_name(-exitcode)) return std::string("-") + *name;
   }
   return std::to_string(exitcode);
+}
+
+// signal.Signals is an IntEnum whose canonical member for a number is the
+// first name the module defines for it: SIGIO (not SIGPOLL, which
+// _exitcode_to_name keeps), SIGABRT, SIGCHLD. Checked against CPython 3.11.
+std::optional<std::string> signals_repr(int signum) {
+  const std::optional<const char*> name = signum == SIGIO ? "SIGIO" : signal_name(signum);
+  if (!name) return std::nullopt;
+  return "<Signals." + std::string(*name) + ": " + std::to_string(signum) + ">";
+}
+
+// float_repr_style 'short' (Python/pystrtod.c, format code 'r'): the shortest
+// round-trip digits, in positional notation unless the decimal point would
+// sit more than 16 places right of the first digit or 4 or more places left
+// of it; ".0" when positional with no fraction; exponent with a sign and at
+// least two digits.
+std::string py_float_repr(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value < 0 ? "-inf" : "inf";
+  char buf[64];
+  // Shortest round-trip digits, as d.ddde[+-]x.
+  const auto [end, ec] =
+      std::to_chars(buf, buf + sizeof buf, std::fabs(value), std::chars_format::scientific);
+  const std::string_view sci(buf, static_cast<std::size_t>(end - buf));
+  const std::size_t e_pos = sci.find('e');
+  std::string digits(sci.substr(0, e_pos));
+  if (digits.size() > 1) digits.erase(1, 1);  // the '.'
+  // to_chars wrote it: always a sign and digits, never out of range.
+  int exponent = 0;
+  const std::string_view exponent_text = sci.substr(e_pos + 1);
+  std::from_chars(exponent_text.data() + (exponent_text.front() == '+' ? 1 : 0),
+                  exponent_text.data() + exponent_text.size(), exponent);
+  const int decpt = exponent + 1;  // digits before the decimal point
+  const int ndigits = static_cast<int>(digits.size());
+  std::string out = std::signbit(value) ? "-" : "";
+  if (decpt <= -4 || decpt > 16) {
+    out += digits[0];
+    if (ndigits > 1) out += "." + digits.substr(1);
+    out += exponent < 0 ? "e-" : "e+";
+    const std::string exp_digits = std::to_string(std::abs(exponent));
+    if (exp_digits.size() < 2) out += '0';
+    out += exp_digits;
+  } else if (decpt <= 0) {
+    out += "0." + std::string(static_cast<std::size_t>(-decpt), '0') + digits;
+  } else if (decpt < ndigits) {
+    out += digits.substr(0, static_cast<std::size_t>(decpt)) + "." +
+           digits.substr(static_cast<std::size_t>(decpt));
+  } else {
+    out += digits + std::string(static_cast<std::size_t>(decpt - ndigits), '0') + ".0";
+  }
+  (void)ec;  // 64 bytes always hold a double
+  return out;
+}
+
+std::string py_str_list_repr(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += py_str_repr(items[i]);
+  }
+  return out + "]";
 }
 
 }  // namespace pyproc::detail

@@ -1,8 +1,11 @@
-// Text the way CPython formats it in Process.__repr__.
+// Text the way CPython formats it in Process.__repr__ and subprocess's
+// messages.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pyproc::detail {
 
@@ -16,5 +19,16 @@ std::string py_str_repr(std::string_view utf8);
 // The `exitcode=` text of a stopped process: "-SIGTERM" for -15 and every other
 // -N that CPython's signal module names, else the decimal number.
 std::string exitcode_text(int exitcode);
+
+// repr(signal.Signals(signum)), "<Signals.SIGKILL: 9>"; std::nullopt where
+// the enum has no member (CPython raises ValueError there).
+std::optional<std::string> signals_repr(int signum);
+
+// repr() of a Python float: the shortest text that reads back as `value`,
+// "0.5", "1.0", "1e-07", "1e+16", "inf", "nan".
+std::string py_float_repr(double value);
+
+// repr() of a Python list of str: "['a', \"b'c\"]".
+std::string py_str_list_repr(const std::vector<std::string>& items);
 
 }  // namespace pyproc::detail

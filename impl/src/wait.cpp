@@ -5,12 +5,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <climits>
-#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "poll_timeout.hpp"
 #include "pyproc/connection.hpp"
 #include "pyproc/exceptions.hpp"
 #include "syscalls.hpp"
@@ -18,27 +17,9 @@
 namespace pyproc::connection {
 namespace {
 
-using Clock = std::chrono::steady_clock;  // CLOCK_MONOTONIC: immune to clock changes
+using detail::poll_timeout_ms;
 
-// What selectors.PollSelector.select(timeout) hands to poll(): -1 for None,
-// 0 for timeout <= 0, else ceil(timeout * 1000) ms, failing the way CPython's
-// float -> int -> _PyTime_t -> int conversions fail.
-int poll_timeout_ms(std::optional<double> timeout) {
-  if (!timeout) return -1;
-  const double seconds = *timeout;
-  if (std::isnan(seconds)) throw ValueError("cannot convert float NaN to integer");
-  if (seconds <= 0) return 0;
-  const double ms = seconds * 1e3;
-  if (std::isinf(ms)) throw OverflowError("cannot convert float infinity to integer");
-  const double whole_ms = std::ceil(ms);
-  // ms * 10**6 must fit the int64 nanoseconds of _PyTime_t ...
-  if (whole_ms > 9223372036854.0) {
-    throw OverflowError("timestamp too large to convert to C _PyTime_t");
-  }
-  // ... and then the C int that poll(2) takes.
-  if (whole_ms > INT_MAX) throw OverflowError("timeout is too large");
-  return static_cast<int>(whole_ms);
-}
+using Clock = std::chrono::steady_clock;  // CLOCK_MONOTONIC: immune to clock changes
 
 // Seconds left until `deadline` (negative once it has passed).
 double seconds_left(Clock::time_point deadline) {

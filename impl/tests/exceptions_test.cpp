@@ -78,11 +78,12 @@ TEST(OSError, ExplicitMessageKeepsTheErrnoPrefix) {
   EXPECT_STREQ(e.type_name(), "OSError");
 }
 
-// e.strerror and e.filename: the filename is the str the error names, None
-// when it names none (or names a bytes path or a descriptor: then only the
-// message shows it).
+// e.strerror and e.filename: filename() is the str the error names, None
+// when it names none or names a bytes path or a descriptor; filename_repr()
+// is repr(e.filename) for any of them.
 TEST(OSError, StrerrorAndFilenameAreKept) {
   EXPECT_EQ(OSError(ENOENT).filename(), std::nullopt);
+  EXPECT_EQ(OSError(ENOENT).filename_repr(), std::nullopt);
   EXPECT_EQ(OSError(ENOENT).strerror(), "No such file or directory");
   try {
     raise_os_error_for_file(ENOENT, "/no/such");
@@ -90,6 +91,7 @@ TEST(OSError, StrerrorAndFilenameAreKept) {
   } catch (const FileNotFoundError& e) {
     EXPECT_STREQ(e.what(), "[Errno 2] No such file or directory: '/no/such'");
     EXPECT_EQ(e.filename(), "/no/such");
+    EXPECT_EQ(e.filename_repr(), "'/no/such'");
     EXPECT_EQ(e.strerror(), "No such file or directory");
   }
   try {
@@ -98,6 +100,7 @@ TEST(OSError, StrerrorAndFilenameAreKept) {
   } catch (const OSError& e) {
     EXPECT_STREQ(e.what(), "[Errno 9] Bad file descriptor: 7");
     EXPECT_EQ(e.filename(), std::nullopt);
+    EXPECT_EQ(e.filename_repr(), "7");
   }
 }
 

@@ -76,8 +76,7 @@ TEST_F(OsAtFork, NoHookGivenIsATypeError) {
 //   spawn   before-new before-new before-reg before-c before-b before-a parent-a parent-b
 //           parent-c parent-new parent-new parent-new
 //   system and popen: nothing.
-// (CPython's spawn child also runs the after_in_child hooks; pyproc's cannot:
-// os_fork.hpp.)
+// (The spawn child's after_in_child hooks are the next test's.)
 TEST_F(OsAtFork, SameOrderAsCPythonAcrossForkStartAndSpawn) {
   const HookLog log;
   for (const std::string n : {"a", "b", "c"}) {
@@ -119,6 +118,24 @@ TEST_F(OsAtFork, SameOrderAsCPythonAcrossForkStartAndSpawn) {
   EXPECT_EQ(os::system("exit 0"), 0);
   EXPECT_EQ(os::popen("exit 0").close(), std::nullopt);
   EXPECT_EQ(log.take(), "");
+}
+
+// CPython's spawn child is an os.fork() child: its after_in_child hooks run
+// (in registration order) before it execs the program, which then runs.
+TEST_F(OsAtFork, TheSpawnChildRunsTheAfterInChildHooksBeforeItsExec) {
+  testing::Pipe report;
+  const auto child_hook = [&report](const std::string& name) {
+    return os::ForkHook([&report, name] { report.write(name + " "); }, "<hook " + name + ">");
+  };
+  os::register_at_fork(nullptr, nullptr, child_hook("child-1"));
+  os::register_at_fork(nullptr, nullptr, child_hook("child-2"));
+  EXPECT_EQ(os::spawnv(os::P_WAIT, kHelper, {"x", "exit", "3"}), 3);
+  const pid_t pid = os::spawnv(os::P_NOWAIT, kHelper, {"x", "exit", "4"});
+  EXPECT_EQ(exit_code_of(pid), 4);
+  // A program that cannot be run: the hooks ran, then the child's 127.
+  EXPECT_EQ(os::spawnv(os::P_WAIT, "/nonexistent/program", {"x"}), 127);
+  report.close_write();
+  EXPECT_EQ(report.read_all(), "child-1 child-2 child-1 child-2 child-1 child-2 ");
 }
 
 TEST_F(OsAtFork, NoHookRunsWhenSpawnRefusesItsArguments) {

@@ -19,31 +19,11 @@ namespace {
 using ::testing::_;
 using ::testing::Invoke;
 using testing::kHelper;
-using ::testing::NiceMock;
-using testing::OsMockSyscalls;
 using testing::raised;
 using ::testing::Return;
 using ::testing::SetErrnoAndReturn;
 
-class OsFaultInjection : public testing::OsTest {
- protected:
-  // Makes the mock's clone_vfork() launch for real and remember the pid.
-  void record_launches() {
-    ON_CALL(sys_, clone_vfork)
-        .WillByDefault(Invoke([this](int (*fn)(void*), void* stack, void* arg) {
-          launched_ = detail::real_syscalls().clone_vfork(fn, stack, arg);
-          return launched_;
-        }));
-  }
-  // Reaps the launched child whose wait the mock hid; its exit code.
-  int reap_launched() {
-    int status = 0;
-    EXPECT_EQ(::waitpid(launched_, &status, 0), launched_);
-    return os::waitstatus_to_exitcode(status);
-  }
-  NiceMock<OsMockSyscalls> sys_;
-  pid_t launched_ = -1;
-};
+class OsFaultInjection : public testing::OsFaultTest {};
 
 // ---- the launch ----
 

@@ -161,4 +161,26 @@ class OsTest : public ::testing::Test {
   int fds_before_ = count_open_fds();
 };
 
+// OsTest with the seam mocked, for fault injection: a failure the mock
+// injects into a wait can hide a real child, which the test then reaps.
+class OsFaultTest : public OsTest {
+ protected:
+  // Makes the mock's clone_vfork() launch for real and remember the pid.
+  void record_launches() {
+    ON_CALL(sys_, clone_vfork)
+        .WillByDefault(::testing::Invoke([this](int (*fn)(void*), void* stack, void* arg) {
+          launched_ = detail::real_syscalls().clone_vfork(fn, stack, arg);
+          return launched_;
+        }));
+  }
+  // Reaps the launched child whose wait the mock hid; its exit code.
+  int reap_launched() {
+    int status = 0;
+    EXPECT_EQ(::waitpid(launched_, &status, 0), launched_);
+    return os::waitstatus_to_exitcode(status);
+  }
+  ::testing::NiceMock<OsMockSyscalls> sys_;
+  pid_t launched_ = -1;
+};
+
 }  // namespace pyproc::testing

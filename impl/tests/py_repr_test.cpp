@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <climits>
+#include <cmath>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace pyproc::detail {
 namespace {
@@ -80,6 +83,66 @@ TEST(ExitcodeText, EverySignalNumberAsCPythonNamesIt) {
     EXPECT_EQ(exitcode_text(-signum),
               it != named.end() ? "-" + it->second : "-" + std::to_string(signum));
   }
+}
+
+// repr(signal.Signals(n)) of CPython 3.11.7 on Linux for every n that has a
+// member; 29 is SIGIO there (the enum keeps the first name), not SIGPOLL.
+TEST(SignalsRepr, EveryMemberAsCPythonPrintsIt) {
+  const std::map<int, std::string> members = {
+      {1, "SIGHUP"},     {2, "SIGINT"},    {3, "SIGQUIT"},   {4, "SIGILL"},   {5, "SIGTRAP"},
+      {6, "SIGABRT"},    {7, "SIGBUS"},    {8, "SIGFPE"},    {9, "SIGKILL"},  {10, "SIGUSR1"},
+      {11, "SIGSEGV"},   {12, "SIGUSR2"},  {13, "SIGPIPE"},  {14, "SIGALRM"}, {15, "SIGTERM"},
+      {16, "SIGSTKFLT"}, {17, "SIGCHLD"},  {18, "SIGCONT"},  {19, "SIGSTOP"}, {20, "SIGTSTP"},
+      {21, "SIGTTIN"},   {22, "SIGTTOU"},  {23, "SIGURG"},   {24, "SIGXCPU"}, {25, "SIGXFSZ"},
+      {26, "SIGVTALRM"}, {27, "SIGPROF"},  {28, "SIGWINCH"}, {29, "SIGIO"},   {30, "SIGPWR"},
+      {31, "SIGSYS"},    {34, "SIGRTMIN"}, {64, "SIGRTMAX"},
+  };
+  for (int signum = 0; signum <= 66; ++signum) {
+    const auto it = members.find(signum);
+    if (it == members.end()) {
+      EXPECT_EQ(signals_repr(signum), std::nullopt) << signum;
+    } else {
+      EXPECT_EQ(signals_repr(signum),
+                "<Signals." + it->second + ": " + std::to_string(signum) + ">");
+    }
+  }
+}
+
+// repr(x) in CPython 3.11 for each x.
+TEST(PyFloatRepr, ShortestRoundTripInPythonsLayout) {
+  const std::vector<std::pair<double, std::string>> cases = {
+      {0.5, "0.5"},
+      {1.0, "1.0"},
+      {1e-07, "1e-07"},
+      {1e+20, "1e+20"},
+      {100.0, "100.0"},
+      {1e+16, "1e+16"},
+      {1000000000000000.0, "1000000000000000.0"},
+      {1.2345678901234568e+17, "1.2345678901234568e+17"},
+      {0.0001, "0.0001"},
+      {1e-05, "1e-05"},
+      {0.0, "0.0"},
+      {-0.0, "-0.0"},
+      {-2.5, "-2.5"},
+      {0.1 + 0.2, "0.30000000000000004"},
+      {1.5e+300, "1.5e+300"},
+      {5e-324, "5e-324"},
+      {0.24995221000062884, "0.24995221000062884"},
+      {12345.678, "12345.678"},
+      {HUGE_VAL, "inf"},
+      {-HUGE_VAL, "-inf"},
+      {std::nan(""), "nan"},
+      {1e+22, "1e+22"},
+      {2.5e-05, "2.5e-05"},
+      {1.23456e-08, "1.23456e-08"},
+  };
+  for (const auto& [value, text] : cases) EXPECT_EQ(py_float_repr(value), text);
+}
+
+TEST(PyStrListRepr, ItemsAsReprSeparatedByCommaSpace) {
+  EXPECT_EQ(py_str_list_repr({}), "[]");
+  EXPECT_EQ(py_str_list_repr({"a"}), "['a']");
+  EXPECT_EQ(py_str_list_repr({"a", "it's", "\\"}), "['a', \"it's\", '\\\\']");
 }
 
 }  // namespace

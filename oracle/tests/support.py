@@ -58,16 +58,16 @@ HELPER = os.path.join(ROOT, "build", "default", "conformance", "helper",
                       "pyproc-helper")
 
 
-def run_driver_raw(doc, timeout=30):
+def run_driver_raw(doc, timeout=30, options=()):
     """Run the driver on ``doc`` (a dict, or text for malformed input) as the
     harness does (§5.1): in a scratch directory, with PYPROC_CASE_TMP and
-    PYPROC_HELPER set."""
+    PYPROC_HELPER set; ``options`` go before the case file."""
     with tempfile.TemporaryDirectory() as tmp:
         path = write_json(tmp, "case.json", doc)
         scratch = os.path.join(tmp, "scratch")
         os.mkdir(scratch)
         env = dict(os.environ, PYPROC_CASE_TMP=scratch, PYPROC_HELPER=HELPER)
-        proc = subprocess.Popen([sys.executable, DRIVER, path],
+        proc = subprocess.Popen([sys.executable, DRIVER, *options, path],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, start_new_session=True,
                                 cwd=scratch, env=env)
@@ -81,9 +81,9 @@ def run_driver_raw(doc, timeout=30):
     return proc.returncode, out.decode(), err.decode()
 
 
-def run_driver(doc, timeout=30):
+def run_driver(doc, timeout=30, options=()):
     """Run a well-formed case; return the raw protocol document."""
-    status, out, err = run_driver_raw(doc, timeout)
+    status, out, err = run_driver_raw(doc, timeout, options)
     if status != 0:
         raise AssertionError("driver exit %d: %s" % (status, err))
     return json.loads(out)

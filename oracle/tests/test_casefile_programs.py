@@ -58,9 +58,10 @@ class SchemaTest(unittest.TestCase):
     def test_requires(self):
         for value, where, message in [
                 ("root", "requires", 'must be an array of requirements (root, '
-                 'non-root, core-dumps)'),
+                 'non-root, core-dumps, fork-inheritance, exit-closes-sentinel)'),
                 (["cores"], "requires[0]", 'unknown requirement "cores" (one of '
-                 'root, non-root, core-dumps)'),
+                 'root, non-root, core-dumps, fork-inheritance, '
+                 'exit-closes-sentinel)'),
                 (["root", "root"], "requires[1]", '"root" is listed twice'),
                 (["root", "non-root"], "requires", '"root" and "non-root" exclude '
                  'each other')]:
@@ -101,7 +102,8 @@ class SchemaTest(unittest.TestCase):
             {"op": "call", "function": "os.getpid", "bind": "me"},
             fork("c", [{"op": "value", "of": {"var": "me"}},
                        {"op": "value", "of": {"var": "c"}}]),
-            {"op": "new", "proc": "p", "target": [{"op": "value", "of": {"var": "c"}}]}])
+            {"op": "new", "proc": "p", "target": [{"op": "value", "of": {"var": "c"}}]}],
+            requires=["fork-inheritance"])
         # A child's variables do not come back to its parent.
         self.assertProblem([fork("c", [{"op": "value", "of": 1, "bind": "y"}]),
                             {"op": "value", "of": {"var": "y"}}],
@@ -110,6 +112,51 @@ class SchemaTest(unittest.TestCase):
         self.assertProblem([{"op": "method", "var": "f", "method": "read"}],
                            "steps[0].var", '"f" is not a variable bound by an '
                            'earlier step ("bind", "fork") of this process')
+
+    def test_what_a_new_child_inherits_must_be_required(self):
+        message = ('which a "new" child has only as a fork-time copy of its '
+                   'creator\'s: the case must declare "fork-inheritance" in '
+                   '"requires" (§2)')
+        uses_var = [{"op": "value", "of": 1, "bind": "x"},
+                    {"op": "new", "proc": "p", "target": [
+                        {"op": "value", "of": {"var": "x"}}]}]
+        self.assertProblem(uses_var, "steps[1].target[0].of.var",
+                           'variable "x" is its creator\'s, ' + message)
+        self.assertClean(uses_var, requires=["fork-inheritance"])
+        # Through a fork child of a new child, too; not once rebound there.
+        self.assertProblem([{"op": "value", "of": 1, "bind": "x"},
+                            {"op": "new", "proc": "p", "target": [
+                                fork("c", [{"op": "method", "var": "x",
+                                            "method": "read"}])]}],
+                           "steps[1].target[0].child[0].var",
+                           'variable "x" is its creator\'s, ' + message)
+        self.assertClean([{"op": "value", "of": 1, "bind": "x"},
+                          {"op": "new", "proc": "p", "target": [
+                              {"op": "value", "of": 2, "bind": "x"},
+                              fork("c", [{"op": "value", "of": {"var": "x"}}])]}])
+        # A raw fork is a fork under every start method.
+        self.assertClean([{"op": "value", "of": 1, "bind": "x"},
+                          fork("c", [{"op": "value", "of": {"var": "x"}}])])
+        self.assertProblem([{"op": "new", "proc": "q"},
+                            {"op": "new", "proc": "p", "target": [
+                                {"op": "get", "proc": "^q", "attr": "name"}]}],
+                           "steps[1].target[0].proc",
+                           '"^q" names an object of the creating process, ' + message)
+
+    def test_fork_inheritance_is_met_only_under_fork(self):
+        doc = case([], requires=["fork-inheritance"])
+        self.assertIsNone(casefile.unsupported(doc))
+        self.assertIsNone(casefile.unsupported(doc, "fork"))
+        for method in ("spawn", "forkserver"):
+            self.assertRegex(casefile.unsupported(doc, method),
+                             r"^requires fork-inheritance: the %s start method" % method)
+
+    def test_exit_closes_sentinel_is_met_except_under_forkserver(self):
+        doc = case([], requires=["exit-closes-sentinel"])
+        for method in ("fork", "spawn"):
+            self.assertIsNone(casefile.unsupported(doc, method))
+        self.assertRegex(casefile.unsupported(doc, "forkserver"),
+                         "^requires exit-closes-sentinel: the forkserver sends")
 
     def test_fork_names(self):
         self.assertProblem([fork("c", []), fork("c", [])], "steps[1].proc",

@@ -9,6 +9,7 @@ import unittest
 import support
 import check_determinism
 import generate
+import overlay
 
 
 def steps_exit(code):
@@ -113,6 +114,40 @@ class GenerateTest(unittest.TestCase):
         status, log = self.run_generate("0003")
         self.assertEqual(status, 1)
         self.assertIn("timed out after 1 s", log)
+
+    def test_a_start_method_overlay_holds_only_what_differs(self):
+        # fork runs the after_in_child hooks in a multiprocessing child;
+        # spawn starts a new interpreter, which runs none.
+        support.write_json(self.cases, "0003.json", support.case([
+            {"op": "call", "function": "os.register_at_fork",
+             "kwargs": {"after_in_child": {"hook": "c"}}},
+            {"op": "new", "proc": "p", "target": [{"op": "hook_log"}]},
+            {"op": "start", "proc": "p"}, {"op": "join", "proc": "p"}], "0003"))
+        self.assertEqual(self.run_generate()[0], 0)
+        spawn = os.path.join(self.tmp, "expected-spawn")
+        args = ["--cases", self.cases, "--start-method", "spawn", "--base", self.out,
+                "--outdir", spawn]
+        log = io.StringIO()
+        self.assertEqual(generate.main(args, log=log), 0, log.getvalue())
+        self.assertIn("1 of 3 case(s) differ", log.getvalue())
+        self.assertEqual(sorted(os.listdir(spawn)), ["0003.json"])
+        with open(os.path.join(spawn, "0003.json")) as f:
+            text = f.read()
+        self.assertIn('"start_method": "spawn"', text)
+        self.assertIn('"p": [\n      {\n        "value": []', text)
+        self.assertEqual(generate.main(args + ["--check"], log=io.StringIO()), 0)
+        # A file for a case that no longer differs is stale.
+        shutil.copy(os.path.join(self.out, "0001.json"), spawn)
+        log = io.StringIO()
+        self.assertEqual(generate.main(args + ["--check"], log=log), 1)
+        self.assertIn("stale: 0001.json (no such case, or it no longer differs from %s)"
+                      % self.out, log.getvalue())
+        # The whole expectation of spawn: the base overlaid.
+        merged = os.path.join(self.tmp, "merged")
+        self.assertEqual(overlay.merge(self.out, spawn, merged), 2)
+        with open(os.path.join(merged, "0003.json")) as f:
+            self.assertEqual(f.read(), text)
+        self.assertEqual(sorted(os.listdir(merged)), ["0001.json", "0002.json", "0003.json"])
 
     def test_determinism(self):
         log = io.StringIO()

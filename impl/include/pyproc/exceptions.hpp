@@ -89,12 +89,19 @@ class OSError : public Exception {
   // by bytes or an fd: then only the message shows it).
   [[nodiscard]] const std::string& strerror() const noexcept { return strerror_; }
   [[nodiscard]] const std::optional<std::string>& filename() const noexcept { return filename_; }
+  // Python's repr(e.filename): "'/x'" for a str, "b'/x'" for bytes, "3" for
+  // a descriptor, std::nullopt for None (what a driver reports as the
+  // attribute, so that a str and a bytes name stay apart as in CPython).
+  [[nodiscard]] const std::optional<std::string>& filename_repr() const noexcept {
+    return filename_repr_;
+  }
   [[nodiscard]] const char* type_name() const noexcept override;
 
  private:
   int errno_;
   std::string strerror_;
   std::optional<std::string> filename_;
+  std::optional<std::string> filename_repr_;
 };
 
 PYPROC_EXCEPTION(ProcessLookupError, OSError);

@@ -7,23 +7,20 @@
 //   Process::start()               and after_in_child in the child: exactly
 //                                  CPython's os.fork() (Process.start() with
 //                                  the fork start method calls os.fork()).
-//   os::spawn*()                   before and after_in_parent only (below).
+//   os::spawn*()                   the same: all three lists (below).
 //   os::system(), os::popen()      none, as in CPython (C system(), and
 //                                  subprocess's vfork launcher, run no hooks;
-//                                  a pyproc::subprocess, when it comes, too).
+//                                  pyproc::subprocess neither).
 //
 // spawn*: CPython's os.spawn* is Lib/os.py's _spawnvef, which calls
 // os.fork() and execs in the child, so CPython runs all three hook lists.
 // pyproc launches programs with a vfork-style clone that shares this
-// process's memory until the exec: no C++ code may run there, so
-// after_in_child cannot run. pyproc runs `before` and `after_in_parent`
-// around the launch, where CPython runs them (after the argv check, before
-// the wait of P_WAIT; after_in_parent also when the launch fails), because
-// that keeps every hook pairing a parent sees (a lock taken in `before` is
-// released in `after_in_parent`) and every parent-side effect CPython has.
-// What differs: an after_in_child hook's effects (a write to a shared fd, a
-// file) happen in CPython's spawn child before its exec and not in pyproc's.
-// A child that only execs has no state for after_in_child to repair.
+// process's memory until the exec, where no C++ code may run; so while no
+// after_in_child hook is registered spawn*() runs `before` and
+// `after_in_parent` around that clone (where CPython runs them: after the
+// argv check, before the wait of P_WAIT; after_in_parent also when the
+// launch fails), and once one is registered it forks as CPython does and the
+// child runs the after_in_child hooks before its exec.
 //
 // Hooks and threads (spec/cpp-thread-contract.md, T12): register_at_fork()
 // may be called from any thread at any time, a hook included. Hooks run in
