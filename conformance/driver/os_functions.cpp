@@ -9,6 +9,7 @@
 #include "os_objects.hpp"
 #include "pyproc/exceptions.hpp"
 #include "pyproc/os.hpp"
+#include "pyproc/subprocess.hpp"
 #include "signal_names.hpp"
 
 namespace pyproc::driver {
@@ -79,6 +80,9 @@ const std::map<std::string, std::int64_t>& constants() {
         // signal.signal's handlers, as CPython numbers them (an IntEnum).
         {"signal.SIG_DFL", 0},
         {"signal.SIG_IGN", 1},
+        {"subprocess.PIPE", subprocess::PIPE},
+        {"subprocess.STDOUT", subprocess::STDOUT},
+        {"subprocess.DEVNULL", subprocess::DEVNULL},
     };
     for (const std::string& name : signal_names())
       if (auto number = find_signal(name)) t["signal." + name] = *number;
