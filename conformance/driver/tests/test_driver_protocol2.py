@@ -103,6 +103,13 @@ class ShapeTest(DriverTest):
                 else:
                     self.assertMalformed(run, where)
 
+    def test_a_file_nested_too_deep_is_refused(self):
+        deep = 1
+        for _ in range(200):
+            deep = [deep]
+        run = Run(case([op("value", of=deep)]))
+        self.assertMalformed(run, "64 levels")
+
     def test_a_malformed_step_in_a_fork_child_is_refused_before_anything_runs(self):
         run = Run(case([op("fork", proc="c", child=[op("value", of={"tuple": 1})]),
                         call("os.waitpid", {"var": "c"}, 0)]))
