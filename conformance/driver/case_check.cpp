@@ -8,6 +8,7 @@
 #include <fstream>
 #include <regex>
 
+#include "case_shape.hpp"
 #include "os_functions.hpp"
 #include "program.hpp"
 #include "pyproc/exceptions.hpp"
@@ -18,24 +19,6 @@ namespace pyproc::driver {
 namespace {
 
 using nlohmann::json;
-
-// pyproc's API is statically typed: a name is a string, a daemon flag a bool,
-// an authkey bytes. A case that assigns another type (Python raises, or
-// stores it as given) cannot be written in C++ at all, so it is reported as
-// unsupported rather than imitated.
-std::string untyped_value(const json& step) {
-  const std::string attr = step.value("attr", "");
-  const json& value = step.value("value", json());
-  const bool fits = (attr == "name" && value.is_string()) ||
-                    (attr == "daemon" && value.is_boolean()) ||
-                    (attr == "authkey" && value.is_object() && value.contains("bytes"));
-  if (fits) return {};
-  return "C++ cannot assign " + value.dump() + " to " + attr + ": pyproc::Process::set_" + attr +
-         " takes a " +
-         (attr == "name"     ? "std::string"
-          : attr == "daemon" ? "bool"
-                             : "pyproc::Bytes");
-}
 
 // An integer a case wrote that C++'s int64 cannot hold (JSON readers turn
 // one beyond uint64 into a float).
@@ -106,16 +89,9 @@ void Checker::steps(const json& steps, const std::string& where, Scope scope) {
 void Checker::step(const json& step, const std::string& at, Scope& scope) {
   const std::string op = step.at("op");
   if (!Script::supports(op)) unsupported(at + ": unknown op \"" + op + "\"");
-  if (op == "set") {
-    if (auto why = untyped_value(step); !why.empty()) unsupported(at + ": " + why);
-  }
-  if (op == "new" && step.contains("group") && !step["group"].is_null())
-    unsupported(at + ": pyproc::Process has no group parameter (CPython accepts only None)");
   if (op == "exit" && beyond_int64(step.value("code", json())))
     unsupported(at + ": pyproc::SystemExit takes a 64-bit integer code, not " +
                 step["code"].dump());
-  if (scope.in_target && step.value("proc", "") == "@parent")
-    if (auto why = Script::unsupported_on_parent(op)) unsupported(at + ": " + *why);
   if (scope.in_main && Script::ends_process(op))
     malformed(at + ": op \"" + op +
               "\" ends the process running it; the main process is the driver");
@@ -237,6 +213,11 @@ std::string core_pattern() {
 
 Refusal check_case(const json& case_doc, Events& events, const Paths& paths) {
   Checker checker(events, paths);
+  // The shape first: the checks of meaning below may then read every key.
+  if (auto problem = steps_shape_problem(case_doc.at("steps"), "steps")) {
+    checker.refusal.malformed = *problem;
+    return checker.refusal;
+  }
   if (auto why = unmet_requirement(case_doc); !why.empty()) checker.refusal.unsupported = why;
   checker.steps(case_doc.at("steps"), "steps", Scope{});
   return checker.refusal;

@@ -17,8 +17,11 @@ std::optional<PyValue> os_error_attribute(const OSError& e, const std::string& n
   if (name == "errno") return PyValue(Int{e.errno_value()});
   if (name == "strerror") return PyValue(e.strerror());
   if (name == "filename") {
-    if (!e.filename_repr()) return PyValue();
-    return from_repr(*e.filename_repr());
+    // A str name is kept as it is; a bytes name or a descriptor only as
+    // Python's repr of that object, which is read back.
+    if (e.filename()) return PyValue(*e.filename());
+    if (e.filename_repr()) return from_repr(*e.filename_repr());
+    return PyValue();
   }
   return std::nullopt;
 }

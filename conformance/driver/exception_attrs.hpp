@@ -3,8 +3,9 @@
 // of the exception, encoded as §4.5 says, null for a missing one.
 //
 // The attributes come from pyproc's exception objects: OSError's errno,
-// strerror and filename (pyproc keeps the filename as Python's repr of the
-// str, bytes or int object, which is read back here). An attribute pyproc's exception
+// strerror and filename (a str as it is, a bytes name or a descriptor as
+// Python's repr of the object, read back here), and those of subprocess's
+// exceptions. An attribute pyproc's exception
 // does not have is null, as Python's getattr(e, name, None) gives for a
 // missing one; where CPython has a value there, the difference shows.
 #pragma once

@@ -1,21 +1,15 @@
 // subprocess.call, check_call, check_output, run, getoutput and
 // getstatusoutput on pyproc::subprocess (pyproc/subprocess.hpp), with the
 // CompletedProcess they return and the attributes of the exceptions they
-// raise; until pyproc has it, a case that names them is unsupported
-// (os_functions.cpp: missing_in_pyproc).
+// raise.
 #include <memory>
 
 #include "function_table.hpp"
-#include "subprocess_functions.hpp"
-
-#if __has_include("pyproc/subprocess.hpp")
 #include "pyproc/subprocess.hpp"
-#define PYPROC_DRIVER_HAS_SUBPROCESS 1
-#endif
+#include "subprocess_functions.hpp"
 
 namespace pyproc::driver {
 
-#ifdef PYPROC_DRIVER_HAS_SUBPROCESS
 namespace {
 
 using P = ParamType;
@@ -179,15 +173,5 @@ std::optional<PyValue> subprocess_error_attribute(const BaseException& e, const 
   }
   return std::nullopt;
 }
-
-#else
-
-void add_subprocess_functions(Table&) {}
-
-std::optional<PyValue> subprocess_error_attribute(const BaseException&, const std::string&, bool) {
-  return std::nullopt;
-}
-
-#endif
 
 }  // namespace pyproc::driver

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 
 #include "capture.hpp"
@@ -68,6 +69,23 @@ int run_case(const json& case_doc) {
   return 0;
 }
 
+// spec/protocol.md §2: a case file is at most 1 MiB, nested at most 64
+// levels. The harness refuses others before a driver sees them; a driver run
+// by hand refuses them too, before a deep document could exhaust its stack.
+constexpr std::streamsize kMaxCaseBytes = 1 << 20;
+constexpr int kMaxDepth = 64;
+
+json read_case(std::istream& in) {
+  std::string text(kMaxCaseBytes + 1, '\0');
+  in.read(text.data(), kMaxCaseBytes + 1);
+  if (in.gcount() > kMaxCaseBytes) throw std::length_error("a case file is at most 1 MiB");
+  text.resize(static_cast<size_t>(in.gcount()));
+  return json::parse(text, [](int depth, json::parse_event_t, json&) {
+    if (depth > kMaxDepth) throw std::length_error("a case file is nested at most 64 levels deep");
+    return true;
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -81,7 +99,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    return run_case(json::parse(in));
+    return run_case(read_case(in));
   } catch (const std::exception& e) {
     std::cerr << "pyproc-driver: " << argv[1] << ": " << e.what() << "\n";
   }

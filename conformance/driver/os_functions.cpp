@@ -9,6 +9,7 @@
 #include "os_objects.hpp"
 #include "pyproc/exceptions.hpp"
 #include "pyproc/os.hpp"
+#include "pyproc/subprocess.hpp"
 #include "signal_names.hpp"
 
 namespace pyproc::driver {
@@ -79,6 +80,9 @@ const std::map<std::string, std::int64_t>& constants() {
         // signal.signal's handlers, as CPython numbers them (an IntEnum).
         {"signal.SIG_DFL", 0},
         {"signal.SIG_IGN", 1},
+        {"subprocess.PIPE", subprocess::PIPE},
+        {"subprocess.STDOUT", subprocess::STDOUT},
+        {"subprocess.DEVNULL", subprocess::DEVNULL},
     };
     for (const std::string& name : signal_names())
       if (auto number = find_signal(name)) t["signal." + name] = *number;
@@ -94,14 +98,6 @@ const std::set<std::string>& absent() {
   return names;
 }
 
-// What pyproc does not have yet (others are writing it): one adapter each
-// above once it exists.
-std::optional<std::string> missing_in_pyproc(const std::string& dotted) {
-  if (dotted.starts_with("subprocess."))
-    return "pyproc::subprocess does not exist yet (" + dotted + ")";
-  return std::nullopt;
-}
-
 }  // namespace
 
 Lookup lookup(const std::string& dotted) {
@@ -112,8 +108,6 @@ Lookup lookup(const std::string& dotted) {
     found.constant = c->second;
   } else if (absent().count(dotted)) {
     found.absent = true;
-  } else if (auto why = missing_in_pyproc(dotted)) {
-    found.missing = *why;
   }
   return found;
 }
@@ -133,7 +127,6 @@ void raise_absent(const std::string& dotted) {
 
 std::optional<std::string> unsupported_name(const std::string& dotted) {
   const Lookup found = lookup(dotted);
-  if (!found.missing.empty()) return found.missing;
   if (!found.present() && !found.absent) return "the C++ driver knows no " + dotted;
   return std::nullopt;
 }

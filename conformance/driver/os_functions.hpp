@@ -1,6 +1,7 @@
 // The functions and constants a case names by dotted name (spec/protocol.md
 // §4.11: `call`, `method`, `const`, `hasattr`), each a small adapter from the
-// protocol's values to pyproc::os's typed C++ API and back.
+// protocol's values to pyproc::os's and pyproc::subprocess's typed C++ API
+// and back.
 //
 // A name is one of:
 // - a function or a method: its C++ signature (parameters.hpp), the adapter
@@ -10,10 +11,8 @@
 //   names cases only use to set things up: os.O_*, signal.SIG*);
 // - absent: CPython on Linux has no such attribute either (os.plock,
 //   os.P_DETACH, …): looking it up raises AttributeError when the step runs;
-// - missing: pyproc has no such function yet (subprocess.*): a case that
-//   names it is unsupported, with that reason.
-//   Adding the function to pyproc makes it one more adapter here.
-// Any other name is unknown to this driver: the case is unsupported.
+// Any other name is unknown to this driver: the case is unsupported (a
+// function pyproc gains is one more adapter in a functions_*.cpp).
 #pragma once
 
 #include <sys/types.h>
@@ -41,7 +40,6 @@ struct Lookup {
   const Function* function = nullptr;
   std::optional<std::int64_t> constant;
   bool absent = false;
-  std::string missing;  // why pyproc cannot provide it
   [[nodiscard]] bool present() const { return function || constant; }
 };
 
@@ -63,7 +61,7 @@ ForkResult fork_process(bool pty);
 // says a lookup of an absent name raises (§4.9).
 [[noreturn]] void raise_absent(const std::string& dotted);
 
-// Why the case cannot name `dotted` (missing or unknown), or std::nullopt.
+// Why the case cannot name `dotted` (unknown to this driver), or std::nullopt.
 std::optional<std::string> unsupported_name(const std::string& dotted);
 
 }  // namespace pyproc::driver

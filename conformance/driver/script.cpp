@@ -72,6 +72,38 @@ const std::set<std::string> kStepOps = {
 
 bool is_ending_op(const std::string& op) { return kEndingOps.count(op) > 0; }
 
+// pyproc's API is statically typed: a name is a string, a daemon flag a bool,
+// an authkey bytes. Assigning another type (Python raises, or stores it as
+// given) cannot be written in C++ at all: the step is Unexpressible, never
+// imitated.
+std::string untyped_value(const json& step) {
+  const std::string attr = step.value("attr", "");
+  const json& value = step.value("value", json());
+  const bool fits = (attr == "name" && value.is_string()) ||
+                    (attr == "daemon" && value.is_boolean()) ||
+                    (attr == "authkey" && value.is_object() && value.contains("bytes"));
+  if (fits) return {};
+  return "C++ cannot assign " + value.dump() + " to " + attr + ": pyproc::Process::set_" + attr +
+         " takes a " +
+         (attr == "name"     ? "std::string"
+          : attr == "daemon" ? "bool"
+                             : "pyproc::Bytes");
+}
+
+std::optional<std::string> parent_lacks(const std::string& op) {
+  // CPython's _ParentProcess inherits these from BaseProcess, where they can
+  // only fail or change a proxy nobody else sees (start: AssertionError,
+  // terminate/kill: AttributeError on its missing Popen, close/set: flags of
+  // that one object). pyproc::ParentProcess is a value that describes the
+  // creator (name, pid, sentinel, is_alive, join, repr, exitcode, daemon,
+  // authkey) and has no such members: a step using them cannot be written.
+  static const std::set<std::string> missing = {"start", "terminate", "kill", "close", "set"};
+  if (!missing.count(op)) return std::nullopt;
+  return "op \"" + op +
+         "\" on @parent in a child: pyproc::ParentProcess has no start(), terminate(), kill(), "
+         "close() or setters (CPython's _ParentProcess inherits them from BaseProcess)";
+}
+
 // spec/protocol.md §4.7: the lines of a capture that do not start with
 // white space (a traceback's frame lines hold one machine's paths).
 json captured_lines(int fd) { return unindented_lines(read_from(fd, 0)); }
@@ -89,20 +121,6 @@ bool Script::supports(const std::string& op) {
 }
 
 bool Script::ends_process(const std::string& op) { return is_ending_op(op); }
-
-std::optional<std::string> Script::unsupported_on_parent(const std::string& op) {
-  // CPython's _ParentProcess inherits these from BaseProcess, where they can
-  // only fail or change a proxy nobody else sees (start: AssertionError,
-  // terminate/kill: AttributeError on its missing Popen, close/set: flags of
-  // that one object). pyproc::ParentProcess is a value that describes the
-  // creator (name, pid, sentinel, is_alive, join, repr, exitcode, daemon,
-  // authkey) and has no such members, so a case using them cannot be written.
-  static const std::set<std::string> missing = {"start", "terminate", "kill", "close", "set"};
-  if (!missing.count(op)) return std::nullopt;
-  return "op \"" + op +
-         "\" on @parent in a child: pyproc::ParentProcess has no start(), terminate(), kill(), "
-         "close() or setters (CPython's _ParentProcess inherits them from BaseProcess)";
-}
 
 void flush_coverage() {
 #ifdef PYPROC_COVERAGE
@@ -224,6 +242,8 @@ json Script::step(const json& step, Frame& frame) {
     return names;
   }
   if (op == "new") {
+    if (step.contains("group") && !step["group"].is_null())
+      throw Unexpressible("pyproc::Process has no group parameter (CPython accepts only None)");
     const std::string name = step.at("proc");
     const std::string child_path = frame.path == "main" ? name : frame.path + "/" + name;
     int stderr_fd = -1;
@@ -363,6 +383,7 @@ json Script::on_process(const json& step, Frame& frame) {
     throw std::invalid_argument("get: unknown attribute \"" + attr + "\"");
   }
   if (op == "set") {
+    if (auto why = untyped_value(step); !why.empty()) throw Unexpressible(why);
     const std::string attr = step.at("attr");
     const json& value = step.at("value");
     if (attr == "name") return process.set_name(value.get<std::string>()), nullptr;
@@ -407,8 +428,8 @@ json Script::on_parent(const json& step) {
     if (attr == "daemon") return parent->daemon();
     if (attr == "authkey") return json{{"authkey", to_hex(parent->authkey())}};
   }
-  // Reported unsupported before the case ran (unsupported_on_parent()).
-  throw std::logic_error("op \"" + op + "\" on @parent reached a child");
+  if (auto why = parent_lacks(op)) throw Unexpressible(*why);
+  throw std::logic_error("op \"" + op + "\" on @parent: not an op on a process");
 }
 
 void Script::know_pid(std::int64_t pid) {

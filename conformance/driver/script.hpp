@@ -36,9 +36,6 @@ class Script {
   static bool supports(const std::string& op);
   // Whether `op` ends the process running it (spec/protocol.md §4.4).
   static bool ends_process(const std::string& op);
-  // Why `op` on @parent cannot run in a child (where parent_process() is an
-  // object, not None); std::nullopt if it can. Checked before anything runs.
-  static std::optional<std::string> unsupported_on_parent(const std::string& op);
 
   struct Frame;
 

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "os_argv.hpp"
-#include "py_repr.hpp"
 #include "pyproc/exceptions.hpp"
 
 namespace pyproc::os {
@@ -36,11 +35,12 @@ namespace {
                               detail::ExecEnv(*env).get())
           : detail::exec_each(programs.data(), programs.size(), argv.get(), ::environ);
   // os.execv() names no file; os.execve() names its path argument, which is
-  // the str given or, after a PATH search, the bytes candidate.
+  // the str given (e.filename) or, after a PATH search, the bytes candidate
+  // (only the message shows a bytes name).
   if (!env) raise_os_error(failure.error);
   const std::string& failed = candidates.paths[failure.index];
-  raise_os_error(failure.error, candidates.searched ? detail::py_bytes_repr(failed)
-                                                    : pyproc::detail::py_str_repr(failed));
+  if (candidates.searched) raise_os_error(failure.error, detail::py_bytes_repr(failed));
+  raise_os_error_for_file(failure.error, failed);
 }
 
 }  // namespace

@@ -7,7 +7,6 @@
 #include <string>
 
 #include "os_argv.hpp"
-#include "py_repr.hpp"
 #include "pyproc/exceptions.hpp"
 #include "syscalls.hpp"
 
@@ -50,7 +49,7 @@ std::string getcwd() {
 // path_converter's NUL check, then path_error(): the name as repr(str).
 void chdir(const std::string& path) {
   detail::check_no_nul(path);
-  if (sys().chdir(path.c_str()) != 0) raise_os_error(errno, pyproc::detail::py_str_repr(path));
+  if (sys().chdir(path.c_str()) != 0) raise_os_error_for_file(errno, path);
 }
 
 uid_t getuid() { return ::getuid(); }

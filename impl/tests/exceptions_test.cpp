@@ -78,15 +78,19 @@ TEST(OSError, ExplicitMessageKeepsTheErrnoPrefix) {
   EXPECT_STREQ(e.type_name(), "OSError");
 }
 
-// e.filename: None unless the error names a file, then that object's repr
-// (a str path, a bytes path and a descriptor stay apart, as in CPython).
-TEST(OSError, FilenameIsTheNamedObjectOrNone) {
+// e.strerror and e.filename: filename() is the str the error names, None
+// when it names none or names a bytes path or a descriptor; filename_repr()
+// is repr(e.filename) for any of them.
+TEST(OSError, StrerrorAndFilenameAreKept) {
+  EXPECT_EQ(OSError(ENOENT).filename(), std::nullopt);
   EXPECT_EQ(OSError(ENOENT).filename_repr(), std::nullopt);
+  EXPECT_EQ(OSError(ENOENT).strerror(), "No such file or directory");
   try {
-    raise_os_error(ENOENT, "'/no/such'");
-    FAIL() << "raise_os_error returned";
+    raise_os_error_for_file(ENOENT, "/no/such");
+    FAIL() << "raise_os_error_for_file returned";
   } catch (const FileNotFoundError& e) {
     EXPECT_STREQ(e.what(), "[Errno 2] No such file or directory: '/no/such'");
+    EXPECT_EQ(e.filename(), "/no/such");
     EXPECT_EQ(e.filename_repr(), "'/no/such'");
     EXPECT_EQ(e.strerror(), "No such file or directory");
   }
@@ -94,13 +98,9 @@ TEST(OSError, FilenameIsTheNamedObjectOrNone) {
     raise_os_error(EBADF, "7");
     FAIL() << "raise_os_error returned";
   } catch (const OSError& e) {
+    EXPECT_STREQ(e.what(), "[Errno 9] Bad file descriptor: 7");
+    EXPECT_EQ(e.filename(), std::nullopt);
     EXPECT_EQ(e.filename_repr(), "7");
-  }
-  try {
-    raise_os_error(ESRCH);
-    FAIL() << "raise_os_error returned";
-  } catch (const OSError& e) {
-    EXPECT_EQ(e.filename_repr(), std::nullopt);
   }
 }
 
