@@ -26,11 +26,16 @@ std::optional<PyValue> os_error_attribute(const OSError& e, const std::string& n
   return std::nullopt;
 }
 
-// Whether the step's call asked for text (text=True): CalledProcessError
-// then carries str output, as CPython decodes it before raising.
+// Whether the step's call asked for text (text=True, or an encoding or
+// errors given, as Popen's text_mode): CalledProcessError then carries str
+// output, as CPython decodes it before raising.
 bool asks_for_text(const json& step) {
   const json kwargs = step.value("kwargs", json::object());
-  return kwargs.is_object() && kwargs.value("text", json(false)) == json(true);
+  if (!kwargs.is_object()) return false;
+  const auto given = [&kwargs](const char* name) {
+    return kwargs.contains(name) && !kwargs.at(name).is_null();
+  };
+  return kwargs.value("text", json(false)) == json(true) || given("encoding") || given("errors");
 }
 
 // e.<name>, or std::nullopt where pyproc's exception has no such attribute.

@@ -71,12 +71,23 @@ Signature options_signature() {
                      {"stderr", P::Int, none, true},
                      {"capture_output", P::Bool, false},
                      {"text", P::Bool, false},
-                     {"check", P::Bool, false},
+                     {"check", P::Bool, none, true},
                      {"timeout", P::Number, none, true},
                      {"cwd", P::FsString, none, true},
                      {"env", P::Env, none, true},
-                     {"shell", P::Bool, false}},
+                     {"shell", P::Bool, false},
+                     {"encoding", P::Str, none, true},
+                     {"errors", P::Str, none, true},
+                     {"executable", P::FsString, none, true}},
           .keywords = true};
+}
+
+// getoutput(cmd, *, encoding=None, errors=None) and getstatusoutput: the
+// same options, so that pyproc refuses any other with CPython's TypeError.
+Signature getoutput_signature() {
+  Signature signature = options_signature();
+  signature.params[0].name = "cmd";
+  return signature;
 }
 
 sp::Options options_of(const Bound& a) {
@@ -87,11 +98,15 @@ sp::Options options_of(const Bound& a) {
   o.stderr = optional_fd(a.params[4]);
   o.capture_output = to_bool(a.params[5]);
   o.text = to_bool(a.params[6]);
-  o.check = to_bool(a.params[7]);
+  // None for check is "not given": the C++ optional cannot hold a given None.
+  if (!a.params[7].is_none()) o.check = to_bool(a.params[7]);
   if (!a.params[8].is_none()) o.timeout = to_timeout(a.params[8]);
   if (!a.params[9].is_none()) o.cwd = to_string(a.params[9]);
   if (!a.params[10].is_none()) o.env = to_env(a.params[10]);
   o.shell = to_bool(a.params[11]);
+  if (!a.params[12].is_none()) o.encoding = to_string(a.params[12]);
+  if (!a.params[13].is_none()) o.errors = to_string(a.params[13]);
+  if (!a.params[14].is_none()) o.executable = to_string(a.params[14]);
   return o;
 }
 
@@ -132,7 +147,8 @@ void add_subprocess_functions(Table& t) {
       with_options,
       [](const Bound& a, const PyValue&) {
         const sp::Options options = options_of(a);
-        return output_value(sp::check_output(to_command(a.params[0]), options), options.text);
+        const bool text = options.text || options.encoding || options.errors;
+        return output_value(sp::check_output(to_command(a.params[0]), options), text);
       },
       opaque(kStr | kBytes));
   t["subprocess.run"] = function(
@@ -142,15 +158,17 @@ void add_subprocess_functions(Table& t) {
             sp::run(to_command(a.params[0]), options_of(a)))));
       },
       shape_of(ObjectPtr(std::make_shared<CompletedProcessObject>(sp::CompletedProcess{}))));
-  const Signature cmd{.params = {{"cmd", P::Str}}};
+  const Signature with_text_options = getoutput_signature();
   t["subprocess.getoutput"] = function(
-      cmd,
-      [](const Bound& a, const PyValue&) { return PyValue(sp::getoutput(to_string(a.params[0]))); },
+      with_text_options,
+      [](const Bound& a, const PyValue&) {
+        return PyValue(sp::getoutput(to_command(a.params[0]), options_of(a)));
+      },
       opaque(kStr));
   t["subprocess.getstatusoutput"] = function(
-      cmd,
+      with_text_options,
       [](const Bound& a, const PyValue&) {
-        const auto [status, output] = sp::getstatusoutput(to_string(a.params[0]));
+        const auto [status, output] = sp::getstatusoutput(to_command(a.params[0]), options_of(a));
         return PyValue(Tuple{{Int{status}, output}});
       },
       shape_of(Tuple{{Opaque{kInt}, Opaque{kStr}}}));

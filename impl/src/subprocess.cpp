@@ -21,10 +21,10 @@ namespace {
 }
 
 void refuse_run_only_options(const Options& options) {
-  const char* unexpected = options.input            ? "input"
-                           : options.capture_output ? "capture_output"
-                           : options.check          ? "check"
-                                                    : nullptr;
+  const char* unexpected = options.input               ? "input"
+                           : options.capture_output    ? "capture_output"
+                           : options.check.has_value() ? "check"
+                                                       : nullptr;
   if (unexpected) unexpected_keyword("Popen.__init__", unexpected);
 }
 
@@ -39,7 +39,7 @@ void refuse_all_but_text_options(const char* function, const Options& options) {
       {options.stderr.has_value(), "stderr"},
       {options.capture_output, "capture_output"},
       {options.text, "text"},
-      {options.check, "check"},
+      {options.check.has_value(), "check"},
       {options.timeout.has_value(), "timeout"},
       {options.cwd.has_value(), "cwd"},
       {options.env.has_value(), "env"},
@@ -72,7 +72,8 @@ int check_call(const Command& args, const Options& options) {
 
 std::string check_output(const Command& args, const Options& options) {
   if (options.stdout) throw ValueError("stdout argument not allowed, it will be overridden.");
-  if (options.check) throw ValueError("check argument not allowed, it will be overridden.");
+  if (options.check.has_value())
+    throw ValueError("check argument not allowed, it will be overridden.");
   Options run_options = options;
   run_options.stdout = PIPE;
   run_options.check = true;
@@ -115,7 +116,7 @@ CompletedProcess run(const Command& args, const Options& options) {
     }
     returncode = child.wait();
   }
-  if (options.check && returncode != 0) {
+  if (options.check.value_or(false) && returncode != 0) {
     throw CalledProcessError(returncode, args, std::move(output.stdout), std::move(output.stderr));
   }
   return {args, returncode, std::move(output.stdout), std::move(output.stderr), text};

@@ -94,6 +94,8 @@ TEST_F(SubprocessCall, CallRefusesWhatOnlyRunTakes) {
   EXPECT_EQ(raised([] { sp::call(helper(), {.capture_output = true}); }),
             prefix + "'capture_output'");
   EXPECT_EQ(raised([] { sp::check_call(helper(), {.check = true}); }), prefix + "'check'");
+  // Popen() has no check at all: given as False it is still a keyword too many.
+  EXPECT_EQ(raised([] { sp::call(helper(), {.check = false}); }), prefix + "'check'");
 }
 
 // ---- finding the program ----

@@ -143,6 +143,9 @@ TEST_F(SubprocessRun, CheckOutputRefusesStdoutAndCheck) {
             "ValueError: stdout argument not allowed, it will be overridden.");
   EXPECT_EQ(raised([] { sp::check_output(helper(), {.check = true}); }),
             "ValueError: check argument not allowed, it will be overridden.");
+  // CPython tests `'check' in kwargs`: a check given as False is refused too.
+  EXPECT_EQ(raised([] { sp::check_output(helper(), {.check = false}); }),
+            "ValueError: check argument not allowed, it will be overridden.");
 }
 
 // ---- getoutput and getstatusoutput ----

@@ -90,7 +90,6 @@ class ShapeTest(DriverTest):
         ([op("fork", proc="c", child=5)], "steps[0].child"),
         ([op("fork", proc="c", child=[], pty="yes")], "steps[0].pty"),
         ([op("call", function="os.times", extra=1)], "steps[0]"),
-        ([op("nope")], "steps[0].op"),
         ([5], "steps[0]"),
     ]
 
@@ -102,6 +101,14 @@ class ShapeTest(DriverTest):
                     self.assertEqual(run.status, 0, run.err)
                 else:
                     self.assertMalformed(run, where)
+
+    def test_an_op_it_does_not_know_makes_the_case_unsupported(self):
+        # protocol §5: an op this driver cannot carry out (a newer protocol's,
+        # or a typo) is reported unsupported, naming the op, even in a child.
+        for steps in ([op("nope")], [op("fork", proc="c", child=[op("nope")])]):
+            with self.subTest(steps=steps):
+                doc = Run(case(steps)).document()
+                self.assertIn('"nope"', doc.get("unsupported", ""), doc)
 
     def test_a_file_nested_too_deep_is_refused(self):
         deep = 1

@@ -146,7 +146,10 @@ struct Options {
   // given turns text mode on, as in CPython.
   std::optional<std::string> encoding = std::nullopt;
   std::optional<std::string> errors = std::nullopt;
-  bool check = false;  // run(): raise CalledProcessError on non-zero
+  // run(): true raises CalledProcessError on non-zero. An optional, not a
+  // bool, because CPython tells "check=False" from no check at all:
+  // check_output, call and check_call refuse it whenever it is given.
+  std::optional<bool> check = std::nullopt;
   std::optional<Timeout> timeout = std::nullopt;
   std::optional<std::string> cwd = std::nullopt;  // the child's working directory
   std::optional<Env> env = std::nullopt;          // the child's whole environment
