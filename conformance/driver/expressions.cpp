@@ -11,6 +11,7 @@
 #include "os_functions.hpp"
 #include "os_objects.hpp"
 #include "pyproc/exceptions.hpp"
+#include "pyproc/py_repr.hpp"
 #include "values.hpp"
 
 extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX, not in <unistd.h>
@@ -148,7 +149,7 @@ PyValue Evaluator::eval_object(const json& e, const Variables& vars) const {
       // fails as the CPython driver's dict lookup fails.
       if (static_)
         throw std::invalid_argument("variable \"" + name + "\" is not bound by an earlier step");
-      throw KeyError(repr_str(name));
+      throw KeyError(pyproc::detail::py_str_repr(name));
     }
     if (e.contains("index")) return index(it->second, e["index"].get<std::int64_t>());
     if (e.contains("attr")) return attribute(it->second, e["attr"].get<std::string>());

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "os_objects.hpp"
+#include "pyproc/py_repr.hpp"
 
 namespace pyproc::driver {
 namespace {
@@ -152,7 +153,7 @@ std::optional<std::string> unfit(ParamType type, const PyValue& value) {
     case ParamType::Env:
       for (const auto& [key, item] : value.get_if<Dict>()->items)
         if (auto why = unfit(ParamType::FsString, item))
-          return "the os::Env value of " + repr_str(key) + ": " + *why;
+          return "the os::Env value of " + pyproc::detail::py_str_repr(key) + ": " + *why;
       return std::nullopt;
     case ParamType::Handler: {
       if (const auto* object = value.get_if<ObjectPtr>()) {
@@ -160,7 +161,7 @@ std::optional<std::string> unfit(ParamType type, const PyValue& value) {
         if (!hook) return "C++ takes SIG_DFL, SIG_IGN or a hook, not " + describe(value);
         if (!hook->raises.empty())
           return "a C++ signal handler cannot raise " + hook->raises + " (hook " +
-                 repr_str(hook->name) + ")";
+                 pyproc::detail::py_str_repr(hook->name) + ")";
         return std::nullopt;
       }
       const auto n = integer(value);

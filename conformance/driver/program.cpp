@@ -7,6 +7,7 @@
 
 #include "hooks.hpp"
 #include "os_functions.hpp"
+#include "pyproc/py_repr.hpp"
 #include "values.hpp"
 
 namespace pyproc::driver {
@@ -71,7 +72,7 @@ json Program::step(const json& step, const std::map<std::string, CaptureFiles>& 
     // The op is `del os.environ[name]` (§4.9): a missing name is a KeyError,
     // which unsetenv(3) would not report.
     const std::string name = step.at("name");
-    if (!std::getenv(name.c_str())) throw KeyError(repr_str(name));
+    if (!std::getenv(name.c_str())) throw KeyError(pyproc::detail::py_str_repr(name));
     if (::unsetenv(name.c_str()) != 0) raise_os_error(errno);
     return nullptr;
   }

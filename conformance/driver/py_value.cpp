@@ -2,9 +2,9 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <stdexcept>
 
+#include "pyproc/py_repr.hpp"
 #include "values.hpp"
 
 namespace pyproc::driver {
@@ -134,71 +134,6 @@ std::optional<bool> ordered(const PyValue& a, const std::string& op, const PyVal
   if (const auto* s = a.get_if<Tuple>())
     if (const auto* t = b.get_if<Tuple>()) return ordered_items(s->items, op, t->items);
   return std::nullopt;
-}
-
-// Python's repr() of a float: the shortest text that reads back as the same
-// double, in fixed notation from 1e-4 up to 1e16 and in exponent notation
-// outside that range.
-std::string repr_float(double x) {
-  if (std::isnan(x)) return "nan";
-  if (std::isinf(x)) return x < 0 ? "-inf" : "inf";
-  char buffer[64];
-  const auto result =
-      std::to_chars(buffer, buffer + sizeof buffer, x, std::chars_format::scientific);
-  std::string text(buffer, result.ptr);
-  std::string sign;
-  if (text[0] == '-') {
-    sign = "-";
-    text.erase(0, 1);
-  }
-  const auto e = text.find('e');
-  const int exponent = std::stoi(text.substr(e + 1));
-  std::string digits = text.substr(0, e);
-  if (digits.size() > 1) digits.erase(1, 1);  // the '.'
-  const int point = exponent + 1;             // digits are 0.DIGITS * 10^point
-  if (point <= -4 || point > 16) {
-    std::string mantissa = digits.substr(0, 1);
-    if (digits.size() > 1) mantissa += "." + digits.substr(1);
-    char exp[16];
-    std::snprintf(exp, sizeof exp, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
-    return sign + mantissa + exp;
-  }
-  if (point <= 0) return sign + "0." + std::string(static_cast<size_t>(-point), '0') + digits;
-  if (static_cast<size_t>(point) >= digits.size())
-    return sign + digits + std::string(static_cast<size_t>(point) - digits.size(), '0') + ".0";
-  return sign + digits.substr(0, static_cast<size_t>(point)) + "." +
-         digits.substr(static_cast<size_t>(point));
-}
-
-std::string hex_escape(unsigned char c) {
-  char escaped[5];
-  std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
-  return escaped;
-}
-
-// Python's choice of quotes: single, unless the text holds one and no double.
-char quote_for(const std::string& text) {
-  return text.find('\'') != std::string::npos && text.find('"') == std::string::npos ? '"' : '\'';
-}
-
-std::string repr_bytes(const std::string& data) {
-  const char quote = quote_for(data);
-  std::string out = std::string("b") + quote;
-  for (unsigned char c : data) {
-    if (c == '\\' || c == static_cast<unsigned char>(quote))
-      out += std::string("\\") + static_cast<char>(c);
-    else if (c == '\n')
-      out += "\\n";
-    else if (c == '\r')
-      out += "\\r";
-    else if (c == '\t')
-      out += "\\t";
-    else if (c < 0x20 || c >= 0x7f)
-      out += hex_escape(c);
-    else
-      out += static_cast<char>(c);
-  }
-  return out + quote;
 }
 
 std::optional<std::string> repr_items(const std::vector<PyValue>& items, const char* open,
@@ -346,36 +281,13 @@ std::string type_name(const PyValue& value) {
   return names[value.v.index()];
 }
 
-std::string repr_str(const std::string& text) {
-  const char quote = quote_for(text);
-  std::string out(1, quote);
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c == '\\' || c == static_cast<unsigned char>(quote))
-      out += std::string("\\") + static_cast<char>(c);
-    else if (c == '\n')
-      out += "\\n";
-    else if (c == '\r')
-      out += "\\r";
-    else if (c == '\t')
-      out += "\\t";
-    else if (c < 0x20 || c == 0x7f)
-      out += hex_escape(c);
-    else if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0xa0)
-      out += hex_escape(static_cast<unsigned char>(text[++i]));  // U+0080..U+009F: C2 80..C2 9F
-    else
-      out += static_cast<char>(c);
-  }
-  return out + quote;
-}
-
 std::optional<std::string> repr(const PyValue& value) {
   if (value.is_none()) return "None";
   if (const auto* b = value.get_if<bool>()) return *b ? "True" : "False";
   if (const auto* n = value.get_if<Int>()) return std::to_string(n->value);
-  if (const auto* d = value.get_if<double>()) return repr_float(*d);
-  if (const auto* s = value.get_if<std::string>()) return repr_str(*s);
-  if (const auto* b = value.get_if<Bytes>()) return repr_bytes(b->data);
+  if (const auto* d = value.get_if<double>()) return pyproc::detail::py_float_repr(*d);
+  if (const auto* s = value.get_if<std::string>()) return pyproc::detail::py_str_repr(*s);
+  if (const auto* b = value.get_if<Bytes>()) return pyproc::detail::py_bytes_repr(b->data);
   if (const auto* l = value.get_if<List>()) return repr_items(l->items, "[", "]", false);
   if (const auto* t = value.get_if<Tuple>()) return repr_items(t->items, "(", ")", true);
   if (const auto* d = value.get_if<Dict>()) {
@@ -383,7 +295,7 @@ std::optional<std::string> repr(const PyValue& value) {
     for (size_t i = 0; i < d->items.size(); ++i) {
       auto item = repr(d->items[i].second);
       if (!item) return std::nullopt;
-      out += (i ? ", " : "") + repr_str(d->items[i].first) + ": " + *item;
+      out += (i ? ", " : "") + pyproc::detail::py_str_repr(d->items[i].first) + ": " + *item;
     }
     return out + "}";
   }

@@ -114,8 +114,6 @@ std::string type_name(const PyValue& value);
 // repr() and str(); std::nullopt where the value has no text form in C++.
 std::optional<std::string> repr(const PyValue& value);
 std::optional<std::string> str(const PyValue& value);
-// Python's repr() of a str (quotes and escapes), as error messages show names.
-std::string repr_str(const std::string& text);
 // The value of a Python literal that repr() printed: an int, a str ('…' or
 // "…") or a bytes (b'…'). Throws std::invalid_argument for anything else.
 PyValue from_repr(const std::string& literal);

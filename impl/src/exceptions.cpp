@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "py_repr.hpp"
+#include "pyproc/py_repr.hpp"
 
 namespace pyproc {
 namespace {

@@ -111,35 +111,4 @@ ExecFailure exec_each(const char* const* programs, std::size_t count, char* cons
   return saved.error != 0 ? saved : last;
 }
 
-std::string py_bytes_repr(std::string_view bytes) {
-  // bytes.__repr__: single quotes unless the bytes hold ' and no ".
-  const bool dquote =
-      bytes.find('\'') != std::string_view::npos && bytes.find('"') == std::string_view::npos;
-  const char quote = dquote ? '"' : '\'';
-  std::string out = "b";
-  out += quote;
-  for (const char c : bytes) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == quote || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (byte < 0x20 || byte >= 0x7f) {
-      constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  out += quote;
-  return out;
-}
-
 }  // namespace pyproc::os::detail

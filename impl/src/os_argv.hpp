@@ -74,7 +74,4 @@ struct ExecFailure {
 ExecFailure exec_each(const char* const* programs, std::size_t count, char* const* argv,
                       char* const* envp) noexcept;
 
-// Python's repr() of a bytes object: b'/usr/bin/x'.
-std::string py_bytes_repr(std::string_view bytes);
-
 }  // namespace pyproc::os::detail

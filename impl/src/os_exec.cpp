@@ -10,6 +10,7 @@
 
 #include "os_argv.hpp"
 #include "pyproc/exceptions.hpp"
+#include "pyproc/py_repr.hpp"
 
 namespace pyproc::os {
 namespace {
@@ -39,7 +40,7 @@ namespace {
   // (only the message shows a bytes name).
   if (!env) raise_os_error(failure.error);
   const std::string& failed = candidates.paths[failure.index];
-  if (candidates.searched) raise_os_error(failure.error, detail::py_bytes_repr(failed));
+  if (candidates.searched) raise_os_error(failure.error, pyproc::detail::py_bytes_repr(failed));
   raise_os_error_for_file(failure.error, failed);
 }
 

@@ -13,9 +13,9 @@
 
 #include "os_argv.hpp"
 #include "os_launch.hpp"
-#include "py_repr.hpp"
 #include "pyproc/exceptions.hpp"
 #include "pyproc/os_wait.hpp"
+#include "pyproc/py_repr.hpp"
 #include "sigpipe_blocked.hpp"
 #include "syscalls.hpp"
 #include "universal_newlines.hpp"

@@ -2,9 +2,9 @@
 #include <optional>
 #include <string>
 
-#include "py_repr.hpp"
 #include "pyproc/connection.hpp"
 #include "pyproc/process.hpp"
+#include "pyproc/py_repr.hpp"
 
 namespace pyproc {
 

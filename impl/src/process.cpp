@@ -11,7 +11,7 @@
 #include <utility>
 
 #include "popen.hpp"
-#include "py_repr.hpp"
+#include "pyproc/py_repr.hpp"
 #include "registry.hpp"
 #include "syscalls.hpp"
 

@@ -1,6 +1,6 @@
 // Python's str, float and list repr, multiprocessing.process._exitcode_to_name
 // and the repr of signal.Signals members.
-#include "py_repr.hpp"
+#include "pyproc/py_repr.hpp"
 
 #include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
 
@@ -57,6 +57,38 @@ void append_hex(std::string& out, char32_t value, int digits) {
 }
 
 }  // namespace
+
+// Objects/bytesobject.c, PyBytes_Repr().
+std::string py_bytes_repr(std::string_view bytes) {
+  // bytes.__repr__: single quotes unless the bytes hold ' and no ".
+  const bool dquote =
+      bytes.find('\'') != std::string_view::npos && bytes.find('"') == std::string_view::npos;
+  const char quote = dquote ? '"' : '\'';
+  std::string out = "b";
+  out += quote;
+  for (const char c : bytes) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == quote || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (byte < 0x20 || byte >= 0x7f) {
+      constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  out += quote;
+  return out;
+}
 
 // Objects/unicodeobject.c, unicode_repr().
 std::string py_str_repr(std::string_view utf8) {

@@ -5,8 +5,7 @@
 #include <string>
 #include <utility>
 
-#include "os_argv.hpp"
-#include "py_repr.hpp"
+#include "pyproc/py_repr.hpp"
 #include "pyproc/subprocess.hpp"
 
 namespace pyproc::subprocess {
@@ -31,7 +30,7 @@ std::string called_process_message(int returncode, const Command& cmd) {
 
 // repr() of captured output: bytes, or str in text mode.
 std::string output_repr(const std::string& data, bool text) {
-  return text ? py_str_repr(data) : os::detail::py_bytes_repr(data);
+  return text ? py_str_repr(data) : pyproc::detail::py_bytes_repr(data);
 }
 
 }  // namespace

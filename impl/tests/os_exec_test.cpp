@@ -15,6 +15,7 @@
 #include "os_argv.hpp"
 #include "os_test_support.hpp"
 #include "pyproc/os.hpp"
+#include "pyproc/py_repr.hpp"
 
 namespace pyproc {
 namespace {
@@ -307,7 +308,7 @@ TEST_F(OsExec, SearchForAnEmptyNameTriesTheDirectories) {
 }
 
 TEST(OsExecDetail, BytesReprQuotesAsPython) {
-  using os::detail::py_bytes_repr;
+  using pyproc::detail::py_bytes_repr;
   using namespace std::string_literals;
   EXPECT_EQ(py_bytes_repr("/usr/bin/x"), "b'/usr/bin/x'");
   EXPECT_EQ(py_bytes_repr("a'b"), "b\"a'b\"");

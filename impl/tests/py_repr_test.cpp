@@ -1,5 +1,5 @@
 // repr() text: Python's str repr and the exit-code names of Process.__repr__.
-#include "py_repr.hpp"
+#include "pyproc/py_repr.hpp"
 
 #include <gtest/gtest.h>
 

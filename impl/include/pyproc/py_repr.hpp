@@ -1,5 +1,7 @@
-// Text the way CPython formats it in Process.__repr__ and subprocess's
-// messages.
+// Text the way CPython formats it: Process.__repr__, os's and subprocess's
+// messages, and the C++ driver's repr() of the values it observes. Public so
+// that the driver uses these rather than a copy; not part of the pyproc API
+// (namespace detail).
 #pragma once
 
 #include <optional>
@@ -15,6 +17,9 @@ namespace pyproc::detail {
 // not part of valid UTF-8 is shown as Python shows it after a surrogateescape
 // decode (os.fsdecode): "\udcNN".
 std::string py_str_repr(std::string_view utf8);
+
+// repr() of a Python bytes object: b'/usr/bin/x'.
+std::string py_bytes_repr(std::string_view bytes);
 
 // The `exitcode=` text of a stopped process: "-SIGTERM" for -15 and every other
 // -N that CPython's signal module names, else the decimal number.
