@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "pyproc/process.hpp"
+#include "pyproc/multiprocessing/process.hpp"
 
 namespace {
 

@@ -32,7 +32,7 @@
 #include <iostream>
 #include <string>
 
-#include "pyproc/process.hpp"
+#include "pyproc/multiprocessing/process.hpp"
 
 namespace {
 

@@ -43,7 +43,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "pyproc/process.hpp"
+#include "pyproc/multiprocessing/process.hpp"
 
 namespace {
 

@@ -10,13 +10,14 @@
 #include <stdexcept>
 #include <string>
 
-#include "capture.hpp"
-#include "case_check.hpp"
-#include "events.hpp"
-#include "expressions.hpp"
-#include "hygiene.hpp"
-#include "report_channel.hpp"
-#include "script.hpp"
+#include "core/capture.hpp"
+#include "core/case_check.hpp"
+#include "core/events.hpp"
+#include "core/expressions.hpp"
+#include "core/hygiene.hpp"
+#include "core/report_channel.hpp"
+#include "core/script.hpp"
+#include "families.hpp"
 
 namespace {
 
@@ -99,6 +100,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
+    pyproc::driver::register_families();
     return run_case(read_case(in));
   } catch (const std::exception& e) {
     std::cerr << "pyproc-driver: " << argv[1] << ": " << e.what() << "\n";

@@ -2,8 +2,8 @@
 #include <iostream>
 #include <string>
 
+#include "pyproc/multiprocessing/process.hpp"
 #include "pyproc/os.hpp"
-#include "pyproc/process.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 2) return 2;

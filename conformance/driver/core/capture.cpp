@@ -1,4 +1,4 @@
-#include "capture.hpp"
+#include "core/capture.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>

@@ -1,4 +1,4 @@
-#include "case_check.hpp"
+#include "core/case_check.hpp"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -8,12 +8,12 @@
 #include <fstream>
 #include <regex>
 
-#include "case_shape.hpp"
-#include "os_functions.hpp"
-#include "program.hpp"
+#include "core/case_shape.hpp"
+#include "core/functions.hpp"
+#include "core/program.hpp"
+#include "core/script.hpp"
+#include "core/signal_names.hpp"
 #include "pyproc/exceptions.hpp"
-#include "script.hpp"
-#include "signal_names.hpp"
 
 namespace pyproc::driver {
 namespace {

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "events.hpp"
-#include "expressions.hpp"
+#include "core/events.hpp"
+#include "core/expressions.hpp"
 
 namespace pyproc::driver {
 

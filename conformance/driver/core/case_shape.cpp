@@ -1,4 +1,4 @@
-#include "case_shape.hpp"
+#include "core/case_shape.hpp"
 
 #include <map>
 #include <regex>

@@ -1,4 +1,4 @@
-#include "events.hpp"
+#include "core/events.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

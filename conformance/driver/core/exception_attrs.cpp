@@ -1,12 +1,12 @@
-#include "exception_attrs.hpp"
+#include "core/exception_attrs.hpp"
 
 #include <optional>
 #include <stdexcept>
 #include <string>
 
-#include "py_value.hpp"
-#include "subprocess_functions.hpp"
-#include "values.hpp"
+#include "core/py_value.hpp"
+#include "core/registry.hpp"
+#include "core/values.hpp"
 
 namespace pyproc::driver {
 namespace {
@@ -43,7 +43,9 @@ std::optional<PyValue> attribute(const BaseException& e, const std::string& name
                                  const json& step) {
   if (const auto* os_error = dynamic_cast<const OSError*>(&e))
     return os_error_attribute(*os_error, name);
-  return subprocess_error_attribute(e, name, asks_for_text(step));
+  for (const ExceptionAttribute& family : registry().exception_attributes)
+    if (auto value = family(e, name, asks_for_text(step))) return value;
+  return std::nullopt;
 }
 
 }  // namespace

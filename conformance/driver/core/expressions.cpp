@@ -1,4 +1,4 @@
-#include "expressions.hpp"
+#include "core/expressions.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -8,11 +8,11 @@
 #include <cstdlib>
 #include <regex>
 
-#include "os_functions.hpp"
-#include "os_objects.hpp"
+#include "core/functions.hpp"
+#include "core/hooks.hpp"
+#include "core/values.hpp"
 #include "pyproc/exceptions.hpp"
 #include "pyproc/py_repr.hpp"
-#include "values.hpp"
 
 extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX, not in <unistd.h>
                         // without _GNU_SOURCE

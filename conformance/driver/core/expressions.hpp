@@ -12,8 +12,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "events.hpp"
-#include "py_value.hpp"
+#include "core/events.hpp"
+#include "core/py_value.hpp"
 
 namespace pyproc::driver {
 

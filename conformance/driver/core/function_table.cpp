@@ -1,6 +1,6 @@
-#include "function_table.hpp"
+#include "core/function_table.hpp"
 
-#include "script.hpp"
+#include "core/script.hpp"
 
 namespace pyproc::driver {
 
@@ -28,15 +28,6 @@ Function ending(Signature signature, std::function<void(const Bound&)> run) {
                     return PyValue();
                   },
                   nothing(), true};
-}
-
-// The l variants (execl(path, arg0, arg1, ...)) are parameter packs in
-// pyproc: execl(path, args...) is execv(path, Args{args...}) (os_exec.hpp).
-// The driver holds the arguments as a list, so it calls that form.
-os::Args rest_args(const Bound& a) {
-  os::Args args;
-  for (const PyValue& value : a.rest) args.push_back(to_string(value));
-  return args;
 }
 
 }  // namespace pyproc::driver

@@ -12,7 +12,8 @@
 // - absent: CPython on Linux has no such attribute either (os.plock,
 //   os.P_DETACH, …): looking it up raises AttributeError when the step runs;
 // Any other name is unknown to this driver: the case is unsupported (a
-// function pyproc gains is one more adapter in a functions_*.cpp).
+// function pyproc gains is one more adapter in its family's functions_*.cpp,
+// registered into core/registry.hpp).
 #pragma once
 
 #include <sys/types.h>
@@ -21,8 +22,8 @@
 #include <optional>
 #include <string>
 
-#include "parameters.hpp"
-#include "py_value.hpp"
+#include "core/parameters.hpp"
+#include "core/py_value.hpp"
 
 namespace pyproc::driver {
 
@@ -55,6 +56,7 @@ struct ForkResult {
   pid_t pid;
   int master_fd;
 };
+// The os family provides it (registry.hpp).
 ForkResult fork_process(bool pty);
 
 // AttributeError("module 'os' has no attribute 'plock'"), as the protocol

@@ -1,4 +1,4 @@
-#include "hooks.hpp"
+#include "core/hooks.hpp"
 
 #include <signal.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <atomic>
 #include <cerrno>
 
-#include "os_objects.hpp"
+#include "core/hooks.hpp"
 #include "pyproc/exceptions.hpp"
 
 namespace pyproc::driver::hooks {

@@ -6,10 +6,28 @@
 // copies the log, as it copies CPython's list.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "py_value.hpp"
+#include "core/py_value.hpp"
+
+namespace pyproc::driver {
+
+// A {"hook": name} expression (§4.9): a callable that appends `name` to the
+// hook log of the process running it; `raises` names the exception type it
+// then raises ("" for none). Its repr is fixed by the protocol.
+class HookObject : public Object {
+ public:
+  HookObject(std::string name, std::string raises)
+      : name(std::move(name)), raises(std::move(raises)) {}
+  [[nodiscard]] std::string type_name() const override { return "Hook"; }
+  [[nodiscard]] std::optional<std::string> repr() const override { return "<hook " + name + ">"; }
+  const std::string name;
+  const std::string raises;
+};
+
+}  // namespace pyproc::driver
 
 namespace pyproc::driver::hooks {
 

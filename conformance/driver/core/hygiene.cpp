@@ -1,4 +1,4 @@
-#include "hygiene.hpp"
+#include "core/hygiene.hpp"
 
 #include <dirent.h>
 #include <sys/wait.h>

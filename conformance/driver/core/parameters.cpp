@@ -1,10 +1,10 @@
-#include "parameters.hpp"
+#include "core/parameters.hpp"
 
 #include <climits>
 #include <cstdint>
 #include <stdexcept>
 
-#include "os_objects.hpp"
+#include "core/hooks.hpp"
 #include "pyproc/py_repr.hpp"
 
 namespace pyproc::driver {

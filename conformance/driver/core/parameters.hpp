@@ -16,8 +16,8 @@
 #include <variant>
 #include <vector>
 
-#include "py_value.hpp"
-#include "pyproc/os_exec.hpp"
+#include "core/py_value.hpp"
+#include "pyproc/os/exec.hpp"
 
 namespace pyproc::driver {
 

@@ -1,14 +1,14 @@
-#include "program.hpp"
+#include "core/program.hpp"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
 
-#include "hooks.hpp"
-#include "os_functions.hpp"
+#include "core/functions.hpp"
+#include "core/hooks.hpp"
+#include "core/values.hpp"
 #include "pyproc/py_repr.hpp"
-#include "values.hpp"
 
 namespace pyproc::driver {
 namespace {

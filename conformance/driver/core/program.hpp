@@ -14,9 +14,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "capture.hpp"
-#include "events.hpp"
-#include "expressions.hpp"
+#include "core/capture.hpp"
+#include "core/events.hpp"
+#include "core/expressions.hpp"
 #include "pyproc/exceptions.hpp"
 
 namespace pyproc::driver {

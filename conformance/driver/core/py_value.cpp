@@ -1,11 +1,11 @@
-#include "py_value.hpp"
+#include "core/py_value.hpp"
 
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
 
+#include "core/values.hpp"
 #include "pyproc/py_repr.hpp"
-#include "values.hpp"
 
 namespace pyproc::driver {
 namespace {

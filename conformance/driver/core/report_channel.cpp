@@ -1,4 +1,4 @@
-#include "report_channel.hpp"
+#include "core/report_channel.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "signal_names.hpp"
+#include "core/signal_names.hpp"
 
 #include <signal.h>
 

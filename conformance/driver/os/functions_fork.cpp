@@ -1,12 +1,12 @@
 // os.fork(), os.forkpty() (the `fork` op's call) and os.register_at_fork(),
-// on pyproc::os's (pyproc/os_fork.hpp).
+// on pyproc::os's (pyproc/os/fork.hpp).
 #include <memory>
 
-#include "exception_attrs.hpp"
-#include "function_table.hpp"
-#include "hooks.hpp"
-#include "os_objects.hpp"
-#include "pyproc/os_fork.hpp"
+#include "core/exception_attrs.hpp"
+#include "core/hooks.hpp"
+#include "os/functions.hpp"
+#include "os/objects.hpp"
+#include "pyproc/os/fork.hpp"
 
 namespace pyproc::driver {
 
@@ -29,7 +29,7 @@ os::ForkHook fork_hook(const PyValue& value) {
 
 }  // namespace
 
-ForkResult fork_process(bool pty) {
+ForkResult fork_with_os(bool pty) {
   if (!pty) return ForkResult{os::fork(), -1};
   const auto [pid, fd] = os::forkpty();
   return ForkResult{pid, fd};

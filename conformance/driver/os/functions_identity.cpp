@@ -1,7 +1,7 @@
 // Who and where the process is: os.getpid() and its kin, process groups and
 // sessions, user and group ids, the working directory (pyproc/os_identity.hpp).
-#include "function_table.hpp"
-#include "pyproc/os_identity.hpp"
+#include "os/functions.hpp"
+#include "pyproc/os/identity.hpp"
 
 namespace pyproc::driver {
 

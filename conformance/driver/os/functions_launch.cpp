@@ -1,10 +1,20 @@
 #include <memory>
 
-#include "function_table.hpp"
-#include "os_objects.hpp"
+#include "os/functions.hpp"
+#include "os/objects.hpp"
 #include "pyproc/os.hpp"
 
 namespace pyproc::driver {
+
+// The l variants (execl(path, arg0, arg1, ...)) are parameter packs in
+// pyproc: execl(path, args...) is execv(path, Args{args...}) (os_exec.hpp).
+// The driver holds the arguments as a list, so it calls that form.
+os::Args rest_args(const Bound& a) {
+  os::Args args;
+  for (const PyValue& value : a.rest) args.push_back(to_string(value));
+  return args;
+}
+
 namespace {
 
 using P = ParamType;

@@ -4,9 +4,9 @@
 #include <cerrno>
 #include <memory>
 
-#include "function_table.hpp"
-#include "hooks.hpp"
-#include "os_objects.hpp"
+#include "core/hooks.hpp"
+#include "os/functions.hpp"
+#include "os/objects.hpp"
 #include "pyproc/exceptions.hpp"
 #include "pyproc/os.hpp"
 

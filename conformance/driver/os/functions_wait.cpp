@@ -1,7 +1,7 @@
 #include <memory>
 
-#include "function_table.hpp"
-#include "os_objects.hpp"
+#include "os/functions.hpp"
+#include "os/objects.hpp"
 #include "pyproc/os.hpp"
 
 namespace pyproc::driver {

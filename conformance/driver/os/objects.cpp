@@ -1,4 +1,4 @@
-#include "os_objects.hpp"
+#include "os/objects.hpp"
 
 namespace pyproc::driver {
 

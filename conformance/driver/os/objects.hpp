@@ -9,10 +9,10 @@
 #include <memory>
 #include <string>
 
-#include "py_value.hpp"
-#include "pyproc/os_popen.hpp"
-#include "pyproc/os_process.hpp"
-#include "pyproc/os_wait.hpp"
+#include "core/py_value.hpp"
+#include "pyproc/os/popen.hpp"
+#include "pyproc/os/process_management.hpp"
+#include "pyproc/os/wait.hpp"
 
 namespace pyproc::driver {
 
@@ -56,19 +56,6 @@ class PopenObject : public Object {
   explicit PopenObject(std::unique_ptr<os::PopenFile> file) : file(std::move(file)) {}
   [[nodiscard]] std::string type_name() const override { return "_wrap_close"; }
   std::unique_ptr<os::PopenFile> file;
-};
-
-// A {"hook": name} expression (§4.9): a callable that appends `name` to the
-// hook log of the process running it; `raises` names the exception type it
-// then raises ("" for none). Its repr is fixed by the protocol.
-class HookObject : public Object {
- public:
-  HookObject(std::string name, std::string raises)
-      : name(std::move(name)), raises(std::move(raises)) {}
-  [[nodiscard]] std::string type_name() const override { return "Hook"; }
-  [[nodiscard]] std::optional<std::string> repr() const override { return "<hook " + name + ">"; }
-  const std::string name;
-  const std::string raises;
 };
 
 }  // namespace pyproc::driver

@@ -2,11 +2,12 @@
 // getstatusoutput on pyproc::subprocess (pyproc/subprocess.hpp), with the
 // CompletedProcess they return and the attributes of the exceptions they
 // raise.
+#include "subprocess/functions.hpp"
+
 #include <memory>
 
-#include "function_table.hpp"
+#include "core/function_table.hpp"
 #include "pyproc/subprocess.hpp"
-#include "subprocess_functions.hpp"
 
 namespace pyproc::driver {
 
@@ -127,8 +128,6 @@ class CompletedProcessObject : public Object {
   sp::CompletedProcess done_;
 };
 
-}  // namespace
-
 void add_subprocess_functions(Table& t) {
   const Signature with_options = options_signature();
   t["subprocess.call"] = function(
@@ -174,6 +173,8 @@ void add_subprocess_functions(Table& t) {
       shape_of(Tuple{{Opaque{kInt}, Opaque{kStr}}}));
 }
 
+}  // namespace
+
 std::optional<PyValue> subprocess_error_attribute(const BaseException& e, const std::string& name,
                                                   bool text) {
   if (const auto* called = dynamic_cast<const sp::CalledProcessError*>(&e)) {
@@ -190,6 +191,14 @@ std::optional<PyValue> subprocess_error_attribute(const BaseException& e, const 
     if (name == "stderr") return optional_output(expired->stderr(), false);
   }
   return std::nullopt;
+}
+
+void register_subprocess(Registry& r) {
+  add_subprocess_functions(r.functions);
+  r.constants.insert({{"subprocess.PIPE", sp::PIPE},
+                      {"subprocess.STDOUT", sp::STDOUT},
+                      {"subprocess.DEVNULL", sp::DEVNULL}});
+  r.exception_attributes.emplace_back(subprocess_error_attribute);
 }
 
 }  // namespace pyproc::driver

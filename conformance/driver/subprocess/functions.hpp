@@ -1,11 +1,13 @@
-// What the rest of the driver needs of functions_subprocess.cpp besides its
-// adapters: the attributes of the exceptions pyproc::subprocess raises.
+// The subprocess family of the driver: pyproc::subprocess's functions
+// (spec/protocol.md §4.11) as adapters, its constants, and the attributes of
+// the exceptions it raises, registered into core/registry.hpp.
 #pragma once
 
 #include <optional>
 #include <string>
 
-#include "py_value.hpp"
+#include "core/py_value.hpp"
+#include "core/registry.hpp"
 #include "pyproc/exceptions.hpp"
 
 namespace pyproc::driver {
@@ -16,5 +18,8 @@ namespace pyproc::driver {
 // str, as CPython decodes it before raising CalledProcessError.
 std::optional<PyValue> subprocess_error_attribute(const BaseException& e, const std::string& name,
                                                   bool text);
+
+// The functions, subprocess.PIPE/STDOUT/DEVNULL and the exception attributes.
+void register_subprocess(Registry& registry);
 
 }  // namespace pyproc::driver

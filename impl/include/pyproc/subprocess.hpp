@@ -66,7 +66,7 @@
 #include <vector>
 
 #include "pyproc/exceptions.hpp"
-#include "pyproc/os_exec.hpp"
+#include "pyproc/os/exec.hpp"
 
 namespace pyproc::subprocess {
 

@@ -1,6 +1,6 @@
-// os.register_at_fork() and the running of its hooks (Modules/posixmodule.c:
-// os_register_at_fork_impl, run_at_forkers).
-#include "at_fork.hpp"
+// The lists of os.register_at_fork() and the running of their hooks
+// (Modules/posixmodule.c: run_at_forkers); os/fork.cpp registers into them.
+#include "core/at_fork.hpp"
 
 #include <pthread.h>
 
@@ -13,16 +13,14 @@
 #include <utility>
 #include <vector>
 
-#include "pyproc/exceptions.hpp"
-#include "pyproc/os_fork.hpp"
-#include "traceback.hpp"
+#include "core/traceback.hpp"
 
 namespace pyproc::detail {
 namespace {
 
 // Shared, so that a copy of a list (taken to run it) calls the registered
 // callables themselves, whose state a hook may change, not copies of them.
-using HookList = std::vector<std::shared_ptr<const os::ForkHook>>;
+using HookList = std::vector<std::shared_ptr<const AtForkHook>>;
 
 struct Hooks {
   std::mutex mu;
@@ -93,6 +91,16 @@ bool any_after_fork_child_hook() noexcept {
   return !h.after_in_child.empty();
 }
 
+void add_at_fork_hooks(std::shared_ptr<const AtForkHook> before,
+                       std::shared_ptr<const AtForkHook> after_in_parent,
+                       std::shared_ptr<const AtForkHook> after_in_child) {
+  Hooks& h = hooks();
+  const std::lock_guard lock(h.mu);
+  if (before) h.before.push_back(std::move(before));
+  if (after_in_parent) h.after_in_parent.push_back(std::move(after_in_parent));
+  if (after_in_child) h.after_in_child.push_back(std::move(after_in_child));
+}
+
 void clear_at_fork_hooks() {
   Hooks& h = hooks();
   const std::lock_guard lock(h.mu);
@@ -102,27 +110,3 @@ void clear_at_fork_hooks() {
 }
 
 }  // namespace pyproc::detail
-
-namespace pyproc::os {
-
-std::string ForkHook::repr() const {
-  if (!repr_.empty()) return repr_;
-  return "<function " + detail::demangle(*type_) + ">";  // type_ is set in every hook given
-}
-
-// os_register_at_fork_impl: all three checked before any is registered.
-void register_at_fork(ForkHook before, ForkHook after_in_parent, ForkHook after_in_child) {
-  if (!before && !after_in_parent && !after_in_child) {
-    throw TypeError("At least one argument is required.");
-  }
-  const auto add = [](detail::HookList& list, ForkHook& hook) {
-    if (hook) list.push_back(std::make_shared<const ForkHook>(std::move(hook)));
-  };
-  detail::Hooks& h = detail::hooks();
-  const std::lock_guard lock(h.mu);
-  add(h.before, before);
-  add(h.after_in_parent, after_in_parent);
-  add(h.after_in_child, after_in_child);
-}
-
-}  // namespace pyproc::os

@@ -10,7 +10,32 @@
 // was registering at that moment.
 #pragma once
 
+#include <memory>
+#include <string>
+
 namespace pyproc::detail {
+
+// One registered hook, as the lists hold it: os::register_at_fork() wraps
+// the user's os::ForkHook in one (os/fork.cpp), so that this registry, which
+// multiprocessing's Process::start() runs too, needs nothing of os.
+class AtForkHook {
+ public:
+  AtForkHook() = default;
+  AtForkHook(const AtForkHook&) = delete;
+  AtForkHook& operator=(const AtForkHook&) = delete;
+  AtForkHook(AtForkHook&&) = delete;
+  AtForkHook& operator=(AtForkHook&&) = delete;
+  virtual ~AtForkHook() = default;
+  virtual void operator()() const = 0;
+  // How a report of this hook throwing names it (CPython's repr(hook)).
+  [[nodiscard]] virtual std::string repr() const = 0;
+};
+
+// Appends each non-null hook to its list, all three under one lock (so that a
+// fork sees all of one registration or none of it).
+void add_at_fork_hooks(std::shared_ptr<const AtForkHook> before,
+                       std::shared_ptr<const AtForkHook> after_in_parent,
+                       std::shared_ptr<const AtForkHook> after_in_child);
 
 // Each runs a copy of its list, taken when it starts (a hook registered
 // meanwhile waits for the next fork), and reports a hook that throws the way

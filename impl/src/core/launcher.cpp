@@ -14,7 +14,7 @@
 // * The child reports a failed exec by writing its errno into `ChildContext`,
 //   which the parent reads once the clone returns (the child has exec'ed or
 //   exited by then).
-#include "os_launch.hpp"
+#include "core/launcher.hpp"
 
 #include <fcntl.h>
 #include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
@@ -30,10 +30,9 @@
 #include <sanitizer/asan_interface.h>
 #endif
 
-#include "os_argv.hpp"
-#include "syscalls.hpp"
+#include "core/syscalls.hpp"
 
-namespace pyproc::os::detail {
+namespace pyproc::detail {
 namespace {
 
 // Enough for the child's few frames, sanitizer builds included; only the pages
@@ -158,8 +157,8 @@ LaunchResult launch(const LaunchPlan& plan) noexcept {
   ::pthread_sigmask(SIG_SETMASK, &all, &caller_mask);
   ChildContext context{&plan, &caller_mask};
   // The stack grows down on every architecture Linux runs this on.
-  result.pid = pyproc::detail::syscalls().clone_vfork(
-      &child_main, static_cast<char*>(stack) + kStackSize, &context);
+  result.pid =
+      syscalls().clone_vfork(&child_main, static_cast<char*>(stack) + kStackSize, &context);
   const int clone_errno = errno;
   ::pthread_sigmask(SIG_SETMASK, &caller_mask, nullptr);
 #if defined(__SANITIZE_ADDRESS__)
@@ -179,4 +178,16 @@ LaunchResult launch(const LaunchPlan& plan) noexcept {
   return result;
 }
 
-}  // namespace pyproc::os::detail
+ExecFailure exec_each(const char* const* programs, std::size_t count, char* const* argv,
+                      char* const* envp) noexcept {
+  ExecFailure saved;
+  ExecFailure last;
+  for (std::size_t i = 0; i < count; ++i) {
+    ::execve(programs[i], argv, envp);
+    last = {errno, i};
+    if (saved.error == 0 && last.error != ENOENT && last.error != ENOTDIR) saved = last;
+  }
+  return saved.error != 0 ? saved : last;
+}
+
+}  // namespace pyproc::detail

@@ -12,7 +12,18 @@
 
 #include <cstddef>
 
-namespace pyproc::os::detail {
+namespace pyproc::detail {
+
+// Tries execve(2) on each program in turn, as os._execvpe() does. Returns
+// only if every one failed, with the errno CPython raises: the first that is
+// not ENOENT/ENOTDIR, else the last; `index` is the program it came from.
+// Async-signal-safe (the launcher's child runs it): no allocation, no locks.
+struct ExecFailure {
+  int error = 0;
+  std::size_t index = 0;
+};
+ExecFailure exec_each(const char* const* programs, std::size_t count, char* const* argv,
+                      char* const* envp) noexcept;
 
 // Everything the child does, decided (and allocated) by the parent: the
 // child makes raw system calls only.
@@ -55,4 +66,4 @@ struct LaunchResult {
 // (CLONE_VFORK). The caller owns the pid and must reap it.
 LaunchResult launch(const LaunchPlan& plan) noexcept;
 
-}  // namespace pyproc::os::detail
+}  // namespace pyproc::detail

@@ -1,5 +1,5 @@
 // selectors.PollSelector's timeout conversion and time.monotonic().
-#include "poll_timeout.hpp"
+#include "core/poll_timeout.hpp"
 
 #include <climits>
 #include <cmath>

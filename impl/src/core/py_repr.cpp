@@ -12,7 +12,7 @@
 #include <optional>
 #include <system_error>
 
-#include "unicode_printable.hpp"
+#include "core/unicode_printable.hpp"
 
 namespace pyproc::detail {
 namespace {

@@ -1,6 +1,6 @@
 // SigpipeBlocked: pthread_sigmask(), sigpending() and a sigtimedwait() that
 // does not wait.
-#include "sigpipe_blocked.hpp"
+#include "core/sigpipe_blocked.hpp"
 
 #include <cerrno>
 #include <ctime>

@@ -1,5 +1,5 @@
 // The real system calls behind the seam.
-#include "syscalls.hpp"
+#include "core/syscalls.hpp"
 
 #include <fcntl.h>
 #include <pthread.h>

@@ -1,4 +1,4 @@
-#include "traceback.hpp"
+#include "core/traceback.hpp"
 
 #include <cxxabi.h>
 

@@ -4,7 +4,7 @@
 //
 //   import unicodedata  # then collect maximal runs of c in range(0x110000)
 //   # with not chr(c).isprintable() and print them as {first, last} pairs.
-#include "unicode_printable.hpp"
+#include "core/unicode_printable.hpp"
 
 #include <algorithm>
 #include <iterator>

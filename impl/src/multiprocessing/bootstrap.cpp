@@ -23,12 +23,12 @@
 #include <string>
 #include <variant>
 
-#include "at_fork.hpp"
-#include "popen.hpp"
-#include "pyproc/process.hpp"
-#include "registry.hpp"
-#include "std_streams.hpp"
-#include "traceback.hpp"
+#include "core/at_fork.hpp"
+#include "core/traceback.hpp"
+#include "multiprocessing/popen_fork.hpp"
+#include "multiprocessing/registry.hpp"
+#include "multiprocessing/std_streams.hpp"
+#include "pyproc/multiprocessing/process.hpp"
 
 #ifdef PYPROC_COVERAGE
 extern "C" void __gcov_dump(void);

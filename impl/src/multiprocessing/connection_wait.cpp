@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "poll_timeout.hpp"
-#include "pyproc/connection.hpp"
+#include "core/poll_timeout.hpp"
+#include "core/syscalls.hpp"
 #include "pyproc/exceptions.hpp"
-#include "syscalls.hpp"
+#include "pyproc/multiprocessing/connection.hpp"
 
 namespace pyproc::connection {
 namespace {

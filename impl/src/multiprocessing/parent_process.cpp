@@ -2,8 +2,8 @@
 #include <optional>
 #include <string>
 
-#include "pyproc/connection.hpp"
-#include "pyproc/process.hpp"
+#include "pyproc/multiprocessing/connection.hpp"
+#include "pyproc/multiprocessing/process.hpp"
 #include "pyproc/py_repr.hpp"
 
 namespace pyproc {

@@ -1,5 +1,5 @@
 // The parent's side of a forked child: launch, poll, wait, signal, close.
-#include "popen.hpp"
+#include "multiprocessing/popen_fork.hpp"
 
 #include <fcntl.h>
 #include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
@@ -9,12 +9,12 @@
 #include <cerrno>
 #include <string>
 
-#include "at_fork.hpp"
-#include "pyproc/connection.hpp"
+#include "core/at_fork.hpp"
+#include "core/syscalls.hpp"
+#include "multiprocessing/registry.hpp"
+#include "multiprocessing/std_streams.hpp"
 #include "pyproc/exceptions.hpp"
-#include "registry.hpp"
-#include "std_streams.hpp"
-#include "syscalls.hpp"
+#include "pyproc/multiprocessing/connection.hpp"
 
 namespace pyproc::detail {
 namespace {

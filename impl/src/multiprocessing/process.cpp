@@ -1,6 +1,6 @@
 // pyproc::Process — BaseProcess of CPython 3.11's multiprocessing/process.py,
 // method by method: the same checks, in the same order, with the same messages.
-#include "pyproc/process.hpp"
+#include "pyproc/multiprocessing/process.hpp"
 
 #include <fcntl.h>
 #include <sys/random.h>
@@ -10,10 +10,10 @@
 #include <string>
 #include <utility>
 
-#include "popen.hpp"
+#include "core/syscalls.hpp"
+#include "multiprocessing/popen_fork.hpp"
+#include "multiprocessing/registry.hpp"
 #include "pyproc/py_repr.hpp"
-#include "registry.hpp"
-#include "syscalls.hpp"
 
 namespace pyproc {
 namespace {

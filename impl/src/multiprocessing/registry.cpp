@@ -1,4 +1,4 @@
-#include "registry.hpp"
+#include "multiprocessing/registry.hpp"
 
 #include <poll.h>
 #include <pthread.h>
@@ -14,8 +14,8 @@
 #include <optional>
 #include <utility>
 
-#include "syscalls.hpp"
-#include "traceback.hpp"
+#include "core/syscalls.hpp"
+#include "core/traceback.hpp"
 
 namespace pyproc::detail {
 namespace {

@@ -14,8 +14,8 @@
 #include <memory>
 #include <vector>
 
-#include "popen.hpp"
-#include "pyproc/process.hpp"
+#include "multiprocessing/popen_fork.hpp"
+#include "pyproc/multiprocessing/process.hpp"
 
 namespace pyproc::detail {
 

@@ -1,4 +1,4 @@
-#include "std_streams.hpp"
+#include "multiprocessing/std_streams.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

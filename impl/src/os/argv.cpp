@@ -1,7 +1,7 @@
 // exec*()'s argument checks and conversions (Modules/posixmodule.c:
 // os_execv_impl, os_execve_impl, parse_arglist, parse_envlist) and the PATH
 // search of Lib/os.py's _execvpe().
-#include "os_argv.hpp"
+#include "os/argv.hpp"
 
 #include <unistd.h>
 
@@ -97,18 +97,6 @@ const char* path_of(const Env* env) {
   if (!env) return std::getenv("PATH");  // NOLINT(concurrency-mt-unsafe): as os.environ
   const auto it = env->find("PATH");
   return it == env->end() ? nullptr : it->second.c_str();
-}
-
-ExecFailure exec_each(const char* const* programs, std::size_t count, char* const* argv,
-                      char* const* envp) noexcept {
-  ExecFailure saved;
-  ExecFailure last;
-  for (std::size_t i = 0; i < count; ++i) {
-    ::execve(programs[i], argv, envp);
-    last = {errno, i};
-    if (saved.error == 0 && last.error != ENOENT && last.error != ENOTDIR) saved = last;
-  }
-  return saved.error != 0 ? saved : last;
 }
 
 }  // namespace pyproc::os::detail

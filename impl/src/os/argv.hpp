@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "pyproc/os_exec.hpp"
+#include "pyproc/os/exec.hpp"
 
 namespace pyproc::os::detail {
 
@@ -62,16 +62,5 @@ struct ProgramCandidates {
 ProgramCandidates program_candidates(const std::string& file, const char* path_value);
 // PATH of `env` (nullptr when absent), or of this process when env is null.
 const char* path_of(const Env* env);
-
-// Tries execve(2) on each program in turn, as os._execvpe() does. Returns
-// only if every one failed, with the errno CPython raises: the first that is
-// not ENOENT/ENOTDIR, else the last; `index` is the program it came from.
-// Async-signal-safe (the launcher's child runs it): no allocation, no locks.
-struct ExecFailure {
-  int error = 0;
-  std::size_t index = 0;
-};
-ExecFailure exec_each(const char* const* programs, std::size_t count, char* const* argv,
-                      char* const* envp) noexcept;
 
 }  // namespace pyproc::os::detail

@@ -1,6 +1,6 @@
 // os.exec*(): replace this process (Modules/posixmodule.c os_execv_impl and
 // os_execve_impl; Lib/os.py _execvpe for the p variants).
-#include "pyproc/os_exec.hpp"
+#include "pyproc/os/exec.hpp"
 
 #include <unistd.h>
 
@@ -8,7 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "os_argv.hpp"
+#include "core/launcher.hpp"
+#include "os/argv.hpp"
 #include "pyproc/exceptions.hpp"
 #include "pyproc/py_repr.hpp"
 
@@ -31,10 +32,10 @@ namespace {
   programs.reserve(candidates.paths.size());
   for (const std::string& path : candidates.paths) programs.push_back(path.c_str());
   const detail::ExecArgv argv(args);
-  const detail::ExecFailure failure =
-      env ? detail::exec_each(programs.data(), programs.size(), argv.get(),
-                              detail::ExecEnv(*env).get())
-          : detail::exec_each(programs.data(), programs.size(), argv.get(), ::environ);
+  const pyproc::detail::ExecFailure failure =
+      env ? pyproc::detail::exec_each(programs.data(), programs.size(), argv.get(),
+                                      detail::ExecEnv(*env).get())
+          : pyproc::detail::exec_each(programs.data(), programs.size(), argv.get(), ::environ);
   // os.execv() names no file; os.execve() names its path argument, which is
   // the str given (e.filename) or, after a PATH search, the bytes candidate
   // (only the message shows a bytes name).

@@ -1,7 +1,7 @@
 // os.fork() and os.forkpty() (Modules/posixmodule.c: os_fork_impl,
 // os_forkpty_impl): the before hooks, fork(2), then the after_in_child hooks
 // in the child or the after_in_parent hooks in the parent, failure included.
-#include "pyproc/os_fork.hpp"
+#include "pyproc/os/fork.hpp"
 
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -9,9 +9,9 @@
 
 #include <cerrno>
 
-#include "at_fork.hpp"
+#include "core/at_fork.hpp"
+#include "core/syscalls.hpp"
 #include "pyproc/exceptions.hpp"
-#include "syscalls.hpp"
 
 namespace pyproc::os {
 namespace {

@@ -1,14 +1,14 @@
 // os.getpid() ... os.chdir() (Modules/posixmodule.c).
-#include "pyproc/os_identity.hpp"
+#include "pyproc/os/identity.hpp"
 
 #include <unistd.h>
 
 #include <cerrno>
 #include <string>
 
-#include "os_argv.hpp"
+#include "core/syscalls.hpp"
+#include "os/argv.hpp"
 #include "pyproc/exceptions.hpp"
-#include "syscalls.hpp"
 
 namespace pyproc::os {
 namespace {

@@ -1,6 +1,6 @@
 // os.popen() (Lib/os.py popen and _wrap_close over subprocess.Popen(cmd,
 // shell=True, text=True)), on the vfork-style launcher.
-#include "pyproc/os_popen.hpp"
+#include "pyproc/os/popen.hpp"
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -11,14 +11,14 @@
 #include <string>
 #include <utility>
 
-#include "os_argv.hpp"
-#include "os_launch.hpp"
+#include "core/launcher.hpp"
+#include "core/sigpipe_blocked.hpp"
+#include "core/syscalls.hpp"
+#include "core/universal_newlines.hpp"
+#include "os/argv.hpp"
 #include "pyproc/exceptions.hpp"
-#include "pyproc/os_wait.hpp"
+#include "pyproc/os/wait.hpp"
 #include "pyproc/py_repr.hpp"
-#include "sigpipe_blocked.hpp"
-#include "syscalls.hpp"
-#include "universal_newlines.hpp"
 
 namespace pyproc::os {
 namespace {
@@ -75,7 +75,7 @@ PopenFile popen_with_shell(const char* shell, const std::string& cmd, const std:
   const Args args = {shell, "-c", cmd};
   const ExecArgv argv(args);
   const char* const programs[] = {shell};
-  LaunchPlan plan;
+  pyproc::detail::LaunchPlan plan;
   plan.programs = programs;
   plan.program_count = 1;
   plan.argv = argv.get();
@@ -83,7 +83,7 @@ PopenFile popen_with_shell(const char* shell, const std::string& cmd, const std:
   (reading ? plan.stdout_to : plan.stdin_from) = child_end;
   plan.close_other_fds = true;
   plan.default_sigpipe = true;
-  const LaunchResult launched = launch(plan);
+  const pyproc::detail::LaunchResult launched = pyproc::detail::launch(plan);
   sys().close(child_end);
   if (launched.pid < 0) {
     sys().close(parent_end);

@@ -1,5 +1,5 @@
 // os._exit(), abort(), kill(), killpg(), nice(), times() (Modules/posixmodule.c).
-#include "pyproc/os_process.hpp"
+#include "pyproc/os/process_management.hpp"
 
 #include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
 #include <sys/syscall.h>
@@ -9,8 +9,8 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "core/syscalls.hpp"
 #include "pyproc/exceptions.hpp"
-#include "syscalls.hpp"
 
 #ifdef PYPROC_COVERAGE
 extern "C" void __gcov_dump(void);

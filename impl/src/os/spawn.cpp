@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "at_fork.hpp"
-#include "os_argv.hpp"
-#include "os_launch.hpp"
+#include "core/at_fork.hpp"
+#include "core/launcher.hpp"
+#include "core/syscalls.hpp"
+#include "os/argv.hpp"
 #include "pyproc/exceptions.hpp"
-#include "pyproc/os_exec.hpp"
-#include "pyproc/os_wait.hpp"
-#include "syscalls.hpp"
+#include "pyproc/os/exec.hpp"
+#include "pyproc/os/wait.hpp"
 
 namespace pyproc::os {
 namespace {
@@ -34,8 +34,8 @@ pid_t wait_for(pid_t pid, int& status) {
 // parent's memory until it execs) and cannot run them, so when any is
 // registered the launch is a fork() like CPython's: the hooks, then each
 // program in turn, then _exit(127) as CPython's `except: _exit(127)`.
-detail::LaunchResult fork_and_exec(const detail::LaunchPlan& plan) noexcept {
-  detail::LaunchResult result;
+pyproc::detail::LaunchResult fork_and_exec(const pyproc::detail::LaunchPlan& plan) noexcept {
+  pyproc::detail::LaunchResult result;
   result.pid = pyproc::detail::syscalls().fork();
   if (result.pid == 0) {
     pyproc::detail::set_syscalls(nullptr);  // a test's mock belongs to the parent
@@ -61,7 +61,7 @@ int spawn(int mode, const std::string& file, const Args& args, const Env* env, b
              : detail::ProgramCandidates{{file}, false};
   std::vector<const char*> programs;
   for (const std::string& path : candidates.paths) programs.push_back(path.c_str());
-  detail::LaunchPlan plan;
+  pyproc::detail::LaunchPlan plan;
   plan.programs = programs.data();
   plan.program_count = programs.size();
   // Where CPython's exec function would raise, the child exits 127 at once
@@ -75,8 +75,9 @@ int spawn(int mode, const std::string& file, const Args& args, const Env* env, b
   // _spawnvef's os.fork() runs the before hooks, after_in_child in the child
   // and after_in_parent in the parent.
   pyproc::detail::run_before_fork_hooks();
-  const detail::LaunchResult launched =
-      pyproc::detail::any_after_fork_child_hook() ? fork_and_exec(plan) : detail::launch(plan);
+  const pyproc::detail::LaunchResult launched = pyproc::detail::any_after_fork_child_hook()
+                                                    ? fork_and_exec(plan)
+                                                    : pyproc::detail::launch(plan);
   pyproc::detail::run_after_fork_parent_hooks();
   if (launched.pid < 0) raise_os_error(launched.launch_errno);  // CPython's fork() raising
   if (mode == P_NOWAIT) return launched.pid;                    // the caller waits
@@ -107,12 +108,12 @@ int system(const std::string& command) {
   static constexpr const char* kShell[] = {"/bin/sh"};
   const Args args = {"sh", "-c", command};
   const detail::ExecArgv argv(args);
-  detail::LaunchPlan plan;
+  pyproc::detail::LaunchPlan plan;
   plan.programs = kShell;
   plan.program_count = 1;
   plan.argv = argv.get();
   plan.envp = ::environ;
-  const detail::LaunchResult launched = detail::launch(plan);
+  const pyproc::detail::LaunchResult launched = pyproc::detail::launch(plan);
   // glibc: "failure to execute the shell should return as if the shell had
   // terminated using _exit(127)"; a failed waitpid gives -1.
   if (launched.pid < 0) return 127 << 8;

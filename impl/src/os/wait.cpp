@@ -1,7 +1,7 @@
 // os.wait(), waitpid(), waitid(), wait3(), wait4() and waitstatus_to_exitcode()
 // (Modules/posixmodule.c): each retries EINTR (PEP 475) and raises the OSError
 // subclass of any other errno.
-#include "pyproc/os_wait.hpp"
+#include "pyproc/os/wait.hpp"
 
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -10,8 +10,8 @@
 #include <optional>
 #include <string>
 
+#include "core/syscalls.hpp"
 #include "pyproc/exceptions.hpp"
-#include "syscalls.hpp"
 
 namespace pyproc::os {
 namespace {

@@ -1,5 +1,5 @@
 // ReadBuffer: mmap(), mremap(MREMAP_MAYMOVE) and munmap() of anonymous memory.
-#include "subprocess_buffer.hpp"
+#include "subprocess/buffer.hpp"
 
 #include <sys/mman.h>
 

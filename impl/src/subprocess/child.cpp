@@ -1,6 +1,6 @@
 // Popen._get_handles() and _execute_child() (Lib/subprocess.py, POSIX), on
 // pyproc::os's vfork-style launcher, and Popen.wait()/kill().
-#include "subprocess_child.hpp"
+#include "subprocess/child.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -17,11 +17,11 @@
 #include <string>
 #include <vector>
 
-#include "os_argv.hpp"
-#include "os_launch.hpp"
-#include "poll_timeout.hpp"
-#include "pyproc/os_wait.hpp"
-#include "syscalls.hpp"
+#include "core/launcher.hpp"
+#include "core/poll_timeout.hpp"
+#include "core/syscalls.hpp"
+#include "os/argv.hpp"
+#include "pyproc/os/wait.hpp"
 
 namespace pyproc::subprocess::detail {
 namespace {
@@ -183,7 +183,7 @@ Child::Child(const Command& args, const Options& options) : args_(args) {
   const os::detail::ExecArgv exec_argv(argv);
   const os::detail::ExecEnv exec_env(env ? *env : Env{});
 
-  os::detail::LaunchPlan plan;
+  pyproc::detail::LaunchPlan plan;
   plan.programs = programs.data();
   plan.program_count = programs.size();
   plan.argv = exec_argv.get();
@@ -194,7 +194,7 @@ Child::Child(const Command& args, const Options& options) : args_(args) {
   plan.cwd = options.cwd ? options.cwd->c_str() : nullptr;
   plan.close_other_fds = true;  // close_fds=True
   plan.default_sigpipe = true;  // restore_signals=True
-  const os::detail::LaunchResult launched = os::detail::launch(plan);
+  const pyproc::detail::LaunchResult launched = pyproc::detail::launch(plan);
   handles.close_child_ends();
   if (launched.pid < 0) raise_os_error(launched.launch_errno);
   pid_ = launched.pid;

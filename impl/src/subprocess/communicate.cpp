@@ -1,6 +1,6 @@
 // Popen.communicate() and Popen._communicate() (Lib/subprocess.py, POSIX),
 // with poll() where CPython uses a selector.
-#include "subprocess_communicate.hpp"
+#include "subprocess/communicate.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,10 +12,10 @@
 #include <string>
 #include <string_view>
 
-#include "poll_timeout.hpp"
-#include "sigpipe_blocked.hpp"
-#include "subprocess_buffer.hpp"
-#include "syscalls.hpp"
+#include "core/poll_timeout.hpp"
+#include "core/sigpipe_blocked.hpp"
+#include "core/syscalls.hpp"
+#include "subprocess/buffer.hpp"
 
 namespace pyproc::subprocess::detail {
 namespace {

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "pyproc/subprocess.hpp"
-#include "subprocess_child.hpp"
-#include "subprocess_text.hpp"
+#include "subprocess/child.hpp"
+#include "subprocess/text.hpp"
 
 namespace pyproc::subprocess::detail {
 

@@ -1,14 +1,13 @@
 // subprocess.call, check_call, check_output, run, getstatusoutput and
 // getoutput (Lib/subprocess.py, CPython 3.11), on detail::Child.
-#include "pyproc/subprocess.hpp"
-
 #include <optional>
 #include <string>
 #include <utility>
 
-#include "subprocess_child.hpp"
-#include "subprocess_communicate.hpp"
-#include "subprocess_text.hpp"
+#include "pyproc/subprocess.hpp"
+#include "subprocess/child.hpp"
+#include "subprocess/communicate.hpp"
+#include "subprocess/text.hpp"
 
 namespace pyproc::subprocess {
 namespace {

@@ -3,7 +3,7 @@
 // Objects/exceptions.c (UnicodeDecodeError.__str__, UnicodeEncodeError.__str__):
 // which bytes or characters an error covers, what it is called, and what each
 // error handler puts in its place.
-#include "subprocess_text.hpp"
+#include "subprocess/text.hpp"
 
 #include <cctype>
 #include <cstddef>
@@ -14,8 +14,8 @@
 #include <string_view>
 #include <utility>
 
+#include "core/universal_newlines.hpp"
 #include "pyproc/exceptions.hpp"
-#include "universal_newlines.hpp"
 
 namespace pyproc::subprocess::detail {
 namespace {

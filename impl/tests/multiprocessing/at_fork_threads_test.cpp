@@ -20,10 +20,10 @@
 #include <thread>
 #include <vector>
 
-#include "at_fork.hpp"
+#include "core/at_fork.hpp"
+#include "pyproc/multiprocessing/process.hpp"
 #include "pyproc/os.hpp"
-#include "pyproc/process.hpp"
-#include "test_support.hpp"
+#include "support/test_support.hpp"
 
 namespace pyproc {
 namespace {

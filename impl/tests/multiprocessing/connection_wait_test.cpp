@@ -1,14 +1,13 @@
 // connection::wait(): readiness, timeouts, and CPython's argument errors.
-#include "pyproc/connection.hpp"
-
 #include <gtest/gtest.h>
 
 #include <limits>
 #include <string>
 
 #include "pyproc/exceptions.hpp"
-#include "raised.hpp"
-#include "test_support.hpp"
+#include "pyproc/multiprocessing/connection.hpp"
+#include "support/raised.hpp"
+#include "support/test_support.hpp"
 
 namespace pyproc {
 namespace {

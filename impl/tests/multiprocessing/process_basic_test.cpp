@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "pyproc/process.hpp"
-#include "raised.hpp"
+#include "pyproc/multiprocessing/process.hpp"
+#include "support/raised.hpp"
 
 namespace pyproc {
 namespace {

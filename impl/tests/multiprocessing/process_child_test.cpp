@@ -8,9 +8,9 @@
 #include <sstream>
 #include <string>
 
-#include "pyproc/connection.hpp"
-#include "pyproc/process.hpp"
-#include "test_support.hpp"
+#include "pyproc/multiprocessing/connection.hpp"
+#include "pyproc/multiprocessing/process.hpp"
+#include "support/test_support.hpp"
 
 namespace pyproc {
 namespace {

@@ -9,9 +9,9 @@
 
 #include <string>
 
-#include "pyproc/process.hpp"
-#include "raised.hpp"
-#include "test_support.hpp"
+#include "pyproc/multiprocessing/process.hpp"
+#include "support/raised.hpp"
+#include "support/test_support.hpp"
 
 namespace pyproc {
 namespace {

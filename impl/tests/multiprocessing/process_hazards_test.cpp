@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "pyproc/connection.hpp"
-#include "pyproc/process.hpp"
-#include "test_support.hpp"
+#include "pyproc/multiprocessing/connection.hpp"
+#include "pyproc/multiprocessing/process.hpp"
+#include "support/test_support.hpp"
 
 namespace pyproc {
 namespace {

@@ -12,10 +12,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "pyproc/connection.hpp"
-#include "pyproc/process.hpp"
-#include "raised.hpp"
-#include "test_support.hpp"
+#include "pyproc/multiprocessing/connection.hpp"
+#include "pyproc/multiprocessing/process.hpp"
+#include "support/raised.hpp"
+#include "support/test_support.hpp"
 
 namespace pyproc {
 namespace {

@@ -13,8 +13,8 @@
 #include <optional>
 #include <string>
 
-#include "pyproc/process.hpp"
-#include "test_support.hpp"
+#include "pyproc/multiprocessing/process.hpp"
+#include "support/test_support.hpp"
 
 namespace pyproc {
 namespace {

@@ -20,8 +20,8 @@
 #include <thread>
 #include <vector>
 
-#include "pyproc/process.hpp"
-#include "test_support.hpp"
+#include "pyproc/multiprocessing/process.hpp"
+#include "support/test_support.hpp"
 
 namespace pyproc {
 namespace {

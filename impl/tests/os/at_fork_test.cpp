@@ -3,6 +3,8 @@
 // compared with what CPython 3.11.7 printed for the same program; the report
 // of a hook that throws; the TypeError. Hooks log into a list of the process
 // that runs them (a child reports its copy through a pipe).
+#include "core/at_fork.hpp"
+
 #include <unistd.h>
 
 #include <functional>
@@ -11,10 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "at_fork.hpp"
-#include "os_test_support.hpp"
+#include "pyproc/multiprocessing/process.hpp"
 #include "pyproc/os.hpp"
-#include "pyproc/process.hpp"
+#include "support/os_test_support.hpp"
 
 namespace pyproc {
 namespace {

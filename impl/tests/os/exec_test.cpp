@@ -12,10 +12,10 @@
 #include <fstream>
 #include <string>
 
-#include "os_argv.hpp"
-#include "os_test_support.hpp"
+#include "os/argv.hpp"
 #include "pyproc/os.hpp"
 #include "pyproc/py_repr.hpp"
+#include "support/os_test_support.hpp"
 
 namespace pyproc {
 namespace {

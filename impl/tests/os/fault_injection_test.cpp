@@ -10,8 +10,8 @@
 
 #include <string>
 
-#include "os_test_support.hpp"
 #include "pyproc/os.hpp"
+#include "support/os_test_support.hpp"
 
 namespace pyproc {
 namespace {

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "at_fork.hpp"
-#include "os_test_support.hpp"
+#include "core/at_fork.hpp"
+#include "pyproc/multiprocessing/process.hpp"
 #include "pyproc/os.hpp"
-#include "pyproc/process.hpp"
+#include "support/os_test_support.hpp"
 
 namespace pyproc {
 namespace {

@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <string>
 
-#include "os_test_support.hpp"
 #include "pyproc/os.hpp"
+#include "support/os_test_support.hpp"
 
 namespace pyproc {
 namespace {

@@ -1,7 +1,7 @@
 // The launcher behind spawn*/system/popen (impl/src/os_launch.hpp), on the
 // failures that need no mock: an fd set-up that fails in the child, and no
 // memory for the child's stack (a real RLIMIT_AS).
-#include "os_launch.hpp"
+#include "core/launcher.hpp"
 
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -10,9 +10,9 @@
 #include <fstream>
 #include <string>
 
-#include "os_argv.hpp"
-#include "os_test_support.hpp"
+#include "os/argv.hpp"
 #include "pyproc/os.hpp"
+#include "support/os_test_support.hpp"
 
 namespace pyproc {
 namespace {
@@ -26,13 +26,13 @@ TEST_F(OsLaunch, AFailedFdSetUpIsReportedAndTheChildExits127) {
   const char* const programs[] = {kHelper.c_str()};
   const os::Args args = {"x"};
   const os::detail::ExecArgv argv(args);
-  os::detail::LaunchPlan plan;
+  pyproc::detail::LaunchPlan plan;
   plan.programs = programs;
   plan.program_count = 1;
   plan.argv = argv.get();
   plan.envp = ::environ;
   plan.stdout_to = 1000;  // not open: dup2() fails with EBADF in the child
-  const os::detail::LaunchResult launched = os::detail::launch(plan);
+  const pyproc::detail::LaunchResult launched = pyproc::detail::launch(plan);
   ASSERT_GT(launched.pid, 0);
   EXPECT_EQ(launched.launch_errno, 0);
   EXPECT_EQ(launched.exec_errno, EBADF);
@@ -45,7 +45,7 @@ TEST_F(OsLaunch, AFailedFdSetUpIsReportedAndTheChildExits127) {
 // The helper launched with `cwd`, printing its working directory to a pipe:
 // the launch's result, what it printed and its exit code.
 struct Launched {
-  os::detail::LaunchResult result;
+  pyproc::detail::LaunchResult result;
   std::string output;
   int exitcode;
 };
@@ -54,14 +54,14 @@ Launched launch_in(const char* cwd) {
   const char* const programs[] = {kHelper.c_str()};
   const os::Args args = {"helper", "cwd"};
   const os::detail::ExecArgv argv(args);
-  os::detail::LaunchPlan plan;
+  pyproc::detail::LaunchPlan plan;
   plan.programs = programs;
   plan.program_count = 1;
   plan.argv = argv.get();
   plan.envp = ::environ;
   plan.stdout_to = out.write_fd();
   plan.cwd = cwd;
-  Launched launched{os::detail::launch(plan), "", 0};
+  Launched launched{pyproc::detail::launch(plan), "", 0};
   out.close_write();
   launched.output = out.read_all();
   int status = 0;
@@ -97,14 +97,14 @@ TEST_F(OsLaunch, StdoutAndStderrCanBeSwapped) {
     const char* const programs[] = {kHelper.c_str()};
     const os::Args args = {"helper", "print", "to-1", "eprint", "to-2"};
     const os::detail::ExecArgv argv(args);
-    os::detail::LaunchPlan plan;
+    pyproc::detail::LaunchPlan plan;
     plan.programs = programs;
     plan.program_count = 1;
     plan.argv = argv.get();
     plan.envp = ::environ;
     plan.stdout_to = STDERR_FILENO;
     plan.stderr_to = STDOUT_FILENO;
-    const os::detail::LaunchResult launched = os::detail::launch(plan);
+    const pyproc::detail::LaunchResult launched = pyproc::detail::launch(plan);
     int status = 0;
     ::waitpid(launched.pid, &status, 0);
     os::_exit(launched.exec_errno == 0 && status == 0 ? 0 : 1);

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "os_test_support.hpp"
 #include "pyproc/os.hpp"
+#include "support/os_test_support.hpp"
 
 namespace pyproc {
 namespace {

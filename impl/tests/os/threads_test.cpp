@@ -6,8 +6,8 @@
 #include <thread>
 #include <vector>
 
-#include "os_test_support.hpp"
 #include "pyproc/os.hpp"
+#include "support/os_test_support.hpp"
 
 namespace pyproc {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "pyproc/subprocess.hpp"
-#include "subprocess_test_support.hpp"
+#include "support/subprocess_test_support.hpp"
 
 namespace pyproc {
 namespace {

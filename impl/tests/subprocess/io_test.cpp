@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "pyproc/subprocess.hpp"
-#include "subprocess_test_support.hpp"
+#include "support/subprocess_test_support.hpp"
 
 namespace pyproc {
 namespace {

@@ -3,7 +3,7 @@
 // codecs, the error handlers, and the encoding of input. Every expected value
 // or message is what bytes.decode(encoding, errors) or str.encode(encoding,
 // errors) gives in CPython 3.11 for the same data.
-#include "subprocess_text.hpp"
+#include "subprocess/text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "pyproc/exceptions.hpp"
-#include "raised.hpp"
+#include "support/raised.hpp"
 
 namespace pyproc {
 namespace {

@@ -19,11 +19,11 @@
 #include <string>
 #include <utility>
 
+#include "core/syscalls.hpp"
 #include "pyproc/exceptions.hpp"
 #include "pyproc/os.hpp"
-#include "raised.hpp"
-#include "syscalls.hpp"
-#include "test_support.hpp"
+#include "support/raised.hpp"
+#include "support/test_support.hpp"
 
 namespace pyproc::testing {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "os_test_support.hpp"
 #include "pyproc/subprocess.hpp"
+#include "support/os_test_support.hpp"
 
 namespace pyproc::testing {
 

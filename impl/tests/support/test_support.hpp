@@ -11,8 +11,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "pyproc/connection.hpp"
-#include "syscalls.hpp"
+#include "core/syscalls.hpp"
+#include "pyproc/multiprocessing/connection.hpp"
 
 namespace pyproc::testing {
 

@@ -22,7 +22,7 @@ namespace pyproc {
 using Bytes = std::string;  // a byte string; may hold any byte, including NUL
 
 namespace detail {
-class Popen;  // the fork "Popen" of a started Process (impl/src/popen.hpp)
+class Popen;  // the fork "Popen" of a started Process (impl/src/multiprocessing/popen_fork.hpp)
 }  // namespace detail
 
 struct ProcessOptions {

@@ -27,7 +27,7 @@
 #include <utility>
 #include <vector>
 
-#include "pyproc/os_constants.hpp"
+#include "pyproc/os/constants.hpp"
 
 namespace pyproc::os {
 

@@ -17,7 +17,7 @@
 
 #include <optional>
 
-#include "pyproc/os_constants.hpp"
+#include "pyproc/os/constants.hpp"
 
 // <sys/wait.h> defines the W* status macros; function-like macros of the same
 // names would swallow `os::WIFEXITED(s)`, so they are replaced by the
