@@ -3,6 +3,7 @@
     python3 oracle/generate.py [CASE ...]          regenerate (all cases by default)
     python3 oracle/generate.py --check [CASE ...]  drift check: exit 1 if any file differs
     options: --outdir DIR  --cases DIR  --python PATH  --helper PATH  -j N
+             --check [--runs N]
              --module M  --start-method S  --base DIR
 
 With --start-method spawn (or forkserver) and --base conformance/expected,
@@ -60,6 +61,10 @@ def parse_args(argv):
                    help="case ids or case files (default: every case)")
     p.add_argument("--check", action="store_true",
                    help="compare with the files on disk instead of writing")
+    p.add_argument("--runs", type=int, default=1,
+                   help="with --check: generate this many times, check every "
+                        "run and fail unless all runs are byte-identical (the "
+                        "drift and the determinism check in one pass)")
     p.add_argument("--outdir", default=DEFAULT_OUTDIR)
     p.add_argument("--cases", dest="cases_dir", default=DEFAULT_CASES)
     p.add_argument("--python", default=sys.executable,
@@ -312,28 +317,50 @@ def write(args, texts, whole, failed, log=sys.stderr):
 
 def main(argv=None, log=sys.stderr):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    try:
-        texts, failed, whole, unsupported = generate(args, log)
-    except Failure as e:
-        log.write("generate.py: %s\n" % e)
+    if args.runs < 1 or (args.runs > 1 and not args.check):
+        log.write("generate.py: --runs takes a count of 1 or more, and more than "
+                  "one run only with --check\n")
         return 2
-    status = 1 if failed else 0
-    kept = failed + unsupported
-    generated = len(texts)
-    if args.base:
-        texts = overlay(texts, args.base, log)
-    if args.check:
-        problems = check(args, texts, whole, kept, log)
-        for p in problems:
-            log.write("%s\n" % p)
-        if problems:
-            log.write("drift: %d expected file(s) out of date; run "
-                      "oracle/generate.py\n" % len(problems))
+    status = 0
+    runs = []
+    for run in range(args.runs):
+        try:
+            texts, failed, whole, unsupported = generate(args, log)
+        except Failure as e:
+            log.write("generate.py: %s\n" % e)
+            return 2
+        if failed:
             status = 1
-    else:
-        write(args, texts, whole, kept, log)
-    log.write("%d case(s) generated, %d failed, %d unsupported here\n"
-              % (generated, len(failed), len(unsupported)))
+        kept = failed + unsupported
+        generated = len(texts)
+        if args.base:
+            texts = overlay(texts, args.base, log)
+        runs.append(texts)
+        if args.check:
+            problems = check(args, texts, whole, kept, log)
+            for p in problems:
+                log.write("%s\n" % p)
+            if problems:
+                log.write("drift: %d expected file(s) out of date%s; run "
+                          "oracle/generate.py\n"
+                          % (len(problems),
+                             " in run %d" % (run + 1) if args.runs > 1 else ""))
+                status = 1
+        else:
+            write(args, texts, whole, kept, log)
+        log.write("%d case(s) generated, %d failed, %d unsupported here\n"
+                  % (generated, len(failed), len(unsupported)))
+    # Two runs that differ: a case that depends on timing, pids or chance (§6).
+    first = runs[0]
+    for other in runs[1:]:
+        differ = sorted(n for n in set(first) | set(other) if first.get(n) != other.get(n))
+        for name in differ:
+            log.write("not deterministic: %s\n" % name)
+        if differ:
+            status = 1
+    if len(runs) > 1:
+        log.write("determinism: %d run(s) of %d file(s) compared\n"
+                  % (len(runs), len(first)))
     return status
 
 

@@ -53,9 +53,10 @@ def write_json(directory, name, doc):
     return path
 
 
-# The helper program as the default build makes it (protocol 2 cases).
-HELPER = os.path.join(ROOT, "build", "default", "conformance", "helper",
-                      "pyproc-helper")
+# The helper program (protocol 2 cases): the one ctest hands over, else the
+# one the default build makes.
+HELPER = os.environ.get("PYPROC_HELPER") or os.path.join(
+    ROOT, "build", "default", "conformance", "helper", "pyproc-helper")
 
 
 def run_driver_raw(doc, timeout=30, options=()):

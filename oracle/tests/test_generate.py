@@ -149,6 +149,43 @@ class GenerateTest(unittest.TestCase):
             self.assertEqual(f.read(), text)
         self.assertEqual(sorted(os.listdir(merged)), ["0001.json", "0002.json", "0003.json"])
 
+    def test_check_with_two_runs_is_drift_and_determinism_in_one_pass(self):
+        self.assertEqual(generate.main(["--cases", self.cases, "--outdir", self.out],
+                                       log=io.StringIO()), 0)
+        log = io.StringIO()
+        status = generate.main(["--cases", self.cases, "--outdir", self.out, "--check",
+                                "--runs", "2"], log=log)
+        self.assertEqual(status, 0, log.getvalue())
+        self.assertIn("determinism: 2 run(s) of 2 file(s) compared", log.getvalue())
+
+    def test_two_runs_that_differ_fail_and_name_the_case(self):
+        self.assertEqual(generate.main(["--cases", self.cases, "--outdir", self.out],
+                                       log=io.StringIO()), 0)
+        real = generate.generate
+        calls = []
+
+        def second_run_differs(args, log):
+            texts, failed, whole, unsupported = real(args, log)
+            calls.append(1)
+            if len(calls) == 2:
+                texts = dict(texts, **{"0001.json": texts["0001.json"] + " "})
+            return texts, failed, whole, unsupported
+
+        generate.generate = second_run_differs
+        self.addCleanup(setattr, generate, "generate", real)
+        log = io.StringIO()
+        status = generate.main(["--cases", self.cases, "--outdir", self.out, "--check",
+                                "--runs", "2"], log=log)
+        self.assertEqual(status, 1)
+        self.assertIn("not deterministic: 0001.json", log.getvalue())
+        self.assertIn("out of date in run 2", log.getvalue())
+
+    def test_more_than_one_run_needs_check(self):
+        log = io.StringIO()
+        self.assertEqual(generate.main(["--cases", self.cases, "--outdir", self.out,
+                                        "--runs", "2"], log=log), 2)
+        self.assertIn("--runs", log.getvalue())
+
     def test_determinism(self):
         log = io.StringIO()
         status = check_determinism.main(["--cases", self.cases], log=log)

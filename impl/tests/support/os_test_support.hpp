@@ -129,17 +129,8 @@ class ScopedEnv {
 // The seam's mock, with the methods pyproc::os added (default: the real call).
 class OsMockSyscalls : public MockSyscalls {
  public:
-  OsMockSyscalls() {
-    using ::testing::Invoke;
-    detail::Syscalls& real = detail::real_syscalls();
-    ON_CALL(*this, clone_vfork).WillByDefault(Invoke(&real, &Syscalls::clone_vfork));
-    ON_CALL(*this, waitid).WillByDefault(Invoke(&real, &Syscalls::waitid));
-    ON_CALL(*this, wait4).WillByDefault(Invoke(&real, &Syscalls::wait4));
-    ON_CALL(*this, read).WillByDefault(Invoke(&real, &Syscalls::read));
-    ON_CALL(*this, killpg).WillByDefault(Invoke(&real, &Syscalls::killpg));
-    ON_CALL(*this, nice).WillByDefault(Invoke(&real, &Syscalls::nice));
-    ON_CALL(*this, times).WillByDefault(Invoke(&real, &Syscalls::times));
-  }
+  OsMockSyscalls();  // out of line (mock_syscalls.cpp), as MockSyscalls'
+  ~OsMockSyscalls();
   MOCK_METHOD(pid_t, clone_vfork, (int (*)(void*), void*, void*), (override));
   MOCK_METHOD(int, waitid, (idtype_t, id_t, siginfo_t*, int), (override));
   MOCK_METHOD(pid_t, wait4, (pid_t, int*, int, struct rusage*), (override));
