@@ -21,7 +21,7 @@ cmake --build "$work/no-tests" --target pyproc-warden pyproc-helper >/dev/null
 echo "== install this build"
 cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null
 for path in bin/pyproc-conform bin/pyproc-driver libexec/pyproc/pyproc-warden \
-            libexec/pyproc/pyproc-helper include/pyproc/process.hpp include/pyproc/os.hpp \
+            libexec/pyproc/pyproc-helper include/pyproc/multiprocessing/process.hpp include/pyproc/os.hpp \
             lib/cmake/pyproc/pyprocConfig.cmake share/pyproc/spec/protocol.md \
             share/pyproc/oracle/driver.py share/pyproc/conformance/cases/0001.json \
             share/pyproc/conformance/expected/0001.json share/pyproc/conformance/deviations/cpp.json; do

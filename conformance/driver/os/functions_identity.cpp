@@ -1,5 +1,5 @@
 // Who and where the process is: os.getpid() and its kin, process groups and
-// sessions, user and group ids, the working directory (pyproc/os_identity.hpp).
+// sessions, user and group ids, the working directory (pyproc/os/identity.hpp).
 #include "os/functions.hpp"
 #include "pyproc/os/identity.hpp"
 

@@ -7,7 +7,7 @@
 namespace pyproc::driver {
 
 // The l variants (execl(path, arg0, arg1, ...)) are parameter packs in
-// pyproc: execl(path, args...) is execv(path, Args{args...}) (os_exec.hpp).
+// pyproc: execl(path, args...) is execv(path, Args{args...}) (pyproc/os/exec.hpp).
 // The driver holds the arguments as a list, so it calls that form.
 os::Args rest_args(const Bound& a) {
   os::Args args;

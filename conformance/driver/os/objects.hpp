@@ -1,6 +1,6 @@
 // The objects pyproc::os returns, as the views of spec/protocol.md §4.9 see
 // them. Each keeps the pyproc value itself; type_name() is the Python class
-// the pyproc type documents itself as standing for (os_process.hpp:
+// the pyproc type documents itself as standing for (pyproc/os/process_management.hpp:
 // TimesResult is os.times_result, …), which is what the protocol's `type`
 // view and `{"object": …}` value name (§4.9: "their type view is CPython's
 // class name").

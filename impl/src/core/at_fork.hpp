@@ -2,7 +2,7 @@
 // (Modules/posixmodule.c: PyOS_BeforeFork, PyOS_AfterFork_Parent,
 // PyOS_AfterFork_Child). Every launch that forks calls them: os::fork(),
 // os::forkpty(), Popen::launch() (Process::start()), and spawn*() without
-// the child side (os_fork.hpp says why).
+// the child side (pyproc/os/fork.hpp says why).
 //
 // Thread-safe: the lists are guarded by one mutex, held only to append or
 // copy, never while a hook runs; pthread_atfork holds it across every

@@ -57,7 +57,7 @@ class Syscalls {
   // so callers clear errno first (as CPython's os.nice does).
   virtual int nice(int increment);
   virtual clock_t times(struct tms* buf);
-  // Added for os::forkpty() and the process basics (os_identity.hpp).
+  // Added for os::forkpty() and the process basics (pyproc/os/identity.hpp).
   // openpty(3), but both fds O_CLOEXEC: 0, or -1 with errno and no fd open.
   virtual int openpty(int* master, int* slave);
   virtual pid_t getpgid(pid_t pid);

@@ -54,7 +54,7 @@ std::optional<WaitidResult> waitid(int idtype, id_t id, int options) {
   retrying_eintr([&] {
     return pyproc::detail::syscalls().waitid(static_cast<idtype_t>(idtype), id, &info, options);
   });
-  // (os_wait.hpp #undefs the si_pid/si_uid/si_status macros of <signal.h>.)
+  // (pyproc/os/wait.hpp #undefs the si_pid/si_uid/si_status macros of <signal.h>.)
   const auto& child = info._sifields._sigchld;
   if (child.si_pid == 0) return std::nullopt;
   return WaitidResult{child.si_pid, child.si_uid, info.si_signo, child.si_status, info.si_code};

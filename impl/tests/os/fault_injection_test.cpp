@@ -1,4 +1,4 @@
-// pyproc::os when system calls fail, through the seam (impl/src/syscalls.hpp):
+// pyproc::os when system calls fail, through the seam (impl/src/core/syscalls.hpp):
 // the launch (EAGAIN, ENOMEM), pipe2 (EMFILE), read/write (EINTR, EIO, EPIPE),
 // waitpid/waitid/wait4 (EINTR retried, ECHILD), kill/killpg (ESRCH, EPERM),
 // nice and times. Every test also checks that no fd or child is left behind

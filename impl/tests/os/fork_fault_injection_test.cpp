@@ -1,5 +1,5 @@
 // fork(), forkpty(), Process::start(), spawn*() and the process basics when
-// system calls fail, through the seam (impl/src/syscalls.hpp): the error
+// system calls fail, through the seam (impl/src/core/syscalls.hpp): the error
 // CPython raises, the after_in_parent hooks run before it (as CPython's
 // os.fork() runs them), and no fd or child left behind (OsTest).
 #include <fcntl.h>
@@ -101,7 +101,7 @@ TEST_F(ForkFaultInjection, ForkptyThatCannotForkClosesTheTerminal) {
 }
 
 // CPython's os.forkpty() would raise FileNotFoundError here (it reads errno
-// after the hooks); pyproc raises what the failed call set (os_fork.hpp),
+// after the hooks); pyproc raises what the failed call set (pyproc/os/fork.hpp),
 // in every launch that runs the hooks.
 TEST_F(ForkFaultInjection, AHookThatChangesErrnoDoesNotChangeTheError) {
   os::register_at_fork(nullptr, [] { errno = ENOENT; });

@@ -1,4 +1,4 @@
-// The launcher behind spawn*/system/popen (impl/src/os_launch.hpp), on the
+// The launcher behind spawn*/system/popen (impl/src/core/launcher.hpp), on the
 // failures that need no mock: an fd set-up that fails in the child, and no
 // memory for the child's stack (a real RLIMIT_AS).
 #include "core/launcher.hpp"

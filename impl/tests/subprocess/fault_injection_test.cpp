@@ -1,5 +1,5 @@
 // pyproc::subprocess when system calls fail, through the seam
-// (impl/src/syscalls.hpp): pipe2 (EMFILE), the launch (EAGAIN), read and
+// (impl/src/core/syscalls.hpp): pipe2 (EMFILE), the launch (EAGAIN), read and
 // write (EINTR and EAGAIN retried, EIO raised, EPIPE ignored), poll (EINTR
 // retried, ENOMEM raised), waitpid (EINTR retried, ECHILD read as exit code
 // 0, others raised), kill (EPERM raised, ESRCH ignored), pidfd_open

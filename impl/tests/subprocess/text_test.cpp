@@ -1,4 +1,4 @@
-// Text mode's codecs (impl/src/subprocess_text.hpp): CPython's strict
+// Text mode's codecs (impl/src/subprocess/text.hpp): CPython's strict
 // UTF-8 decoder, error by error, universal newlines, the latin-1 and ascii
 // codecs, the error handlers, and the encoding of input. Every expected value
 // or message is what bytes.decode(encoding, errors) or str.encode(encoding,

@@ -1,7 +1,7 @@
 // Launching programs: os.exec*(), os.spawn*() and os.system(), with CPython
 // 3.11's results, exception types and messages.
 //
-// How programs start. spawn*(), system() and popen() (os_popen.hpp) launch
+// How programs start. spawn*(), system() and popen() (pyproc/os/popen.hpp) launch
 // with clone(CLONE_VM | CLONE_VFORK), the way glibc's posix_spawn and
 // CPython's _posixsubprocess (vfork) do: the parent's memory is not copied, so
 // the cost does not grow with it. Everything the child needs (argv, envp, the

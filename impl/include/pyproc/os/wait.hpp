@@ -21,7 +21,7 @@
 
 // <sys/wait.h> defines the W* status macros; function-like macros of the same
 // names would swallow `os::WIFEXITED(s)`, so they are replaced by the
-// functions below (see os_constants.hpp for the option flags).
+// functions below (see pyproc/os/constants.hpp for the option flags).
 #undef WCOREDUMP
 #undef WIFCONTINUED
 #undef WIFSTOPPED
