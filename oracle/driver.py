@@ -32,10 +32,29 @@ import signal
 import sys
 import traceback
 
-import casefile
-from channel import Channel
-from programs import EXCEPTIONS, Capture, ProgramOps, standard_streams
-from values import Authkey, DriverError, Fd, Pid, encode, tag_attribute
+
+def _cache_own_bytecode():
+    """Keeps the bytecode of the driver's own modules (casefile, programs, …)
+    in the user's cache directory, never in the source tree: compiling them
+    from source again for every case cost more than most cases take. Where
+    PYTHONDONTWRITEBYTECODE is set (it keeps .pyc files out of source trees)
+    or the source tree is read-only, Python would otherwise compile them
+    anew each time. Nothing of this reaches a child's environment."""
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    try:
+        sys.pycache_prefix = os.path.join(home, "pyproc", "pycache")
+        sys.dont_write_bytecode = False
+    except AttributeError:  # an implementation without pycache_prefix (Python < 3.8)
+        pass
+
+
+_cache_own_bytecode()
+
+# The driver's own modules: after the bytecode cache is set.
+import casefile  # noqa: E402
+from channel import Channel  # noqa: E402
+from programs import EXCEPTIONS, Capture, ProgramOps, standard_streams  # noqa: E402
+from values import Authkey, DriverError, Fd, Pid, encode, tag_attribute  # noqa: E402
 
 PROTOCOL = 2
 MODULES = ("multiprocessing", "billiard", "multiprocess")

@@ -129,7 +129,10 @@ def run_driver(python, path, timeout, paths, options=()):
     env = dict(os.environ, PYPROC_CASE_TMP=paths["tmp"])
     if "helper" in paths:
         env["PYPROC_HELPER"] = paths["helper"]
-    proc = subprocess.Popen([python, DRIVER, *options, os.path.abspath(path)],
+    # -S: no site module. The oracle is the standard library alone, so a
+    # site-packages .pth hook (some import third-party packages at every
+    # start-up) can neither slow nor change what a case observes.
+    proc = subprocess.Popen([python, "-S", DRIVER, *options, os.path.abspath(path)],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True,
                             cwd=paths["tmp"], env=env)

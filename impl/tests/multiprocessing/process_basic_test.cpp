@@ -7,16 +7,17 @@
 
 #include "pyproc/multiprocessing/process.hpp"
 #include "support/raised.hpp"
+#include "support/test_support.hpp"
 
 namespace pyproc {
 namespace {
+
+using testing::kMyPid;
 
 using testing::raised;
 
 // The number N of a default name "Process-N" made in the main process.
 int counter_of(const Process& p) { return std::stoi(p.name().substr(p.name().find('-') + 1)); }
-
-const std::string kMyPid = std::to_string(::getpid());
 
 class Worker : public Process {
  public:

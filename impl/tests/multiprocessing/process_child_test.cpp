@@ -15,6 +15,8 @@
 namespace pyproc {
 namespace {
 
+using testing::kMyPid;
+
 using testing::await_token;
 using testing::give_token;
 using testing::Pipe;
@@ -35,8 +37,6 @@ std::string outcome(F&& f) {
     return std::string(e.type_name()) + ": " + e.what();
   }
 }
-
-const std::string kMyPid = std::to_string(::getpid());
 
 // Runs `body(report)` in a child, where `report(line)` sends one line back;
 // returns the lines once the child has been joined with exit code 0.

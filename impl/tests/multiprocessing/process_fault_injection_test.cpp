@@ -16,6 +16,8 @@
 namespace pyproc {
 namespace {
 
+using testing::kMyPid;
+
 using ::testing::_;
 using ::testing::AtLeast;
 using testing::await_token;
@@ -27,8 +29,6 @@ using testing::Pipe;
 using testing::raised;
 using ::testing::Return;
 using ::testing::SetErrnoAndReturn;
-
-const std::string kMyPid = std::to_string(::getpid());
 
 class FaultInjection : public ::testing::Test {
  protected:

@@ -20,13 +20,13 @@
 namespace pyproc {
 namespace {
 
+using testing::kMyPid;
+
 using testing::raised;
 
 using testing::await_token;
 using testing::give_token;
 using testing::Pipe;
-
-const std::string kMyPid = std::to_string(::getpid());
 
 // Starts a child running `body` with its stderr sent into a pipe; joins it and
 // returns {exitcode, stderr}.

@@ -16,6 +16,9 @@
 
 namespace pyproc::testing {
 
+// This process's pid as repr() and the messages write it.
+inline const std::string kMyPid = std::to_string(::getpid());
+
 // A pipe, both ends O_CLOEXEC, closed on destruction.
 class Pipe {
  public:
