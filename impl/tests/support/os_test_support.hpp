@@ -27,8 +27,10 @@
 
 namespace pyproc::testing {
 
-// conformance/helper's program (spec/helper-program.md), from CMake.
-inline const std::string kHelper = PYPROC_HELPER;
+// conformance/helper's program (spec/helper-program.md), this build's
+// (helper_path.cpp, the one file CMake gives its path).
+const std::string& helper_path();
+inline const std::string& kHelper = helper_path();
 
 // While alive, this process's fd 1 (or `fd`, e.g. 2) is a memfd: what this
 // process and the programs it launches write there is text() afterwards.
