@@ -1,6 +1,7 @@
 // pyproc-conform: runs the conformance suite against any driver and prints one
 // line per case (id, outcome, title), the details of every case that did not
-// pass, and a closing count, and on request results for machines.
+// pass, and a closing count, and on request results for machines. --list
+// prints the selected cases without running anything.
 //
 // Exit status: 0 when every case is a success, 1 when one is not, 2 when the
 // run itself is wrong (an unknown case id, an empty selection, a missing or
@@ -20,8 +21,10 @@
 #include <thread>
 
 #include "cli/reports.hpp"
+#include "cli/selection.hpp"
 #include "harness/case_run.hpp"
 #include "harness/json_exact.hpp"
+#include "harness/json_file.hpp"
 #include "harness/live_cases.hpp"
 
 namespace harness = pyproc::harness;
@@ -44,7 +47,8 @@ struct Options {
   std::string cases_dir = (suite_dir() / "conformance" / "cases").string();
   std::string expected_dir = (suite_dir() / "conformance" / "expected").string();
   std::string deviations_file;
-  std::vector<std::string> only;
+  std::vector<std::string> only, skip;
+  bool list = false;
   std::vector<std::string> driver;
   unsigned jobs = 1;
   unsigned repeat = 1;
@@ -56,29 +60,6 @@ std::string joined(const std::vector<std::string>& items) {
   std::string text;
   for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
   return text;
-}
-
-// The cases to run, or an explanation of why the selection is wrong.
-std::vector<std::filesystem::path> select(const std::vector<std::filesystem::path>& all,
-                                          const std::vector<std::string>& only,
-                                          std::string& error) {
-  if (only.empty()) {
-    if (all.empty()) error = "the cases directory holds no case (*.json)";
-    return all;
-  }
-  std::vector<std::filesystem::path> chosen;
-  std::vector<std::string> unknown;
-  const std::set<std::string> wanted(only.begin(), only.end());
-  for (const auto& id : wanted) {
-    auto it = std::find_if(all.begin(), all.end(),
-                           [&](const auto& path) { return path.stem().string() == id; });
-    if (it == all.end())
-      unknown.push_back(id);
-    else
-      chosen.push_back(*it);
-  }
-  if (!unknown.empty()) error = "no such case: " + joined(unknown);
-  return chosen;
 }
 
 // Runs every case `repeat` times on `jobs` threads; `print` sees the reports
@@ -152,13 +133,20 @@ int main(int argc, char** argv) {
   harness::end_cases_on_interrupt();
   CLI::App app{"Run the pyproc conformance suite against a driver (spec/protocol.md)"};
   Options options;
+  app.set_version_flag("--version",
+                       "pyproc-conform " PYPROC_VERSION " (spec/protocol.md, protocol 2)");
   app.add_option("--cases", options.cases_dir, "directory of case files")
-      ->check(CLI::ExistingDirectory);
+      ->check(CLI::ExistingDirectory)
+      ->capture_default_str();
   app.add_option("--expected", options.expected_dir, "directory of expected files")
-      ->check(CLI::ExistingDirectory);
+      ->check(CLI::ExistingDirectory)
+      ->capture_default_str();
   app.add_option("--deviations", options.deviations_file,
                  "the driver's deviations file (spec/protocol.md §7.1)");
-  app.add_option("--only", options.only, "run only these case ids");
+  app.add_option("--only", options.only,
+                 "run only these cases: ids (0007), ranges (0300-0399) or globs ('06*')");
+  app.add_option("--skip", options.skip, "leave these cases out (same forms as --only)");
+  app.add_flag("--list", options.list, "print the selected cases (id and title), run nothing");
   app.add_option("-j,--jobs", options.jobs, "cases run at once, each isolated (default 1)")
       ->check(CLI::Range(1u, 256u));
   app.add_option("--repeat", options.repeat,
@@ -171,17 +159,23 @@ int main(int argc, char** argv) {
   app.add_option("--junit", options.junit, "also write JUnit XML here");
   app.add_option("--write-deviations", options.write_deviations,
                  "write a deviations file excusing exactly what failed in this run here");
-  app.add_option("driver", options.driver, "the driver command; the case file is appended")
-      ->required();
+  app.add_option("driver", options.driver,
+                 "the driver command; the case file is appended (required unless --list)");
   app.positionals_at_end();
   CLI11_PARSE(app, argc, argv);
+  if (options.driver.empty() && !options.list) {
+    std::cerr << "pyproc-conform: a driver command is required (after --); see --help\n";
+    return 2;
+  }
 
   harness::Deviations deviations;
   std::vector<std::filesystem::path> cases;
   std::string error;
   try {
     const auto all = harness::list_cases(options.cases_dir);
-    cases = select(all, options.only, error);
+    auto selection = pyproc::cli::select_cases(all, options.only, options.skip);
+    cases = std::move(selection.cases);
+    error = std::move(selection.error);
     if (!options.deviations_file.empty()) {
       deviations = harness::read_deviations(options.deviations_file);
       if (auto unknown = harness::unknown_deviations(deviations, all); !unknown.empty())
@@ -196,6 +190,18 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (options.list) {
+    for (const auto& path : cases) {
+      const auto file = harness::read_json_file(path, harness::kMaxCaseFileBytes);
+      const auto title = file.doc && file.doc->is_object() && file.doc->contains("title") &&
+                                 (*file.doc)["title"].is_string()
+                             ? (*file.doc)["title"].get<std::string>()
+                             : "(unreadable case: " + file.error + ")";
+      std::cout << path.stem().string() << "  " << title << "\n";
+    }
+    std::cout << cases.size() << " case(s)\n";
+    return 0;
+  }
   const auto reports = run_all(cases, options, deviations, print_case);
 
   std::map<std::string, int> counts;

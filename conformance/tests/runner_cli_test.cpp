@@ -121,6 +121,47 @@ TEST_F(RunnerCli, AnUnknownCaseIdIsAnErrorNotAnEmptyPass) {
   EXPECT_EQ(runner.out(), "");
 }
 
+TEST_F(RunnerCli, ListPrintsTheSelectedCasesAndRunsNothing) {
+  // No driver given, and the driver named would fail the run: --list runs none.
+  Runner runner({PYPROC_CONFORM, "--cases", dir_.string(), "--list", "--only", "9*"},
+                dir_ / "meta/run");
+  const int status = runner.wait(60);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << runner.out() << runner.err();
+  EXPECT_EQ(runner.out(), "9001  a scratch case\n1 case(s)\n");
+}
+
+TEST_F(RunnerCli, SkipLeavesCasesOutAndAPatternThatNamesNothingIsAnError) {
+  write("9002.json", R"({"id": "9002", "title": "another", "steps": []})");
+  Runner listed({PYPROC_CONFORM, "--cases", dir_.string(), "--list", "--skip", "9002"},
+                dir_ / "meta/list");
+  EXPECT_EQ(listed.wait(60), 0) << listed.err();
+  EXPECT_EQ(listed.out(), "9001  a scratch case\n1 case(s)\n");
+  Runner typo(conform({"--skip", "9100-9199"}), dir_ / "meta/typo");
+  const int status = typo.wait(60);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << typo.out();
+  EXPECT_NE(typo.err().find("--skip names no case: 9100-9199"), std::string::npos) << typo.err();
+  EXPECT_EQ(typo.out(), "");
+}
+
+TEST_F(RunnerCli, VersionAndHelpSayWhatTheyShould) {
+  Runner version({PYPROC_CONFORM, "--version"}, dir_ / "meta/version");
+  EXPECT_EQ(version.wait(60), 0);
+  EXPECT_NE(version.out().find("pyproc-conform 0.1.0"), std::string::npos) << version.out();
+  Runner help({PYPROC_CONFORM, "--help"}, dir_ / "meta/help");
+  EXPECT_EQ(help.wait(60), 0);
+  // The default case and expected directories are shown.
+  EXPECT_NE(help.out().find("conformance/cases"), std::string::npos) << help.out();
+  EXPECT_NE(help.out().find("conformance/expected"), std::string::npos) << help.out();
+  EXPECT_NE(help.out().find("--skip"), std::string::npos) << help.out();
+}
+
+TEST_F(RunnerCli, NoDriverIsAnErrorUnlessListing) {
+  Runner runner({PYPROC_CONFORM, "--cases", dir_.string()}, dir_ / "meta/run");
+  const int status = runner.wait(60);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2);
+  EXPECT_NE(runner.err().find("a driver command is required"), std::string::npos) << runner.err();
+}
+
 TEST_F(RunnerCli, AnEmptyCasesDirectoryIsAnError) {
   std::filesystem::remove(dir_ / "9001.json");
   Runner runner(conform({}), dir_ / "meta/run");
