@@ -1,3 +1,6 @@
+// os.exec*(), os.spawn*(), os.system() and os.popen() (with the methods of its
+// file object, os._wrap_close), on pyproc::os's (pyproc/os/exec.hpp,
+// pyproc/os/popen.hpp).
 #include <memory>
 
 #include "os/functions.hpp"

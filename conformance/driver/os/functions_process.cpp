@@ -1,3 +1,6 @@
+// os._exit(), os.abort(), os.kill(), os.killpg(), os.nice(), os.times() on
+// pyproc::os's (pyproc/os/process_management.hpp), and the scaffolding cases
+// set scenes with (os.open, os.close, os.setuid, signal.signal).
 #include <fcntl.h>
 #include <unistd.h>
 

@@ -1,3 +1,6 @@
+// os.wait(), os.waitpid(), os.waitid(), os.wait3(), os.wait4(),
+// os.waitstatus_to_exitcode() and the W* status helpers, on pyproc::os's
+// (pyproc/os/wait.hpp).
 #include <memory>
 
 #include "os/functions.hpp"
