@@ -20,15 +20,19 @@ namespace pyproc::detail {
 // multiprocessing's Process::start() runs too, needs nothing of os.
 class AtForkHook {
  public:
-  AtForkHook() = default;
   AtForkHook(const AtForkHook&) = delete;
   AtForkHook& operator=(const AtForkHook&) = delete;
   AtForkHook(AtForkHook&&) = delete;
   AtForkHook& operator=(AtForkHook&&) = delete;
-  virtual ~AtForkHook() = default;
   virtual void operator()() const = 0;
   // How a report of this hook throwing names it (CPython's repr(hook)).
   [[nodiscard]] virtual std::string repr() const = 0;
+
+ protected:
+  AtForkHook() = default;
+  // Not virtual: a hook is owned by the shared_ptr make_shared made for its
+  // own class, which destroys it as that class, never through this one.
+  ~AtForkHook() = default;
 };
 
 // Appends each non-null hook to its list, all three under one lock (so that a
