@@ -29,6 +29,7 @@
 
 namespace harness = pyproc::harness;
 using pyproc::cli::CaseReport;
+using pyproc::cli::joined;
 
 namespace {
 
@@ -55,12 +56,6 @@ struct Options {
   double timeout = 0;
   std::string json_lines, junit, write_deviations;
 };
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string text;
-  for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
-  return text;
-}
 
 // Runs every case `repeat` times on `jobs` threads; `print` sees the reports
 // in case order, each as soon as it and all before it are done.

@@ -3,38 +3,32 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 namespace pyproc::cli {
 namespace {
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string text;
-  for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
-  return text;
-}
 
 bool all_digits(const std::string& text) {
   return !text.empty() &&
          std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// "0300-0399": both ends ids of the same width, compared as numbers.
-bool in_range(const std::string& pattern, const std::string& id) {
+// "0300-0399": the two ends, ids of the same width; std::nullopt for another pattern.
+std::optional<std::pair<std::string, std::string>> range_of(const std::string& pattern) {
   const auto dash = pattern.find('-');
-  const std::string low = pattern.substr(0, dash), high = pattern.substr(dash + 1);
-  if (!all_digits(id) || id.size() != low.size()) return false;
-  return low <= id && id <= high;  // same width: text order is number order
-}
-
-bool is_range(const std::string& pattern) {
-  const auto dash = pattern.find('-');
-  if (dash == std::string::npos) return false;
-  const std::string low = pattern.substr(0, dash), high = pattern.substr(dash + 1);
-  return all_digits(low) && all_digits(high) && low.size() == high.size();
+  if (dash == std::string::npos) return std::nullopt;
+  std::string low = pattern.substr(0, dash), high = pattern.substr(dash + 1);
+  if (!all_digits(low) || !all_digits(high) || low.size() != high.size()) return std::nullopt;
+  return std::pair{std::move(low), std::move(high)};
 }
 
 bool matches(const std::string& pattern, const std::string& id) {
-  if (is_range(pattern)) return in_range(pattern, id);
+  if (const auto range = range_of(pattern)) {
+    // Same width: text order is number order.
+    return all_digits(id) && id.size() == range->first.size() && range->first <= id &&
+           id <= range->second;
+  }
   return ::fnmatch(pattern.c_str(), id.c_str(), 0) == 0;
 }
 
@@ -55,6 +49,12 @@ std::vector<bool> mark(const std::vector<std::filesystem::path>& all,
 }
 
 }  // namespace
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string text;
+  for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
+  return text;
+}
 
 Selection select_cases(const std::vector<std::filesystem::path>& all,
                        const std::vector<std::string>& only, const std::vector<std::string>& skip) {

@@ -17,6 +17,9 @@ struct Selection {
 
 // The cases of `all` that some pattern of `only` matches (every case when
 // `only` is empty), less those that some pattern of `skip` matches.
+// The items separated by ", " (for messages that list ids or patterns).
+std::string joined(const std::vector<std::string>& items);
+
 Selection select_cases(const std::vector<std::filesystem::path>& all,
                        const std::vector<std::string>& only, const std::vector<std::string>& skip);
 
