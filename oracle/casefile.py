@@ -134,6 +134,8 @@ PROGRAM_OPS = {
     "unsetenv": ({"name"}, set()),
     "hook_log": (set(), set()),
 }
+# §4.12: protocol 3.
+PROGRAM_OPS["del"] = ({"var"}, set())
 OTHER_OPS.update(PROGRAM_OPS)
 # §4.4: these end the process running them and are never caught.
 ENDING_OPS = {
@@ -172,9 +174,19 @@ FUNCTIONS = frozenset(EXEC_FUNCTIONS + SPAWN_FUNCTIONS + ENDING_FUNCTIONS
     os.open os.close os.plock os.startfile signal.signal
     subprocess.call subprocess.check_call subprocess.check_output
     subprocess.getoutput subprocess.getstatusoutput subprocess.run
+    subprocess.Popen
     """.split()))
-# The methods "method" may call (the file object os.popen returns).
-METHODS = ("read", "write", "close", "__enter__", "__exit__")
+# The methods "method" may call: those of the file object os.popen returns
+# (§4.11), of a Popen and of the file objects of its pipes (§4.12). The
+# schema does not know the type of a variable: a method its object lacks is
+# observed as CPython's AttributeError.
+POPEN_METHODS = ("poll", "wait", "communicate", "send_signal", "terminate",
+                 "kill", "__enter__", "__exit__")
+PIPE_METHODS = ("write", "flush", "close", "read", "readline", "readlines",
+                "__iter__", "__next__")
+METHODS = ("read", "write", "close", "__enter__", "__exit__") + tuple(
+    m for m in PIPE_METHODS + POPEN_METHODS
+    if m not in ("read", "write", "close", "__enter__", "__exit__"))
 # Modules a "const" or "hasattr" name may come from.
 CONST_MODULES = ("os", "signal", "subprocess")
 DOTTED = re.compile(r"(os|signal|subprocess)\.([A-Za-z_][A-Za-z0-9_]*)\Z")
@@ -396,6 +408,10 @@ class _Scope(dict):
         # "fork"), not rebound since: using one needs fork-inheritance.
         self.through_new = set(through_new)
         self.pending = None  # a variable the current step binds
+        # §4.12 "del": the variables an earlier step of this very list bound
+        # (what "del" may unbind), and those it unbound since.
+        self.own = set()
+        self.deleted = set()
 
 
 class _Checker:
@@ -493,6 +509,8 @@ class _Checker:
             self.check_step(step, "%s[%d]" % (where, i), bound, in_main)
             if bound.pending is not None:
                 bound.vars.add(bound.pending)
+                bound.own.add(bound.pending)
+                bound.deleted.discard(bound.pending)
                 bound.through_new.discard(bound.pending)
         self.outer.pop()
 
@@ -784,6 +802,26 @@ class _Checker:
                          % (q(step["method"]), ", ".join(METHODS)))
         self.check_call_keys(step, where, bound)
 
+    def op_del(self, step, where, bound):
+        """§4.12: ``del var`` of a variable an earlier step of this list
+        bound; the name is unbound from the next step on (until a later
+        "bind" binds it again)."""
+        name = step.get("var")
+        w = where + ".var"
+        if not self.local_name(name, w):
+            return
+        if name in bound.deleted:
+            self.problem(w, "%s was already deleted by an earlier \"del\" of "
+                         "this steps list" % q(name))
+        elif name not in bound.own:
+            self.problem(w, "%s is not a variable bound by an earlier step "
+                         "(\"bind\", \"fork\") of this steps list" % q(name))
+        else:
+            bound.vars.discard(name)
+            bound.own.discard(name)
+            bound.through_new.discard(name)
+            bound.deleted.add(name)
+
     def op_value(self, step, where, bound):
         if "of" in step:
             self.check_expr(step["of"], where + ".of", bound)
@@ -842,7 +880,12 @@ class _Checker:
 
     # -- value expressions and views --------------------------------------
     def check_var(self, name, where, bound):
-        if self.local_name(name, where) and name not in bound.vars:
+        if not self.local_name(name, where):
+            return
+        if name in bound.deleted:
+            self.problem(where, "%s was deleted by an earlier \"del\" of this "
+                         "steps list" % q(name))
+        elif name not in bound.vars:
             self.problem(where, "%s is not a variable bound by an earlier "
                          "step (\"bind\", \"fork\") of this process" % q(name))
         elif name in bound.through_new:

@@ -171,8 +171,8 @@ def _tail(err):
 
 
 def expected_text(raw, case, platform, paths=None):
-    if not isinstance(raw, dict) or raw.get("protocol") not in (1, 2):
-        raise Failure("driver output is not a protocol 1 or 2 document")
+    if not isinstance(raw, dict) or raw.get("protocol") not in (1, 2, 3):
+        raise Failure("driver output is not a protocol 1, 2 or 3 document")
     if raw.get("case") != case["id"]:
         raise Failure("driver reported case %r" % raw.get("case"))
     if "unsupported" in raw:

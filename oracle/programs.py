@@ -1,7 +1,7 @@
-"""Protocol 2 in the CPython driver (spec/protocol.md §4.9-§4.11): value
-expressions, the call/method/value/hasattr/fork/output/write/flush/setenv/
-unsetenv/hook_log ops, observe views, exception attributes, and the capture
-files on fd 1 and 2 of every process of a case.
+"""Protocols 2 and 3 in the CPython driver (spec/protocol.md §4.9-§4.12):
+value expressions, the call/method/value/hasattr/fork/output/write/flush/
+setenv/unsetenv/hook_log/del ops, observe views, exception attributes, and the
+capture files on fd 1 and 2 of every process of a case.
 
 ``ProgramOps`` is a mixin of driver.Driver: its state (variables, hook log,
 read positions) lives in the driver object, so every fork copies it, which is
@@ -253,12 +253,25 @@ class ProgramOps:
         module, attr = name.split(".", 1)
         function = getattr(MODULES[module], attr)  # os.plock: AttributeError
         args, kwargs = self.arguments(step)
-        return self.result(step, tag_result(name, function(*args, **kwargs), args))
+        r = function(*args, **kwargs)
+        if name == "subprocess.Popen":
+            # §4.12: every Popen's pid is in the document's pids, read or
+            # not, so that one inside a message or a repr is normalised.
+            self.know_pid(r.pid)
+        return self.result(step, tag_result(name, r, args))
 
     def op_method(self, step, procs, path):
         method = getattr(self.vars[step["var"]], step["method"])
         args, kwargs = self.arguments(step)
         return self.result(step, method(*args, **kwargs))
+
+    def op_del(self, step, procs, path):
+        """§4.12: ``del var``. The driver keeps no other reference to the
+        value (run_steps drops each step's result once observed), so
+        CPython's reference counting collects it here when the case holds
+        it nowhere else (a Popen's __del__ runs now)."""
+        del self.vars[step["var"]]
+        return None
 
     def op_value(self, step, procs, path):
         return self.result(step, self.eval(step["of"]))

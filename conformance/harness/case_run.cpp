@@ -116,8 +116,9 @@ std::string streams_error(const json& streams) {
 std::string protocol_error(const json& doc, const std::string& id) {
   if (!doc.is_object()) return "not a JSON object";
   const json version = doc.value("protocol", json());
-  if (!exactly_equal(version, json(1)) && !exactly_equal(version, json(2)))
-    return "\"protocol\" is not 1 or 2";
+  if (!exactly_equal(version, json(1)) && !exactly_equal(version, json(2)) &&
+      !exactly_equal(version, json(3)))
+    return "\"protocol\" is not 1, 2 or 3";
   if (doc.value("case", json()) != id) return "\"case\" is not \"" + id + "\"";
   if (doc.contains("unsupported")) {
     if (!doc["unsupported"].is_string()) return "\"unsupported\" is not a string";

@@ -582,6 +582,36 @@ class LintTestCase(unittest.TestCase):
                          '"fork-inheritance" in "requires" (§2)')
         self.assertEqual(self.lint_steps(steps, requires=["fork-inheritance"]), [])
 
+    # -- §4.12 protocol 3 -------------------------------------------------
+    def test_a_popen_case_is_clean(self):
+        pipe = {"const": "subprocess.PIPE"}
+        steps = [{"op": "call", "function": "subprocess.Popen",
+                  "args": [[{"path": "helper"}, "cat"]],
+                  "kwargs": {"stdin": pipe, "stdout": pipe}, "bind": "p"},
+                 {"op": "value", "of": {"var": "p", "attr": "stdin"}, "bind": "inp"},
+                 {"op": "value", "of": {"var": "p", "attr": "stdout"}, "bind": "out"},
+                 {"op": "method", "var": "inp", "method": "write",
+                  "args": [{"bytes": "0a"}]},
+                 {"op": "method", "var": "inp", "method": "flush"},
+                 {"op": "method", "var": "out", "method": "readline"},
+                 {"op": "method", "var": "inp", "method": "close"},
+                 {"op": "method", "var": "p", "method": "wait"},
+                 {"op": "del", "var": "p"}]
+        self.assertEqual(self.lint_steps(steps), [])
+
+    def test_use_after_del_with_its_location(self):
+        steps = [{"op": "call", "function": "subprocess.Popen",
+                  "args": [[{"path": "helper"}, "exit", "0"]], "bind": "p"},
+                 {"op": "del", "var": "p"},
+                 {"op": "method", "var": "p", "method": "wait"},
+                 {"op": "del", "var": "q"}]
+        lines = self.lint_steps(steps)
+        self.assertError(lines, 'conformance/cases/0001.json: steps[2].var: "p" was '
+                                'deleted by an earlier "del" of this steps list')
+        self.assertError(lines, 'conformance/cases/0001.json: steps[3].var: "q" is not '
+                                'a variable bound by an earlier step ("bind", "fork") '
+                                'of this steps list')
+
     # -- reporting --------------------------------------------------------
     def test_all_errors_reported_across_files(self):
         bad1 = good_case("0001")

@@ -243,9 +243,11 @@ class SchemaTest(unittest.TestCase):
                            "must be a non-empty array of attribute names")
         self.assertProblem([dict(base, bind="X")], "steps[0].bind",
                            '"X" is not a local name ([a-z][a-z0-9_]*)')
-        self.assertProblem([{"op": "method", "var": "f", "method": "readline"}],
-                           "steps[0].method", 'unknown method "readline" (one of '
-                           'read, write, close, __enter__, __exit__)')
+        self.assertProblem([{"op": "method", "var": "f", "method": "readinto"}],
+                           "steps[0].method", 'unknown method "readinto" (one of '
+                           'read, write, close, __enter__, __exit__, flush, '
+                           'readline, readlines, __iter__, __next__, poll, wait, '
+                           'communicate, send_signal, terminate, kill)')
         self.assertProblem([{"op": "hasattr", "name": "EX_OK"}], "steps[0].name",
                            'must name an attribute of a module (os, signal, '
                            'subprocess) like "os.EX_OK"')

@@ -168,7 +168,7 @@ class ObjectTest(unittest.TestCase):
 class DocumentTest(unittest.TestCase):
     def test_document_shape(self):
         doc = run_driver(case([op("parent_is_none")], case_id="0042"))
-        self.assertEqual(doc["protocol"], 2)
+        self.assertEqual(doc["protocol"], 3)
         self.assertEqual(doc["case"], "0042")
         self.assertEqual(doc["implementation"]["name"], "CPython")
         self.assertEqual(doc["implementation"]["start_method"], "fork")

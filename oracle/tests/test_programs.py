@@ -337,7 +337,7 @@ class RequirementTest(unittest.TestCase):
     def test_unmet_requirement_is_unsupported(self):
         unmet = "non-root" if os.geteuid() == 0 else "root"
         doc = run_driver(case([op("hook_log")], requires=[unmet]))
-        self.assertEqual(doc["protocol"], 2)
+        self.assertEqual(doc["protocol"], 3)
         self.assertIn("requires %s" % unmet, doc["unsupported"])
 
     def test_no_core_unless_required(self):
