@@ -146,7 +146,7 @@ void add_subprocess_functions(Table& t) {
       with_options,
       [](const Bound& a, const PyValue&) {
         const sp::Options options = options_of(a);
-        const bool text = options.text || options.encoding || options.errors;
+        const bool text = options.text_mode();
         return output_value(sp::check_output(to_command(a.params[0]), options), text);
       },
       opaque(kStr | kBytes));

@@ -57,108 +57,16 @@
 // the <cstdio> macros of the same names as themselves, so they do not clash.
 #pragma once
 
-#include <chrono>
-#include <concepts>
-#include <initializer_list>
 #include <optional>
 #include <string>
 #include <utility>
-#include <vector>
 
 #include "pyproc/exceptions.hpp"
-#include "pyproc/os/exec.hpp"
+#include "pyproc/subprocess/errors.hpp"
+#include "pyproc/subprocess/options.hpp"
+#include "pyproc/subprocess/popen.hpp"
 
 namespace pyproc::subprocess {
-
-// subprocess.PIPE, STDOUT and DEVNULL, with CPython's values. Anything >= 0
-// in a stdin/stdout/stderr option is a file descriptor of this process.
-inline constexpr int PIPE = -1;
-inline constexpr int STDOUT = -2;
-inline constexpr int DEVNULL = -3;
-
-using Env = os::Env;
-
-// The `args` of the Python functions: a list (argv), or a string, which is
-// the program's name (a one-element list) unless shell is true, when it is
-// the command /bin/sh -c runs. The braces of call({"prog", "a"}) make a list.
-class Command {
- public:
-  Command(const char* program) : text_(program) {}  // NOLINT(google-explicit-constructor)
-  Command(std::string program)
-      : text_(std::move(program)) {}      // NOLINT(google-explicit-constructor)
-  Command(std::vector<std::string> argv)  // NOLINT(google-explicit-constructor)
-      : list_(std::move(argv)), is_list_(true) {}
-  Command(std::initializer_list<std::string> argv)  // NOLINT(google-explicit-constructor)
-      : list_(argv), is_list_(true) {}
-
-  [[nodiscard]] bool is_list() const { return is_list_; }
-  // The list (is_list()) or the string (!is_list()).
-  [[nodiscard]] const std::vector<std::string>& list() const { return list_; }
-  [[nodiscard]] const std::string& string() const { return text_; }
-  // Python's str(args) ("exit 3", "['prog', 'a']") and repr(args).
-  [[nodiscard]] std::string str() const;
-  [[nodiscard]] std::string repr() const;
-  friend bool operator==(const Command&, const Command&) = default;
-
- private:
-  std::string text_;
-  std::vector<std::string> list_;
-  bool is_list_ = false;
-};
-
-// A timeout in seconds that remembers whether it was given as an integer, as
-// the Python object does: str(TimeoutExpired) says "after 1 seconds" for 1
-// and "after 1.0 seconds" for 1.0.
-class Timeout {
- public:
-  template <std::integral I>
-  Timeout(I seconds)  // NOLINT(google-explicit-constructor)
-      : seconds_(static_cast<double>(seconds)), integer_(static_cast<long long>(seconds)) {}
-  template <std::floating_point F>
-  Timeout(F seconds)
-      : seconds_(static_cast<double>(seconds)) {}  // NOLINT(google-explicit-constructor)
-  template <typename Rep, typename Period>
-  Timeout(std::chrono::duration<Rep, Period> d)  // NOLINT(google-explicit-constructor)
-      : seconds_(std::chrono::duration<double>(d).count()) {}
-
-  [[nodiscard]] double seconds() const { return seconds_; }
-  // Python's str() of the number: "1", "0.5", "1e-07".
-  [[nodiscard]] std::string str() const;
-
- private:
-  double seconds_;
-  std::optional<long long> integer_;
-};
-
-// The keyword arguments. std::nullopt is Python's None (the default).
-struct Options {
-  // run() and check_output(): bytes for the child's stdin (a pipe), which is
-  // then closed. Not with `stdin`.
-  std::optional<std::string> input = std::nullopt;
-  // std::nullopt inherits this process's fd; PIPE, DEVNULL, an fd >= 0, or
-  // (stderr only) STDOUT: the child's stderr goes where its stdout goes.
-  std::optional<int> stdin = std::nullopt;
-  std::optional<int> stdout = std::nullopt;
-  std::optional<int> stderr = std::nullopt;
-  bool capture_output = false;  // run(): stdout and stderr = PIPE
-  bool text = false;            // decode output (see above)
-  // Text mode with this codec and error handler (see above); either one
-  // given turns text mode on, as in CPython.
-  std::optional<std::string> encoding = std::nullopt;
-  std::optional<std::string> errors = std::nullopt;
-  // run(): true raises CalledProcessError on non-zero. An optional, not a
-  // bool, because CPython tells "check=False" from no check at all:
-  // check_output, call and check_call refuse it whenever it is given.
-  std::optional<bool> check = std::nullopt;
-  std::optional<Timeout> timeout = std::nullopt;
-  std::optional<std::string> cwd = std::nullopt;  // the child's working directory
-  std::optional<Env> env = std::nullopt;          // the child's whole environment
-  bool shell = false;                             // run args with /bin/sh -c
-  // The program to execute in place of args[0] (which stays the program's
-  // argv[0]); with shell, the shell to run in place of /bin/sh. Errors name
-  // it.
-  std::optional<std::string> executable = std::nullopt;
-};
 
 // What run() returns. stdout/stderr are std::nullopt when not captured.
 struct CompletedProcess {
@@ -172,56 +80,6 @@ struct CompletedProcess {
   void check_returncode() const;
   // CPython's repr: "CompletedProcess(args=['prog'], returncode=0, stdout=b'x\n')".
   [[nodiscard]] std::string repr() const;
-};
-
-// ---- exceptions (what() is CPython's str()) ----
-
-class SubprocessError : public Exception {
- public:
-  using Exception::Exception;
-  [[nodiscard]] const char* type_name() const noexcept override;
-};
-
-// "Command '<str(cmd)>' returned non-zero exit status 3." or, for a signal,
-// "Command '<str(cmd)>' died with <Signals.SIGKILL: 9>." ("died with unknown
-// signal N." where CPython's signal.Signals has no member N).
-class CalledProcessError : public SubprocessError {
- public:
-  CalledProcessError(int returncode, Command cmd, std::optional<std::string> output = std::nullopt,
-                     std::optional<std::string> stderr = std::nullopt);
-  [[nodiscard]] const char* type_name() const noexcept override;
-  [[nodiscard]] int returncode() const { return returncode_; }
-  [[nodiscard]] const Command& cmd() const { return cmd_; }
-  [[nodiscard]] const std::optional<std::string>& output() const { return output_; }
-  [[nodiscard]] const std::optional<std::string>& stdout() const { return output_; }
-  [[nodiscard]] const std::optional<std::string>& stderr() const { return stderr_; }
-
- private:
-  int returncode_;
-  Command cmd_;
-  std::optional<std::string> output_;
-  std::optional<std::string> stderr_;
-};
-
-// "Command '<str(cmd)>' timed out after <timeout> seconds". output/stderr are
-// the bytes read before the timeout (std::nullopt when nothing was read, even
-// in text mode: CPython keeps them undecoded).
-class TimeoutExpired : public SubprocessError {
- public:
-  TimeoutExpired(Command cmd, Timeout timeout, std::optional<std::string> output = std::nullopt,
-                 std::optional<std::string> stderr = std::nullopt);
-  [[nodiscard]] const char* type_name() const noexcept override;
-  [[nodiscard]] const Command& cmd() const { return cmd_; }
-  [[nodiscard]] const Timeout& timeout() const { return timeout_; }
-  [[nodiscard]] const std::optional<std::string>& output() const { return output_; }
-  [[nodiscard]] const std::optional<std::string>& stdout() const { return output_; }
-  [[nodiscard]] const std::optional<std::string>& stderr() const { return stderr_; }
-
- private:
-  Command cmd_;
-  Timeout timeout_;
-  std::optional<std::string> output_;
-  std::optional<std::string> stderr_;
 };
 
 // ---- the functions ----

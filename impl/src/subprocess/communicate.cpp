@@ -1,7 +1,6 @@
 // Popen.communicate() and Popen._communicate() (Lib/subprocess.py, POSIX),
-// with poll() where CPython uses a selector.
-#include "subprocess/communicate.hpp"
-
+// with poll() where CPython uses a selector. What was read survives a
+// TimeoutExpired in the Popen, so that the next call goes on from there.
 #include <fcntl.h>
 #include <poll.h>
 
@@ -15,7 +14,7 @@
 #include "core/poll_timeout.hpp"
 #include "core/sigpipe_blocked.hpp"
 #include "core/syscalls.hpp"
-#include "subprocess/buffer.hpp"
+#include "subprocess/popen_state.hpp"
 
 namespace pyproc::subprocess::detail {
 namespace {
@@ -25,76 +24,68 @@ pyproc::detail::Syscalls& sys() { return pyproc::detail::syscalls(); }
 // Bytes asked of one read(2): a default pipe's whole buffer.
 constexpr std::size_t kReadSize = std::size_t{64} * 1024;
 
-// One output pipe: what was read, and whether any read returned (CPython's
-// list of chunks, whose emptiness decides whether TimeoutExpired carries
-// b'' or None).
-struct Collected {
-  ReadBuffer data;
-  bool read_once = false;
-  [[nodiscard]] std::optional<std::string> partial() const {
-    return read_once ? std::optional<std::string>(data.copy()) : std::nullopt;
-  }
-};
+bool is_open(const std::unique_ptr<PipeFile>& file) { return file && !file->closed(); }
 
-// Reads what is there; closes `fd` at end of file.
-void read_some(OwnedFd& fd, Collected& into) {
-  const ssize_t n = sys().read(fd.get(), into.data.room(kReadSize), kReadSize);
+// Reads what is there into `into`; closes the file at end of file.
+void read_some(PipeFile& file, Collected& into) {
+  const ssize_t n = sys().read(file.fileno(), into.data.room(kReadSize), kReadSize);
   if (n < 0) {
     if (errno == EINTR || errno == EAGAIN) return;
     raise_os_error(errno);
   }
   into.data.commit(static_cast<std::size_t>(n));
   into.read_once = true;
-  if (n == 0) fd.reset();
+  if (n == 0) file.close();
 }
 
-// Writes what the pipe takes (it is non-blocking); closes `fd` once all is
-// written or the reader has gone (communicate() ignores BrokenPipeError; the
-// SIGPIPE it queued is the Exchange's SigpipeBlocked's to take).
-void write_some(OwnedFd& fd, std::string_view& pending) {
-  const ssize_t n = sys().write(fd.get(), pending.data(), pending.size());
-  if (n < 0) {
-    if (errno == EINTR || errno == EAGAIN) return;
-    if (errno != EPIPE) raise_os_error(errno);
-    fd.reset();
-    return;
+// The parent's end of stdin made non-blocking for the exchange (so that a
+// write never blocks on a full pipe while the child waits for us to read),
+// and blocking again after it, for the file object's own writes.
+class NonBlocking {
+ public:
+  explicit NonBlocking(int fd) : fd_(fd), flags_(::fcntl(fd, F_GETFL)) {
+    if (flags_ < 0 || ::fcntl(fd, F_SETFL, flags_ | O_NONBLOCK) < 0) raise_os_error(errno);
   }
-  pending.remove_prefix(static_cast<std::size_t>(n));
-  if (pending.empty()) fd.reset();
-}
+  ~NonBlocking() { ::fcntl(fd_, F_SETFL, flags_); }
+  NonBlocking(const NonBlocking&) = delete;
+  NonBlocking& operator=(const NonBlocking&) = delete;
 
-// The exchange of _communicate(): until every pipe is closed.
+ private:
+  int fd_;
+  int flags_;
+};
+
+// The selector loop of _communicate(): until no pipe is left to serve.
 class Exchange {
  public:
-  Exchange(Child& child, const std::optional<std::string>& input,
-           const std::optional<Timeout>& timeout)
-      : child_(child), timeout_(timeout), sigpipe_(child.stdin_pipe() && input && !input->empty()) {
-    if (timeout) endtime_ = pyproc::detail::monotonic() + timeout->seconds();
-    OwnedFd& in = child.stdin_pipe();
-    if (!in) return;
-    if (!input || input->empty()) {
-      in.reset();  // nothing to send: the child sees end of file at once
-      return;
-    }
-    pending_ = *input;
-    // Never block on a full pipe while the child waits for us to read.
-    const int flags = ::fcntl(in.get(), F_GETFL);
-    if (flags < 0 || ::fcntl(in.get(), F_SETFL, flags | O_NONBLOCK) < 0) raise_os_error(errno);
-  }
+  Exchange(PopenState& state, std::string_view input, const std::optional<Timeout>& timeout,
+           std::optional<double> endtime)
+      : state_(state), timeout_(timeout), endtime_(endtime), pending_(input) {}
 
   void run() {
+    // `input` is only ever written by the call that gave it (a later call
+    // may not give one), so a stdin left open by a timeout stays so.
+    const bool writing = is_open(state_.stdin) && !pending_.empty();
+    std::optional<NonBlocking> non_blocking;
+    if (writing) non_blocking.emplace(state_.stdin->fileno());
+    const pyproc::detail::SigpipeBlocked no_sigpipe(writing);
+    bool write_done = !writing;
     for (;;) {
       std::array<pollfd, 3> polled{};
+      std::array<int, 3> which{};
       std::size_t count = 0;
-      OwnedFd* owners[3];
-      const auto add = [&](OwnedFd& fd, short events) {
-        if (!fd) return;
-        polled.at(count) = {fd.get(), events, 0};
-        owners[count++] = &fd;
-      };
-      add(child_.stdin_pipe(), POLLOUT);
-      add(child_.stdout_pipe(), POLLIN);
-      add(child_.stderr_pipe(), POLLIN);
+      if (!write_done && is_open(state_.stdin)) {
+        polled.at(count) = {state_.stdin->fileno(), POLLOUT, 0};
+        which.at(count++) = 0;
+      }
+      if (is_open(state_.stdout)) {
+        polled.at(count) = {state_.stdout->fileno(), POLLIN, 0};
+        which.at(count++) = 1;
+      }
+      if (is_open(state_.stderr)) {
+        polled.at(count) = {state_.stderr->fileno(), POLLIN, 0};
+        which.at(count++) = 2;
+      }
       if (count == 0) return;
 
       int ms = -1;
@@ -109,73 +100,156 @@ class Exchange {
       if (endtime_ && pyproc::detail::monotonic() > *endtime_) raise_timeout();
       for (std::size_t i = 0; ready > 0 && i < count; ++i) {
         if (polled.at(i).revents == 0) continue;
-        OwnedFd& fd = *owners[i];
-        if (&fd == &child_.stdin_pipe()) {
-          write_some(fd, pending_);
-        } else {
-          read_some(fd, &fd == &child_.stdout_pipe() ? out_ : err_);
+        switch (which.at(i)) {
+          case 0:
+            write_done = write_some();
+            break;
+          case 1:
+            read_some(*state_.stdout, state_.out);
+            break;
+          default:
+            read_some(*state_.stderr, state_.err);
+            break;
         }
       }
     }
   }
 
-  [[nodiscard]] const std::optional<double>& endtime() const { return endtime_; }
-  Collected& out() { return out_; }
-  Collected& err() { return err_; }
-
  private:
-  [[noreturn]] void raise_timeout() {
-    throw TimeoutExpired(child_.args(), *timeout_, out_.partial(), err_.partial());
+  // Writes what the pipe takes: true once all is written or the reader has
+  // gone (communicate() ignores BrokenPipeError); stdin is closed then.
+  bool write_some() {
+    PipeFile& in = *state_.stdin;
+    const ssize_t n = sys().write(in.fileno(), pending_.data(), pending_.size());
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) return false;
+      if (errno != EPIPE) raise_os_error(errno);
+      in.close();
+      return true;
+    }
+    pending_.remove_prefix(static_cast<std::size_t>(n));
+    if (!pending_.empty()) return false;
+    in.close();
+    return true;
   }
 
-  Child& child_;
+  [[noreturn]] void raise_timeout() {
+    throw TimeoutExpired(state_.args, *timeout_, state_.out.partial(), state_.err.partial());
+  }
+
+  PopenState& state_;
   const std::optional<Timeout>& timeout_;
   std::optional<double> endtime_;
   std::string_view pending_;
-  // SIGPIPE blocked while input may be written, and any it queued taken.
-  pyproc::detail::SigpipeBlocked sigpipe_;
-  Collected out_;
-  Collected err_;
 };
+
+// Popen._stdin_write(): the input through the file object, then close;
+// BrokenPipeError ignored in both.
+void stdin_write(PipeFile& in, std::optional<std::string_view> input) {
+  try {
+    if (input && !input->empty()) in.write(*input);
+  } catch (const BrokenPipeError&) {  // NOLINT(bugprone-empty-catch): communicate() ignores it
+  }
+  try {
+    in.close();
+  } catch (const BrokenPipeError&) {  // NOLINT(bugprone-empty-catch): as above
+  }
+}
+
+// self.stdout.read(), then close(): CPython's shortcut for one pipe. Bytes
+// are gathered in a ReadBuffer (one copy, no doubling); text is decoded at
+// the end, as TextIOWrapper.read() decodes everything at once.
+std::string read_all_and_close(PipeFile& file) {
+  PipeState& s = state_of(file);
+  std::string data;
+  if (s.codec) {
+    data = file.read(-1);
+  } else {
+    (void)file.read(0);  // read()'s ValueError if closed
+    Collected all;
+    if (!s.raw_read.empty()) {
+      s.raw_read.copy(all.data.room(s.raw_read.size()), s.raw_read.size());
+      all.data.commit(s.raw_read.size());
+      s.raw_read.clear();
+    }
+    if (!s.eof) {
+      while (!file.closed()) read_some(file, all);
+    }
+    data = all.data.take();
+  }
+  file.close();
+  return data;
+}
 
 }  // namespace
 
-Output communicate(Child& child, const std::optional<std::string>& input,
-                   const std::optional<Timeout>& timeout, const Codec* codec) {
-  const bool has_out = static_cast<bool>(child.stdout_pipe());
-  const bool has_err = static_cast<bool>(child.stderr_pipe());
-  // CPython's shortcut for at most one pipe and no timeout reads through the
-  // text layer, so a decoding error comes before the wait (and run() then
-  // kills the child); otherwise the output is decoded after the wait.
-  const int pipes = static_cast<int>(static_cast<bool>(child.stdin_pipe())) +
-                    static_cast<int>(has_out) + static_cast<int>(has_err);
-  const bool decode_before_wait = !timeout && pipes <= 1;
+Communicated communicate(PopenState& state, Popen& popen, std::optional<std::string_view> input,
+                         std::optional<Timeout> timeout) {
+  if (state.communication_started && input && !input->empty()) {
+    throw ValueError("Cannot send input after starting communication");
+  }
+  const int pipes = static_cast<int>(state.stdin != nullptr) +
+                    static_cast<int>(state.stdout != nullptr) +
+                    static_cast<int>(state.stderr != nullptr);
+  Communicated result;
+  if (!timeout && !state.communication_started && pipes <= 1) {
+    if (state.stdin) {
+      stdin_write(*state.stdin, input);
+    } else if (state.stdout) {
+      result.stdout = read_all_and_close(*state.stdout);
+    } else if (state.stderr) {
+      result.stderr = read_all_and_close(*state.stderr);
+    }
+    popen.wait();
+    return result;
+  }
 
-  // _save_input(): text is encoded once the child runs.
-  std::optional<std::string> encoded;
-  const std::optional<std::string>* to_write = &input;
-  if (codec && input && child.stdin_pipe()) {
-    encoded = codec->encode(*input);
-    to_write = &encoded;
-  }
-  Exchange exchange(child, *to_write, timeout);
-  exchange.run();
-  Output output;
-  if (has_out) output.stdout = exchange.out().data.take();
-  if (has_err) output.stderr = exchange.err().data.take();
-  const auto decode = [&] {
-    if (!codec) return;
-    if (output.stdout) codec->decode(*output.stdout);
-    if (output.stderr) codec->decode(*output.stderr);
+  const std::optional<double> endtime =
+      timeout ? std::optional<double>(pyproc::detail::monotonic() + timeout->seconds())
+              : std::nullopt;
+  const auto remaining = [&]() -> std::optional<Timeout> {
+    if (!endtime) return std::nullopt;
+    return Timeout(*endtime - pyproc::detail::monotonic());
   };
-  if (decode_before_wait) decode();
-  if (const auto& endtime = exchange.endtime()) {
-    child.wait(Timeout(*endtime - pyproc::detail::monotonic()));
-  } else {
-    child.wait();
+  {
+    struct Started {
+      PopenState& state;
+      ~Started() { state.communication_started = true; }
+    } started{state};
+    if (state.stdin && !state.communication_started) {
+      try {
+        state.stdin->flush();
+      } catch (const BrokenPipeError&) {  // NOLINT(bugprone-empty-catch): ignored, as CPython
+      }
+      if (!input || input->empty()) {
+        try {
+          state.stdin->close();
+        } catch (const BrokenPipeError&) {  // NOLINT(bugprone-empty-catch): as above
+        }
+      }
+    }
+    // _save_input(): text is encoded before the exchange.
+    std::string encoded;
+    std::string_view to_write;
+    if (state.stdin && input && !input->empty()) {
+      if (state.text_mode) {
+        encoded = state_of(*state.stdin).codec->encode(std::string(*input));
+        to_write = encoded;
+      } else {
+        to_write = *input;
+      }
+    }
+    Exchange(state, to_write, timeout, endtime).run();
+    popen.wait(remaining());
   }
-  if (!decode_before_wait) decode();
-  return output;
+  if (state.stdout) result.stdout = state.out.data.take();
+  if (state.stderr) result.stderr = state.err.data.take();
+  if (state.text_mode) {
+    if (result.stdout) state_of(*state.stdout).codec->decode(*result.stdout);
+    if (result.stderr) state_of(*state.stderr).codec->decode(*result.stderr);
+  }
+  popen.wait(remaining());
+  return result;
 }
 
 }  // namespace pyproc::subprocess::detail

@@ -1,13 +1,12 @@
 // subprocess.call, check_call, check_output, run, getstatusoutput and
-// getoutput (Lib/subprocess.py, CPython 3.11), on detail::Child.
+// getoutput (Lib/subprocess.py, CPython 3.11): thin functions over Popen,
+// as in CPython.
 #include <optional>
+#include <string_view>
 #include <string>
 #include <utility>
 
 #include "pyproc/subprocess.hpp"
-#include "subprocess/child.hpp"
-#include "subprocess/communicate.hpp"
-#include "subprocess/text.hpp"
 
 namespace pyproc::subprocess {
 namespace {
@@ -37,7 +36,9 @@ void refuse_all_but_text_options(const char* function, const Options& options) {
       {options.stdout.has_value(), "stdout"},
       {options.stderr.has_value(), "stderr"},
       {options.capture_output, "capture_output"},
-      {options.text, "text"},
+      {options.text.has_value(), "text"},
+      {options.universal_newlines.has_value(), "universal_newlines"},
+      {options.bufsize.has_value(), "bufsize"},
       {options.check.has_value(), "check"},
       {options.timeout.has_value(), "timeout"},
       {options.cwd.has_value(), "cwd"},
@@ -52,15 +53,73 @@ void refuse_all_but_text_options(const char* function, const Options& options) {
 
 }  // namespace
 
+namespace detail {
+
+// What the conveniences need of Popen: its constructor with their own
+// streams (popen.hpp).
+struct Conveniences {
+  static Popen popen(const Command& args, const Options& options, const Streams& streams) {
+    return {args, options, streams};
+  }
+
+  // run() with `streams` and `check` in place of the options' own (what
+  // check_output overrides), so that the options, and their input, are
+  // never copied.
+  static CompletedProcess run(const Command& args, const Options& options, Streams streams,
+                              bool check) {
+    if (options.input) {
+      if (streams.stdin) throw ValueError("stdin and input arguments may not both be used.");
+      streams.stdin = PIPE;
+    }
+    if (options.capture_output) {
+      if (streams.stdout || streams.stderr) {
+        throw ValueError("stdout and stderr arguments may not be used with capture_output.");
+      }
+      streams.stdout = PIPE;
+      streams.stderr = PIPE;
+    }
+    std::optional<std::string_view> input;
+    if (options.input) input = *options.input;
+    Communicated output;
+    int returncode = 0;
+    // with Popen(...) as process: ...
+    with(popen(args, options, streams), [&](Popen& process) {
+      try {
+        output = process.communicate(input, options.timeout);
+      } catch (const TimeoutExpired&) {
+        process.kill();
+        process.wait();
+        throw;
+      } catch (...) {
+        process.kill();  // exit() waits
+        throw;
+      }
+      returncode = *process.poll();
+    });
+    if (check && returncode != 0) {
+      throw CalledProcessError(returncode, args, std::move(output.stdout),
+                               std::move(output.stderr));
+    }
+    return {args, returncode, std::move(output.stdout), std::move(output.stderr),
+            options.text_mode()};
+  }
+};
+
+}  // namespace detail
+
 int call(const Command& args, const Options& options) {
   refuse_run_only_options(options);
-  detail::Child child(args, options);
-  try {
-    return options.timeout ? child.wait(*options.timeout) : child.wait();
-  } catch (...) {
-    child.kill();  // ~Child reaps it, as Popen.__exit__ waits
-    throw;
-  }
+  // with Popen(...) as p: try: return p.wait(timeout) except: p.kill(); raise
+  return with(detail::Conveniences::popen(args, options,
+                                          {options.stdin, options.stdout, options.stderr}),
+              [&](Popen& p) {
+                try {
+                  return p.wait(options.timeout);
+                } catch (...) {
+                  p.kill();
+                  throw;
+                }
+              });
 }
 
 int check_call(const Command& args, const Options& options) {
@@ -73,52 +132,13 @@ std::string check_output(const Command& args, const Options& options) {
   if (options.stdout) throw ValueError("stdout argument not allowed, it will be overridden.");
   if (options.check.has_value())
     throw ValueError("check argument not allowed, it will be overridden.");
-  Options run_options = options;
-  run_options.stdout = PIPE;
-  run_options.check = true;
-  return *run(args, run_options).stdout;
+  return *detail::Conveniences::run(args, options, {options.stdin, PIPE, options.stderr}, true)
+              .stdout;
 }
 
 CompletedProcess run(const Command& args, const Options& options) {
-  Options popen = options;
-  if (options.input) {
-    if (options.stdin) throw ValueError("stdin and input arguments may not both be used.");
-    popen.stdin = PIPE;
-  }
-  if (options.capture_output) {
-    if (options.stdout || options.stderr) {
-      throw ValueError("stdout and stderr arguments may not be used with capture_output.");
-    }
-    popen.stdout = PIPE;
-    popen.stderr = PIPE;
-  }
-  // Popen's text_mode; its TextIOWrappers, made before the launch, look the
-  // encoding up.
-  const bool text = options.text || options.encoding || options.errors;
-  const bool piped = popen.stdin == PIPE || popen.stdout == PIPE || popen.stderr == PIPE;
-  std::optional<detail::Codec> codec;
-  if (text && piped) codec.emplace(options.encoding, options.errors);
-  detail::Output output;
-  int returncode;
-  {
-    detail::Child child(args, popen);
-    try {
-      output =
-          detail::communicate(child, options.input, options.timeout, codec ? &*codec : nullptr);
-    } catch (const TimeoutExpired&) {
-      child.kill();
-      child.wait();
-      throw;
-    } catch (...) {
-      child.kill();  // ~Child reaps it
-      throw;
-    }
-    returncode = child.wait();
-  }
-  if (options.check.value_or(false) && returncode != 0) {
-    throw CalledProcessError(returncode, args, std::move(output.stdout), std::move(output.stderr));
-  }
-  return {args, returncode, std::move(output.stdout), std::move(output.stderr), text};
+  return detail::Conveniences::run(args, options, {options.stdin, options.stdout, options.stderr},
+                                   options.check.value_or(false));
 }
 
 std::pair<int, std::string> getstatusoutput(const Command& cmd, const Options& options) {

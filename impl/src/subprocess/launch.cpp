@@ -1,6 +1,6 @@
 // Popen._get_handles() and _execute_child() (Lib/subprocess.py, POSIX), on
-// pyproc::os's vfork-style launcher, and Popen.wait()/kill().
-#include "subprocess/child.hpp"
+// the vfork-style launcher of pyproc's core.
+#include "subprocess/launch.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -74,82 +74,6 @@ void check_strings(const std::vector<std::string>& argv, const Options& options)
   raise_os_error(error);
 }
 
-// Popen._get_handles(): what the child's fds 0-2 become, the parent's ends of
-// the pipes, and what is closed once the child has started.
-class Handles {
- public:
-  // Makes the pipes and opens /dev/null as asked; `bad_fd` is set when a
-  // stream names no possible fd (a negative number but PIPE/DEVNULL/STDOUT),
-  // which CPython's child finds out with EBADF from dup2().
-  explicit Handles(const Options& options) {
-    stream(0, options.stdin);
-    stream(1, options.stdout);
-    if (options.stderr == STDOUT) {
-      // Where the child's stdout goes; this process's fd 1 if inherited.
-      child_fd_[2] = child_fd_[1] >= 0 ? child_fd_[1] : STDOUT_FILENO;
-    } else {
-      stream(2, options.stderr);
-    }
-  }
-
-  [[nodiscard]] int child_fd(int stream) const { return child_fd_.at(stream); }
-  [[nodiscard]] bool bad_fd() const { return bad_fd_; }
-  OwnedFd& parent_end(int stream) { return parent_end_.at(stream); }
-  // Closes this process's copies of what the child now holds.
-  void close_child_ends() {
-    for (OwnedFd& fd : child_end_) fd.reset();
-    devnull_.reset();
-  }
-
- private:
-  void stream(int index, std::optional<int> how) {
-    if (!how) return;  // None: inherited
-    if (*how == PIPE) {
-      int fds[2];
-      if (sys().pipe2(fds, O_CLOEXEC) != 0) raise_os_error(errno);
-      // stdin: the child reads; stdout/stderr: the child writes.
-      const int child = index == 0 ? fds[0] : fds[1];
-      const int parent = index == 0 ? fds[1] : fds[0];
-      child_end_.at(index) = OwnedFd(child);
-      parent_end_.at(index) = OwnedFd(parent);
-      child_fd_.at(index) = child;
-    } else if (*how == DEVNULL) {
-      if (!devnull_) {
-        devnull_ = OwnedFd(::open("/dev/null", O_RDWR | O_CLOEXEC));
-        if (!devnull_) raise_os_error_for_file(errno, "/dev/null");
-      }
-      child_fd_.at(index) = devnull_.get();
-    } else if (*how >= 0) {
-      child_fd_.at(index) = *how;
-    } else {
-      bad_fd_ = true;
-    }
-  }
-
-  std::array<int, 3> child_fd_{-1, -1, -1};
-  std::array<OwnedFd, 3> child_end_;
-  std::array<OwnedFd, 3> parent_end_;
-  OwnedFd devnull_;
-  bool bad_fd_ = false;
-};
-
-// CPython's Popen._wait() without a pidfd: sleeps of 1 ms doubling up to
-// 50 ms (never past the deadline).
-void back_off(double& delay, double remaining) {
-  delay = std::min(delay * 2, 0.05);
-  if (remaining < delay) delay = remaining;  // false for nan, as Python's min()
-  const double whole = std::floor(delay);
-  const timespec pause{static_cast<time_t>(whole), static_cast<long>((delay - whole) * 1e9)};
-  ::nanosleep(&pause, nullptr);  // an interruption only shortens one sleep
-}
-
-// The poll(2) timeout for `remaining` seconds: blocking for inf and nan
-// (which never expire in CPython either), at most INT_MAX ms at a time.
-int pidfd_poll_ms(double remaining) {
-  if (!std::isfinite(remaining)) return -1;
-  return static_cast<int>(std::min(std::ceil(remaining * 1e3), static_cast<double>(INT_MAX)));
-}
-
 }  // namespace
 
 OwnedFd& OwnedFd::operator=(OwnedFd&& other) noexcept {
@@ -165,12 +89,51 @@ void OwnedFd::reset() noexcept {
   fd_ = -1;
 }
 
-Child::Child(const Command& args, const Options& options) : args_(args) {
+Handles::Handles(std::optional<int> stdin, std::optional<int> stdout, std::optional<int> stderr) {
+  stream(0, stdin);
+  stream(1, stdout);
+  if (stderr == STDOUT) {
+    // Where the child's stdout goes; this process's fd 1 if inherited.
+    child_fd_[2] = child_fd_[1] >= 0 ? child_fd_[1] : STDOUT_FILENO;
+  } else {
+    stream(2, stderr);
+  }
+}
+
+void Handles::close_child_ends() {
+  for (OwnedFd& fd : child_end_) fd.reset();
+  devnull_.reset();
+}
+
+void Handles::stream(int index, std::optional<int> how) {
+  if (!how) return;  // None: inherited
+  if (*how == PIPE) {
+    int fds[2];
+    if (sys().pipe2(fds, O_CLOEXEC) != 0) raise_os_error(errno);
+    // stdin: the child reads; stdout/stderr: the child writes.
+    const int child = index == 0 ? fds[0] : fds[1];
+    const int parent = index == 0 ? fds[1] : fds[0];
+    child_end_.at(index) = OwnedFd(child);
+    parent_end_.at(index) = OwnedFd(parent);
+    child_fd_.at(index) = child;
+  } else if (*how == DEVNULL) {
+    if (!devnull_) {
+      devnull_ = OwnedFd(::open("/dev/null", O_RDWR | O_CLOEXEC));
+      if (!devnull_) raise_os_error_for_file(errno, "/dev/null");
+    }
+    child_fd_.at(index) = devnull_.get();
+  } else if (*how >= 0) {
+    child_fd_.at(index) = *how;
+  } else {
+    bad_fd_ = true;
+  }
+}
+
+pid_t execute_child(const Command& args, const Options& options, Handles& handles) {
   const std::vector<std::string> argv = program_argv(args, options);
   check_strings(argv, options);
   // What is executed (and named by errors): `executable`, else argv[0].
   const std::string& program = options.executable ? *options.executable : argv[0];
-  Handles handles(options);
   if (handles.bad_fd()) raise_child_error(EBADF, true, program, options);
 
   // Everything the child uses is prepared here: it makes system calls only.
@@ -197,77 +160,14 @@ Child::Child(const Command& args, const Options& options) : args_(args) {
   const pyproc::detail::LaunchResult launched = pyproc::detail::launch(plan);
   handles.close_child_ends();
   if (launched.pid < 0) raise_os_error(launched.launch_errno);
-  pid_ = launched.pid;
   if (launched.exec_errno != 0) {
     // CPython reaps the child, then raises what it reported.
-    while (!try_wait(0)) {
+    int status;
+    while (sys().waitpid(launched.pid, &status, 0) < 0 && errno == EINTR) {
     }
     raise_child_error(launched.exec_errno, launched.before_exec, program, options);
   }
-  stdin_ = std::move(handles.parent_end(0));
-  stdout_ = std::move(handles.parent_end(1));
-  stderr_ = std::move(handles.parent_end(2));
-}
-
-Child::~Child() {
-  // __exit__ closes the pipes before it waits.
-  stdin_.reset();
-  stdout_.reset();
-  stderr_.reset();
-  if (returncode_) return;
-  sys().kill(pid_, SIGKILL);
-  int status;
-  while (sys().waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-  }
-}
-
-bool Child::try_wait(int options) {
-  int status = 0;
-  const pid_t waited = sys().waitpid(pid_, &status, options);
-  if (waited < 0) {
-    if (errno == EINTR) return false;
-    // SIGCHLD ignored: the kernel reaped it; CPython reports 0.
-    if (errno != ECHILD) raise_os_error(errno);
-    returncode_ = 0;
-    return true;
-  }
-  if (waited != pid_) return false;  // WNOHANG: still running
-  returncode_ = os::waitstatus_to_exitcode(status);
-  return true;
-}
-
-int Child::wait() {
-  while (!returncode_) try_wait(0);
-  return *returncode_;
-}
-
-int Child::wait(const Timeout& timeout) {
-  if (returncode_) return *returncode_;
-  const double endtime = pyproc::detail::monotonic() + timeout.seconds();
-  // Ready once the child has ended (Linux >= 5.3); O_CLOEXEC by definition.
-  const OwnedFd pidfd(sys().pidfd_open(pid_, 0));
-  double delay = 0.0005;
-  for (;;) {
-    if (try_wait(os::WNOHANG)) return *returncode_;
-    const double remaining = endtime - pyproc::detail::monotonic();
-    if (remaining <= 0) throw TimeoutExpired(args_, timeout);
-    if (!pidfd) {
-      back_off(delay, remaining);
-      continue;
-    }
-    pollfd ended{pidfd.get(), POLLIN, 0};
-    if (sys().poll(&ended, 1, pidfd_poll_ms(remaining)) < 0 && errno != EINTR) {
-      raise_os_error(errno);
-    }
-  }
-}
-
-void Child::kill() {
-  // send_signal() polls first, so that a child already reaped (whose pid may
-  // be reused) is never signalled.
-  if (!returncode_) try_wait(os::WNOHANG);
-  if (returncode_) return;
-  if (sys().kill(pid_, SIGKILL) != 0 && errno != ESRCH) raise_os_error(errno);
+  return launched.pid;
 }
 
 }  // namespace pyproc::subprocess::detail

@@ -1,13 +1,16 @@
-// The parent's side of one child of pyproc::subprocess: what CPython's Popen
-// is to call() and run(), reduced to what they use.
+// How pyproc::subprocess starts a program: Popen._get_handles() and
+// Popen._execute_child() (Lib/subprocess.py, POSIX), on the vfork-style
+// launcher of pyproc's core.
 #pragma once
 
 #include <sys/types.h>
 
+#include <array>
 #include <optional>
 #include <utility>
 
-#include "pyproc/subprocess.hpp"
+#include "pyproc/subprocess/errors.hpp"
+#include "pyproc/subprocess/options.hpp"
 
 namespace pyproc::subprocess::detail {
 
@@ -30,52 +33,38 @@ class OwnedFd {
   int fd_ = -1;
 };
 
-// Popen(args, stdin=, stdout=, stderr=, cwd=, env=, shell=) on POSIX. The
-// object owns the child and the parent's ends of its pipes: the destructor
-// closes the pipes and, if the child was not reaped yet (an exception is on
-// its way), kills it with SIGKILL and reaps it, which is what CPython's
-// `with Popen(...)` and run()'s `except: process.kill()` do together.
-class Child {
+// Popen._get_handles(): what the child's fds 0-2 become, the parent's ends of
+// the pipes, and what is closed once the child has started.
+class Handles {
  public:
-  // Starts the child. Raises, before anything starts, IndexError (an empty
-  // list), ValueError (a NUL byte, an '=' in an env name) and, for a stream
-  // that is not a valid fd, OSError(EBADF) as the child's dup2() would; then
-  // the OSError of pipe2(), of opening /dev/null or of the launch; then, once
-  // the failed child is reaped, the OSError subclass of its errno, naming the
-  // program (or the cwd when it failed before its exec).
-  Child(const Command& args, const Options& options);
-  ~Child();
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
+  // Makes the pipes and opens /dev/null as asked (their OSError); `bad_fd`
+  // is set when a stream names no possible fd (a negative number but
+  // PIPE/DEVNULL/STDOUT), which CPython's child finds out with EBADF from
+  // dup2().
+  Handles(std::optional<int> stdin, std::optional<int> stdout, std::optional<int> stderr);
 
-  [[nodiscard]] const Command& args() const { return args_; }
-  [[nodiscard]] pid_t pid() const { return pid_; }
-  // The parent's ends of the pipes (empty unless that stream is PIPE).
-  OwnedFd& stdin_pipe() { return stdin_; }
-  OwnedFd& stdout_pipe() { return stdout_; }
-  OwnedFd& stderr_pipe() { return stderr_; }
-
-  // Popen.wait(): blocks until the child ends; its returncode (-N for
-  // signal N; 0 when it cannot be waited for, ECHILD, as CPython).
-  int wait();
-  // Popen.wait(timeout): TimeoutExpired(args, timeout) if the child has not
-  // ended `timeout` seconds from now. Waits on a pidfd against the monotonic
-  // clock (CPython's back-off of sleeps only if no pidfd can be opened).
-  int wait(const Timeout& timeout);
-  // Popen.kill(): SIGKILL, unless the child is known to have ended; a child
-  // already gone (ESRCH) is not an error.
-  void kill();
+  [[nodiscard]] int child_fd(int stream) const { return child_fd_.at(stream); }
+  [[nodiscard]] bool bad_fd() const { return bad_fd_; }
+  OwnedFd& parent_end(int stream) { return parent_end_.at(stream); }
+  // Closes this process's copies of what the child now holds.
+  void close_child_ends();
 
  private:
-  // waitpid(pid, options): true once the child is reaped (returncode_ set).
-  bool try_wait(int options);
+  void stream(int index, std::optional<int> how);
 
-  Command args_;
-  pid_t pid_ = -1;
-  std::optional<int> returncode_;
-  OwnedFd stdin_;
-  OwnedFd stdout_;
-  OwnedFd stderr_;
+  std::array<int, 3> child_fd_{-1, -1, -1};
+  std::array<OwnedFd, 3> child_end_;
+  std::array<OwnedFd, 3> parent_end_;
+  OwnedFd devnull_;
+  bool bad_fd_ = false;
 };
+
+// Popen._execute_child() on POSIX: checks args, executable, cwd and env
+// (IndexError for an empty list, ValueError for a NUL byte or an '=' in an
+// env name), starts the program with the child ends of `handles` as its fds
+// 0-2, and closes those ends here. Its pid; or, once the failed child is
+// reaped, the OSError subclass of its errno, naming the program (or the cwd
+// when it failed before its exec), or OSError(EBADF) for a bad stream fd.
+pid_t execute_child(const Command& args, const Options& options, Handles& handles);
 
 }  // namespace pyproc::subprocess::detail

@@ -338,4 +338,17 @@ std::string Codec::encode(const std::string& text) const {
   return out;
 }
 
+std::size_t Codec::incomplete_tail(std::string_view data) const {
+  if (kind_ != Kind::utf8) return 0;
+  // A sequence is at most 4 bytes, so a cut one starts in the last 3.
+  const std::size_t first = data.size() > 3 ? data.size() - 3 : 0;
+  for (std::size_t i = data.size(); i-- > first;) {
+    if (continuation(static_cast<unsigned char>(data[i]))) continue;
+    Stop stop = Stop::invalid_start;
+    if (sequence_length(data, i, stop) == 0 && stop == Stop::truncated) return data.size() - i;
+    return 0;
+  }
+  return 0;
+}
+
 }  // namespace pyproc::subprocess::detail

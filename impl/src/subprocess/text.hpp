@@ -5,7 +5,9 @@
 #pragma once
 
 #include <optional>
+#include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace pyproc::subprocess::detail {
 
@@ -33,6 +35,12 @@ class Codec {
   // hold, or put "?" (replace), nothing (ignore), "\u20ac"
   // (backslashreplace) or "&#8364;" (xmlcharrefreplace) in its place.
   [[nodiscard]] std::string encode(const std::string& text) const;
+
+  // How many bytes at the end of `data` begin a character that more bytes
+  // may complete (a UTF-8 sequence cut short): what an incremental decoder
+  // keeps back until the next read or the end of the file. 0 for latin-1
+  // and ascii, whose characters are one byte each.
+  [[nodiscard]] std::size_t incomplete_tail(std::string_view data) const;
 
  private:
   enum class Kind { utf8, latin1, ascii };
