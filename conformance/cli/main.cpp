@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Run the pyproc conformance suite against a driver (spec/protocol.md)"};
   Options options;
   app.set_version_flag("--version",
-                       "pyproc-conform " PYPROC_VERSION " (spec/protocol.md, protocol 2)");
+                       "pyproc-conform " PYPROC_VERSION " (spec/protocol.md, protocol 3)");
   app.add_option("--cases", options.cases_dir, "directory of case files")
       ->check(CLI::ExistingDirectory)
       ->capture_default_str();

@@ -24,7 +24,7 @@ namespace {
 using nlohmann::json;
 
 // The version of spec/protocol.md this driver speaks.
-constexpr int kProtocol = 2;
+constexpr int kProtocol = 3;
 
 int run_case(const json& case_doc) {
   const std::string id = case_doc.at("id");

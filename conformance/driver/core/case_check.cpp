@@ -130,6 +130,10 @@ void Checker::program_step(const json& step, const std::string& at, Scope& scope
   if (op == "call") return call(step, at, scope);
   if (op == "method") return method(step, scope);
   if (op == "value") return result(step, eval_.eval(step.at("of"), scope.vars), scope);
+  if (op == "del") {
+    scope.vars.erase(step.at("var").get<std::string>());
+    return;
+  }
   if (op == "hasattr") {
     if (auto why = unsupported_name(step.at("name"))) throw Missing(*why);
   }

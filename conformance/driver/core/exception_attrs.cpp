@@ -35,7 +35,9 @@ bool asks_for_text(const json& step) {
   const auto given = [&kwargs](const char* name) {
     return kwargs.contains(name) && !kwargs.at(name).is_null();
   };
-  return kwargs.value("text", json(false)) == json(true) || given("encoding") || given("errors");
+  return kwargs.value("text", json(false)) == json(true) ||
+         kwargs.value("universal_newlines", json(false)) == json(true) || given("encoding") ||
+         given("errors");
 }
 
 // e.<name>, or std::nullopt where pyproc's exception has no such attribute.

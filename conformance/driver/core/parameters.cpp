@@ -33,6 +33,8 @@ const char* cpp_type(ParamType type) {
       return "a subprocess::Command (a std::string or a std::vector<std::string>)";
     case ParamType::Bool:
       return "a bool";
+    case ParamType::Truth:
+      return "a bool (from a bool or an int)";
     case ParamType::Number:
       return "a number";
     case ParamType::Data:
@@ -67,6 +69,8 @@ unsigned accepted_kinds(ParamType type) {
       return kStr | kBytes | kList | kTuple;
     case ParamType::Bool:
       return kBool;
+    case ParamType::Truth:
+      return kBool | kInt;
     case ParamType::Number:
       return kInt | kBool | kFloat;
     case ParamType::Data:
@@ -179,6 +183,7 @@ std::optional<std::string> unfit(ParamType type, const PyValue& value) {
     case ParamType::FsString:
     case ParamType::Str:
     case ParamType::Bool:
+    case ParamType::Truth:
     case ParamType::Number:
     case ParamType::Data:
     case ParamType::Ignored:

@@ -33,6 +33,7 @@ enum class ParamType {
   Hook,      // a pyproc::os::ForkHook: a hook (None only as the default, "not given")
   Command,   // subprocess::Command: a str or bytes, or a list or tuple of them
   Bool,      // a bool
+  Truth,     // a bool Python reads with its truth test (universal_newlines=1): a bool or an int
   Number,    // a double (a timeout): an int or a float
   Data,      // bytes, or a str (subprocess's input: bytes, or text with text=True)
   Ignored,   // anything: the C++ counterpart takes no such argument (__exit__'s)

@@ -39,8 +39,9 @@ const Bound& bound_or_fail(const std::variant<Bound, std::string>& bound) {
 }  // namespace
 
 bool Program::handles(const std::string& op) {
-  static const std::set<std::string> ops = {"call",  "method", "value",  "hasattr",  "output",
-                                            "write", "flush",  "setenv", "unsetenv", "hook_log"};
+  static const std::set<std::string> ops = {"call",  "method", "value",    "hasattr",
+                                            "output", "write", "flush", "setenv",
+                                            "unsetenv", "hook_log", "del"};
   return ops.count(op) > 0;
 }
 
@@ -77,6 +78,12 @@ json Program::step(const json& step, const std::map<std::string, CaptureFiles>& 
     return nullptr;
   }
   if (op == "hook_log") return hooks::read_new();
+  if (op == "del") {
+    // `del x` (§4.12): the binding goes; the object with it when nothing
+    // else holds it, as CPython's reference count frees it.
+    vars_.erase(step.at("var").get<std::string>());
+    return nullptr;
+  }
   throw std::logic_error("not an op of Program: " + op);
 }
 
@@ -91,7 +98,12 @@ PyValue Program::call(const json& step) {
 }
 
 PyValue Program::method(const json& step) {
-  const PyValue& self = vars_.at(step.at("var"));
+  const std::string var = step.at("var");
+  const auto bound = vars_.find(var);
+  // Its step raised instead of binding: the lookup fails as the CPython
+  // driver's dict lookup does (a variable of an earlier step, §4.9).
+  if (bound == vars_.end()) throw KeyError(pyproc::detail::py_str_repr(var));
+  const PyValue& self = bound->second;
   const std::string name = step.at("method");
   const Function* function = find_method(self, name);
   if (!function) throw Unexpressible(describe(self) + " has no method " + name + " in C++");

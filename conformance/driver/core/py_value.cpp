@@ -264,6 +264,7 @@ json encode(const PyValue& value) {
 std::vector<std::int64_t> pids_in(const PyValue& value) {
   std::vector<std::int64_t> pids;
   if (const auto* n = value.get_if<Int>(); n && n->tag == Tag::pid) pids.push_back(n->value);
+  if (const auto* object = value.get_if<ObjectPtr>()) pids = (*object)->pids();
   const std::vector<PyValue>* items = nullptr;
   if (const auto* list = value.get_if<List>()) items = &list->items;
   if (const auto* tuple = value.get_if<Tuple>()) items = &tuple->items;

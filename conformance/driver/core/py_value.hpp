@@ -100,6 +100,9 @@ class Object {
   [[nodiscard]] virtual std::vector<std::pair<std::string, PyValue>> fields() const { return {}; }
   // repr(); std::nullopt where the pyproc type has no text form.
   [[nodiscard]] virtual std::optional<std::string> repr() const { return std::nullopt; }
+  // The process ids the object stands for (a Popen's child), which the
+  // document's `pids` lists whether or not the case reads them (§4.12).
+  [[nodiscard]] virtual std::vector<std::int64_t> pids() const { return {}; }
 };
 
 // The value of a field of a record (`attr`), tagged as §4.9 says (`pid`,

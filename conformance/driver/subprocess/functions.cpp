@@ -8,80 +8,14 @@
 
 #include "core/function_table.hpp"
 #include "pyproc/subprocess.hpp"
+#include "subprocess/arguments.hpp"
+#include "subprocess/popen.hpp"
 
 namespace pyproc::driver {
 
 namespace {
 
-using P = ParamType;
 namespace sp = pyproc::subprocess;
-
-// What a str or bytes holds: output in text mode is a str, else bytes.
-PyValue output_value(const std::string& data, bool text) {
-  if (text) return data;
-  return Bytes{data};
-}
-
-PyValue optional_output(const std::optional<std::string>& data, bool text) {
-  if (!data) return {};
-  return output_value(*data, text);
-}
-
-// `args` as the Python objects hold it: a list of str, or a str.
-PyValue command_value(const sp::Command& command) {
-  if (!command.is_list()) return command.string();
-  List list;
-  for (const std::string& item : command.list()) list.items.emplace_back(item);
-  return list;
-}
-
-sp::Command to_command(const PyValue& value) {
-  if (value.get_if<List>() || value.get_if<Tuple>()) return sp::Command(to_args(value));
-  return sp::Command(to_string(value));
-}
-
-// A timeout keeps its kind (1 and 1.0 print differently in TimeoutExpired).
-sp::Timeout to_timeout(const PyValue& value) {
-  if (const auto* d = value.get_if<double>()) return *d;
-  return static_cast<long long>(to_int(value));
-}
-
-// Python's e.timeout: the number as it was given, read back from its str().
-PyValue timeout_value(const sp::Timeout& timeout) {
-  const std::string text = timeout.str();
-  if (text.find_first_not_of("-0123456789") == std::string::npos) return Int{std::stoll(text)};
-  return timeout.seconds();
-}
-
-std::optional<int> optional_fd(const PyValue& value) {
-  if (value.is_none()) return std::nullopt;
-  return to_int(value);
-}
-
-bool to_bool(const PyValue& value) { return *value.get_if<bool>(); }
-
-// The keyword arguments every function takes, in the order of Options.
-// Python's call() takes no input, capture_output or check; pyproc's raises
-// CPython's TypeError for them itself, so one signature serves every function.
-Signature options_signature() {
-  const PyValue none;
-  return {.params = {{"args", P::Command},
-                     {"input", P::Data, none, true},
-                     {"stdin", P::Int, none, true},
-                     {"stdout", P::Int, none, true},
-                     {"stderr", P::Int, none, true},
-                     {"capture_output", P::Bool, false},
-                     {"text", P::Bool, false},
-                     {"check", P::Bool, none, true},
-                     {"timeout", P::Number, none, true},
-                     {"cwd", P::FsString, none, true},
-                     {"env", P::Env, none, true},
-                     {"shell", P::Bool, false},
-                     {"encoding", P::Str, none, true},
-                     {"errors", P::Str, none, true},
-                     {"executable", P::FsString, none, true}},
-          .keywords = true};
-}
 
 // getoutput(cmd, *, encoding=None, errors=None) and getstatusoutput: the
 // same options, so that pyproc refuses any other with CPython's TypeError.
@@ -91,24 +25,16 @@ Signature getoutput_signature() {
   return signature;
 }
 
+// The options of a call bound with options_signature() or
+// getoutput_signature() (the same parameters).
 sp::Options options_of(const Bound& a) {
-  sp::Options o;
-  if (!a.params[1].is_none()) o.input = to_string(a.params[1]);
-  o.stdin = optional_fd(a.params[2]);
-  o.stdout = optional_fd(a.params[3]);
-  o.stderr = optional_fd(a.params[4]);
-  o.capture_output = to_bool(a.params[5]);
-  o.text = to_bool(a.params[6]);
-  // None for check is "not given": the C++ optional cannot hold a given None.
-  if (!a.params[7].is_none()) o.check = to_bool(a.params[7]);
-  if (!a.params[8].is_none()) o.timeout = to_timeout(a.params[8]);
-  if (!a.params[9].is_none()) o.cwd = to_string(a.params[9]);
-  if (!a.params[10].is_none()) o.env = to_env(a.params[10]);
-  o.shell = to_bool(a.params[11]);
-  if (!a.params[12].is_none()) o.encoding = to_string(a.params[12]);
-  if (!a.params[13].is_none()) o.errors = to_string(a.params[13]);
-  if (!a.params[14].is_none()) o.executable = to_string(a.params[14]);
-  return o;
+  static const Signature signature = options_signature();
+  return driver::options_of(signature, a);
+}
+
+sp::Options text_options_of(const Bound& a) {
+  static const Signature signature = getoutput_signature();
+  return driver::options_of(signature, a);
 }
 
 // subprocess.CompletedProcess: pyproc::subprocess::CompletedProcess.
@@ -130,6 +56,7 @@ class CompletedProcessObject : public Object {
 
 void add_subprocess_functions(Table& t) {
   const Signature with_options = options_signature();
+
   t["subprocess.call"] = function(
       with_options,
       [](const Bound& a, const PyValue&) {
@@ -161,13 +88,14 @@ void add_subprocess_functions(Table& t) {
   t["subprocess.getoutput"] = function(
       with_text_options,
       [](const Bound& a, const PyValue&) {
-        return PyValue(sp::getoutput(to_command(a.params[0]), options_of(a)));
+        return PyValue(sp::getoutput(to_command(a.params[0]), text_options_of(a)));
       },
       opaque(kStr));
   t["subprocess.getstatusoutput"] = function(
       with_text_options,
       [](const Bound& a, const PyValue&) {
-        const auto [status, output] = sp::getstatusoutput(to_command(a.params[0]), options_of(a));
+        const auto [status, output] =
+            sp::getstatusoutput(to_command(a.params[0]), text_options_of(a));
         return PyValue(Tuple{{Int{status}, output}});
       },
       shape_of(Tuple{{Opaque{kInt}, Opaque{kStr}}}));
@@ -195,6 +123,7 @@ std::optional<PyValue> subprocess_error_attribute(const BaseException& e, const 
 
 void register_subprocess(Registry& r) {
   add_subprocess_functions(r.functions);
+  register_popen(r);
   r.constants.insert({{"subprocess.PIPE", sp::PIPE},
                       {"subprocess.STDOUT", sp::STDOUT},
                       {"subprocess.DEVNULL", sp::DEVNULL}});

@@ -24,7 +24,7 @@ pyproc::detail::Syscalls& sys() { return pyproc::detail::syscalls(); }
 // Bytes asked of one read(2): a default pipe's whole buffer.
 constexpr std::size_t kReadSize = std::size_t{64} * 1024;
 
-bool is_open(const std::unique_ptr<PipeFile>& file) { return file && !file->closed(); }
+bool is_open(const std::shared_ptr<PipeFile>& file) { return file && !file->closed(); }
 
 // Reads what is there into `into`; closes the file at end of file.
 void read_some(PipeFile& file, Collected& into) {

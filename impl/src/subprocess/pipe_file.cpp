@@ -261,7 +261,7 @@ Kind kind_of(bool reader, bool text, bool raw) {
 
 }  // namespace
 
-std::unique_ptr<PipeFile> make_pipe_file(OwnedFd fd, bool reader, const Options& options) {
+std::shared_ptr<PipeFile> make_pipe_file(OwnedFd fd, bool reader, const Options& options) {
   auto s = std::make_unique<PipeState>();
   const long long bufsize = options.bufsize.value_or(-1);
   const bool text = options.text_mode();
@@ -274,7 +274,7 @@ std::unique_ptr<PipeFile> make_pipe_file(OwnedFd fd, bool reader, const Options&
   s->buffer_size = bufsize > 1 ? static_cast<std::size_t>(bufsize) : kDefaultBufferSize;
   if (text) s->codec.emplace(options.encoding, options.errors);
   s->kind = kind_of(reader, text, s->raw);
-  return std::make_unique<PipeFile>(std::move(s));
+  return std::make_shared<PipeFile>(std::move(s));
 }
 
 PipeState& state_of(PipeFile& file) { return *file.state_; }

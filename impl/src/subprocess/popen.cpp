@@ -176,7 +176,8 @@ Popen::Popen(const Command& args, const Options& options, const detail::Streams&
 Popen::~Popen() {
   if (!state_) return;
   PopenState& s = *state_;
-  // The file objects go with the Popen (IOBase.__del__ closes them).
+  // The file objects go with the Popen unless held elsewhere
+  // (IOBase.__del__ closes them).
   s.stdin.reset();
   s.stdout.reset();
   s.stderr.reset();
@@ -208,9 +209,9 @@ PopenState& Popen::state() const {
 const Command& Popen::args() const { return state().args; }
 pid_t Popen::pid() const { return state().pid; }
 bool Popen::text_mode() const { return state().text_mode; }
-PipeFile* Popen::stdin() const { return state().stdin.get(); }
-PipeFile* Popen::stdout() const { return state().stdout.get(); }
-PipeFile* Popen::stderr() const { return state().stderr.get(); }
+const std::shared_ptr<PipeFile>& Popen::stdin() const { return state().stdin; }
+const std::shared_ptr<PipeFile>& Popen::stdout() const { return state().stdout; }
+const std::shared_ptr<PipeFile>& Popen::stderr() const { return state().stderr; }
 
 std::optional<int> Popen::returncode() const { return state().returncode(); }
 

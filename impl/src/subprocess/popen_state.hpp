@@ -55,9 +55,9 @@ struct PopenState {
   pid_t pid = -1;
   OwnedFd pidfd;  // empty where pidfds are refused
   bool text_mode = false;
-  std::unique_ptr<PipeFile> stdin;
-  std::unique_ptr<PipeFile> stdout;
-  std::unique_ptr<PipeFile> stderr;
+  std::shared_ptr<PipeFile> stdin;
+  std::shared_ptr<PipeFile> stdout;
+  std::shared_ptr<PipeFile> stderr;
 
   // CPython's _waitpid_lock: held by whoever reaps, so that the returncode
   // is set once; poll() does not wait for it.
@@ -93,7 +93,7 @@ struct PopenState {
 
 // The io object of a pipe end, as Popen.__init__ makes it (io.open(fd, mode,
 // bufsize), then TextIOWrapper in text mode).
-std::unique_ptr<PipeFile> make_pipe_file(OwnedFd fd, bool reader, const Options& options);
+std::shared_ptr<PipeFile> make_pipe_file(OwnedFd fd, bool reader, const Options& options);
 // The state of a pipe file (communicate() uses the fd directly, as CPython's
 // _communicate does, and closes the file objects).
 PipeState& state_of(PipeFile& file);

@@ -17,8 +17,9 @@
 // ValueError. Errors before the program starts are call()'s
 // (pyproc/subprocess.hpp).
 //
-// Lifetime. ~Popen() is CPython's __del__ when the last reference goes: the
-// pipes are closed (a writer's buffer flushed first, errors ignored), and a
+// Lifetime. ~Popen() is CPython's __del__ when the last reference goes: its
+// pipe files are let go (each closes, a writer's buffer flushed first and
+// errors ignored, unless the caller still holds it), and a
 // child that has not been waited for is polled once; one still running is
 // not killed nor waited for (a destructor never blocks): it is kept in a
 // list of this process, and reaped by the next Popen constructed (CPython's
@@ -150,11 +151,12 @@ class Popen {
   // -N for signal N (or a stop signal seen by a wait).
   [[nodiscard]] std::optional<int> returncode() const;
   [[nodiscard]] bool text_mode() const;
-  // The pipe files; nullptr for a stream that is not PIPE. They live as
-  // long as this object.
-  [[nodiscard]] PipeFile* stdin() const;
-  [[nodiscard]] PipeFile* stdout() const;
-  [[nodiscard]] PipeFile* stderr() const;
+  // The pipe files; nullptr for a stream that is not PIPE. Shared, as
+  // Python's file objects are: one held elsewhere outlives the Popen (and
+  // stays open), one held only by the Popen closes with it.
+  [[nodiscard]] const std::shared_ptr<PipeFile>& stdin() const;
+  [[nodiscard]] const std::shared_ptr<PipeFile>& stdout() const;
+  [[nodiscard]] const std::shared_ptr<PipeFile>& stderr() const;
 
   // Reaps the child if it has ended: its returncode, or std::nullopt while it
   // runs (also while another thread is reaping it, as CPython's poll()).

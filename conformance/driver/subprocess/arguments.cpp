@@ -1,0 +1,150 @@
+#include "subprocess/arguments.hpp"
+
+#include <cstddef>
+#include <stdexcept>
+
+namespace pyproc::driver {
+
+namespace sp = pyproc::subprocess;
+using P = ParamType;
+
+PyValue output_value(const std::string& data, bool text) {
+  if (text) return data;
+  return Bytes{data};
+}
+
+PyValue optional_output(const std::optional<std::string>& data, bool text) {
+  if (!data) return {};
+  return output_value(*data, text);
+}
+
+PyValue command_value(const sp::Command& command) {
+  if (!command.is_list()) return command.string();
+  List list;
+  for (const std::string& item : command.list()) list.items.emplace_back(item);
+  return list;
+}
+
+sp::Command to_command(const PyValue& value) {
+  if (value.get_if<List>() || value.get_if<Tuple>()) return sp::Command(to_args(value));
+  return sp::Command(to_string(value));
+}
+
+sp::Timeout to_timeout(const PyValue& value) {
+  if (const auto* d = value.get_if<double>()) return *d;
+  return static_cast<long long>(to_int(value));
+}
+
+std::optional<sp::Timeout> to_optional_timeout(const PyValue& value) {
+  if (value.is_none()) return std::nullopt;
+  return to_timeout(value);
+}
+
+PyValue timeout_value(const sp::Timeout& timeout) {
+  // Read back from its str(): "1" for an int, "1.0" for a float.
+  const std::string text = timeout.str();
+  if (text.find_first_not_of("-0123456789") == std::string::npos) return Int{std::stoll(text)};
+  return timeout.seconds();
+}
+
+Signature options_signature() {
+  const PyValue none;
+  return {.params = {{"args", P::Command},
+                     {"input", P::Data, none, true},
+                     {"stdin", P::Int, none, true},
+                     {"stdout", P::Int, none, true},
+                     {"stderr", P::Int, none, true},
+                     {"capture_output", P::Bool, false},
+                     {"text", P::Bool, none, true},
+                     {"check", P::Bool, none, true},
+                     {"timeout", P::Number, none, true},
+                     {"cwd", P::FsString, none, true},
+                     {"env", P::Env, none, true},
+                     {"shell", P::Bool, false},
+                     {"encoding", P::Str, none, true},
+                     {"errors", P::Str, none, true},
+                     {"executable", P::FsString, none, true},
+                     {"universal_newlines", P::Truth, none, true},
+                     {"bufsize", P::Int, none, true}},
+          .keywords = true};
+}
+
+Signature popen_signature() {
+  const PyValue none;
+  return {.params = {{"args", P::Command},
+                     {"bufsize", P::Int, none, true},
+                     {"executable", P::FsString, none, true},
+                     {"stdin", P::Int, none, true},
+                     {"stdout", P::Int, none, true},
+                     {"stderr", P::Int, none, true},
+                     {"shell", P::Bool, false},
+                     {"cwd", P::FsString, none, true},
+                     {"env", P::Env, none, true},
+                     {"universal_newlines", P::Truth, none, true},
+                     {"encoding", P::Str, none, true},
+                     {"errors", P::Str, none, true},
+                     {"text", P::Truth, none, true}},
+          .keywords = true};
+}
+
+namespace {
+
+// The bound value of parameter `name` (None if the signature has none).
+class Named {
+ public:
+  Named(const Signature& signature, const Bound& bound) : signature_(signature), bound_(bound) {}
+  [[nodiscard]] PyValue operator[](const std::string& name) const {
+    for (std::size_t i = 0; i < signature_.params.size(); ++i) {
+      if (signature_.params[i].name == name) return bound_.params.at(i);
+    }
+    return {};
+  }
+
+ private:
+  const Signature& signature_;
+  const Bound& bound_;
+};
+
+std::optional<int> optional_int(const PyValue& value) {
+  if (value.is_none()) return std::nullopt;
+  return to_int(value);
+}
+
+// A Bool or a Truth parameter: an int is its truth value.
+std::optional<bool> optional_bool(const PyValue& value) {
+  if (value.is_none()) return std::nullopt;
+  if (const auto* n = value.get_if<Int>()) return n->value != 0;
+  return *value.get_if<bool>();
+}
+
+std::optional<std::string> optional_string(const PyValue& value) {
+  if (value.is_none()) return std::nullopt;
+  return to_string(value);
+}
+
+}  // namespace
+
+sp::Options options_of(const Signature& signature, const Bound& bound) {
+  const Named a(signature, bound);
+  sp::Options o;
+  o.input = optional_string(a["input"]);
+  o.stdin = optional_int(a["stdin"]);
+  o.stdout = optional_int(a["stdout"]);
+  o.stderr = optional_int(a["stderr"]);
+  o.capture_output = optional_bool(a["capture_output"]).value_or(false);
+  o.text = optional_bool(a["text"]);
+  // None for check is "not given": the C++ optional cannot hold a given None.
+  o.check = optional_bool(a["check"]);
+  o.timeout = to_optional_timeout(a["timeout"]);
+  o.cwd = optional_string(a["cwd"]);
+  if (!a["env"].is_none()) o.env = to_env(a["env"]);
+  o.shell = optional_bool(a["shell"]).value_or(false);
+  o.encoding = optional_string(a["encoding"]);
+  o.errors = optional_string(a["errors"]);
+  o.executable = optional_string(a["executable"]);
+  o.universal_newlines = optional_bool(a["universal_newlines"]);
+  if (const PyValue bufsize = a["bufsize"]; !bufsize.is_none()) o.bufsize = to_int(bufsize);
+  return o;
+}
+
+}  // namespace pyproc::driver
