@@ -39,8 +39,8 @@ const Bound& bound_or_fail(const std::variant<Bound, std::string>& bound) {
 }  // namespace
 
 bool Program::handles(const std::string& op) {
-  static const std::set<std::string> ops = {"call",  "method", "value",    "hasattr",
-                                            "output", "write", "flush", "setenv",
+  static const std::set<std::string> ops = {"call",     "method",   "value", "hasattr",
+                                            "output",   "write",    "flush", "setenv",
                                             "unsetenv", "hook_log", "del"};
   return ops.count(op) > 0;
 }

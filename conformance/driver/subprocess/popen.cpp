@@ -70,10 +70,12 @@ class PopenPipe : public Object {
 
 std::vector<std::pair<std::string, PyValue>> PopenInstance::fields() const {
   if (!popen) {
-    const auto pipe = [](int) -> PyValue { return ObjectPtr(std::make_shared<PopenPipe>(nullptr)); };
-    return {{"args", Opaque{}},         {"pid", Opaque{kInt}},
-            {"returncode", Opaque{}},   {"stdin", pipe(0)},
-            {"stdout", pipe(1)},        {"stderr", pipe(2)},
+    const auto pipe = [](int) -> PyValue {
+      return ObjectPtr(std::make_shared<PopenPipe>(nullptr));
+    };
+    return {{"args", Opaque{}},           {"pid", Opaque{kInt}},
+            {"returncode", Opaque{}},     {"stdin", pipe(0)},
+            {"stdout", pipe(1)},          {"stderr", pipe(2)},
             {"text_mode", Opaque{kBool}}, {"universal_newlines", Opaque{kBool}}};
   }
   const auto pipe = [](const std::shared_ptr<sp::PipeFile>& file, int) -> PyValue {
@@ -142,9 +144,9 @@ const Table& popen_object_methods() {
           sp::Popen& p = popen_of(self);
           std::optional<std::string> input;
           if (!a.params[0].is_none()) input = to_string(a.params[0]);
-          const sp::Communicated out = p.communicate(
-              input ? std::optional<std::string_view>(*input) : std::nullopt,
-              to_optional_timeout(a.params[1]));
+          const sp::Communicated out =
+              p.communicate(input ? std::optional<std::string_view>(*input) : std::nullopt,
+                            to_optional_timeout(a.params[1]));
           return PyValue(Tuple{{optional_output(out.stdout, p.text_mode()),
                                 optional_output(out.stderr, p.text_mode())}});
         },

@@ -2,8 +2,8 @@
 // getoutput (Lib/subprocess.py, CPython 3.11): thin functions over Popen,
 // as in CPython.
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "pyproc/subprocess.hpp"
@@ -110,16 +110,16 @@ struct Conveniences {
 int call(const Command& args, const Options& options) {
   refuse_run_only_options(options);
   // with Popen(...) as p: try: return p.wait(timeout) except: p.kill(); raise
-  return with(detail::Conveniences::popen(args, options,
-                                          {options.stdin, options.stdout, options.stderr}),
-              [&](Popen& p) {
-                try {
-                  return p.wait(options.timeout);
-                } catch (...) {
-                  p.kill();
-                  throw;
-                }
-              });
+  return with(
+      detail::Conveniences::popen(args, options, {options.stdin, options.stdout, options.stderr}),
+      [&](Popen& p) {
+        try {
+          return p.wait(options.timeout);
+        } catch (...) {
+          p.kill();
+          throw;
+        }
+      });
 }
 
 int check_call(const Command& args, const Options& options) {

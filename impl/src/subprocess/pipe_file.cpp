@@ -168,7 +168,8 @@ std::string binary_read(PipeState& s, long long size) {
     if (s.raw_read.empty() && wanted > 0) fill(s, wanted);
     return take_front(s.raw_read, wanted);
   }
-  while (s.raw_read.size() < wanted && fill(s, std::max(s.buffer_size, wanted - s.raw_read.size()))) {
+  while (s.raw_read.size() < wanted &&
+         fill(s, std::max(s.buffer_size, wanted - s.raw_read.size()))) {
   }
   return take_front(s.raw_read, wanted);
 }

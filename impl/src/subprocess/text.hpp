@@ -4,8 +4,8 @@
 // (str.encode(encoding, errors)). Text is UTF-8 on the C++ side.
 #pragma once
 
-#include <optional>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
