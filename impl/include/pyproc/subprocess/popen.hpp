@@ -50,6 +50,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -194,33 +195,43 @@ class Popen {
   // without the refusal of run()'s options.
   Popen(const Command& args, const Options& options, const detail::Streams& streams);
   static detail::Streams refuse_run_options(const Options& options);
-  detail::PopenState& state() const;
+  [[nodiscard]] detail::PopenState& state() const;
   std::unique_ptr<detail::PopenState> state_;
 };
 
 // `with Popen(...) as p: body(p)`: runs body, then p.exit() whether body
-// returned or threw (an exception from body wins over one from exit(), as
-// Python's with statement lets the body's propagate). Returns what body
-// returns.
+// returned or threw. When body threw, its exception is the one that
+// propagates (an error of exit() then is dropped; Python would chain it).
+// Returns what body returns.
 template <class Body>
-decltype(auto) with(Popen&& process, Body&& body) {
+auto with(Popen&& process, Body&& body) {
   Popen p(std::move(process));
-  struct Exit {
-    Popen& p;
-    bool armed = true;
-    ~Exit() noexcept(false) {
-      if (!armed) return;
-      if (std::uncaught_exceptions() > 0) {
-        try {
-          p.exit();
-        } catch (...) {  // NOLINT(bugprone-empty-catch): the body's exception wins
-        }
-      } else {
-        p.exit();
-      }
+  const auto exit_after_error = [&p]() noexcept {
+    try {
+      p.exit();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): the body's exception wins
     }
-  } on_exit{p};
-  return std::forward<Body>(body)(p);
+  };
+  if constexpr (std::is_void_v<std::invoke_result_t<Body, Popen&>>) {
+    try {
+      std::forward<Body>(body)(p);
+    } catch (...) {
+      exit_after_error();
+      throw;
+    }
+    p.exit();
+  } else {
+    auto result = [&] {
+      try {
+        return std::forward<Body>(body)(p);
+      } catch (...) {
+        exit_after_error();
+        throw;
+      }
+    }();
+    p.exit();
+    return result;
+  }
 }
 
 }  // namespace pyproc::subprocess
