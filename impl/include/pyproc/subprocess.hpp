@@ -14,6 +14,10 @@
 //   stdout=subprocess.PIPE / DEVNULL, stderr=STDOUT .stdout = subprocess::PIPE, .stderr = STDOUT
 //   except subprocess.CalledProcessError as e:      catch (const subprocess::CalledProcessError& e)
 //
+// As in CPython, every function is a thin layer over Popen
+// (pyproc/subprocess/popen.hpp): the object to use for streaming, a dialogue
+// over the pipes, poll() or wait(timeout) of a running program, signals.
+//
 // Options the Python function does not take raise what CPython raises
 // (call(args, input=...) is a TypeError, check_output(args, check=True) a
 // ValueError), so one options struct serves every function.
