@@ -1,6 +1,7 @@
 #include "fds.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,6 +45,11 @@ std::string kind_of(int fd) {
 }
 
 }  // namespace
+
+void print_fd(int fd) {
+  const bool open = ::fcntl(fd, F_GETFD) != -1;
+  write_line(1, "fd " + std::to_string(fd) + " " + (open ? kind_of(fd) : "closed"));
+}
 
 void print_open_fds() {
   std::vector<int> fds;

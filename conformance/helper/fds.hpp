@@ -9,4 +9,7 @@ namespace helper {
 // opens is not counted.
 void print_open_fds();
 
+// The `fd K` action: "fd K KIND" (a kind of print_open_fds) or "fd K closed".
+void print_fd(int fd);
+
 }  // namespace helper

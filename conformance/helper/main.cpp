@@ -9,14 +9,18 @@
 #include <fcntl.h>
 #include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <grp.h>
 #include <map>
 #include <optional>
 #include <string>
@@ -118,6 +122,35 @@ void print_stdio() {
   }
 }
 
+// `ids`: the real user and group ids and the supplementary groups, sorted.
+void print_ids() {
+  std::vector<gid_t> groups(static_cast<std::size_t>(NGROUPS_MAX) + 1);
+  const int n = ::getgroups(static_cast<int>(groups.size()), groups.data());
+  if (n < 0) action_failed("ids");
+  groups.resize(static_cast<std::size_t>(n));
+  std::sort(groups.begin(), groups.end());
+  std::string line = "uid " + std::to_string(::getuid()) + " gid " + std::to_string(::getgid()) +
+                     " groups";
+  for (const gid_t gid : groups) line += " " + std::to_string(gid);
+  write_line(STDOUT_FILENO, line);
+}
+
+// `umask`: the file mode creation mask, read by setting it and setting it
+// back (the helper has one thread), as four octal digits.
+void print_umask() {
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mask));
+  write_line(STDOUT_FILENO, std::string("umask ") + buf);
+}
+
+void print_pipe_size(int fd) {
+  const int size = ::fcntl(fd, F_GETPIPE_SZ);
+  if (size < 0) action_failed("pipe-size " + std::to_string(fd));
+  write_line(STDOUT_FILENO, "pipe-size " + std::to_string(fd) + " " + std::to_string(size));
+}
+
 void print_tty() {
   write_line(STDOUT_FILENO, std::string("stdin-tty ") + (::isatty(STDIN_FILENO) ? "yes" : "no"));
   // /dev/tty opens only for a process with a controlling terminal (ENXIO).
@@ -205,6 +238,22 @@ std::vector<Action> parse(const std::vector<std::string>& args) {
     } else if (word == "pgid") {
       actions.emplace_back(
           [] { write_line(STDOUT_FILENO, "pgid " + std::to_string(::getpgrp())); });
+    } else if (word == "sid") {
+      actions.emplace_back([] {
+        const pid_t sid = ::getsid(0);
+        if (sid < 0) action_failed("sid");
+        write_line(STDOUT_FILENO, "sid " + std::to_string(sid));
+      });
+    } else if (word == "fd") {
+      const int fd = parse_fd(p.operand(word));
+      actions.emplace_back([fd] { print_fd(fd); });
+    } else if (word == "umask") {
+      actions.emplace_back(print_umask);
+    } else if (word == "ids") {
+      actions.emplace_back(print_ids);
+    } else if (word == "pipe-size") {
+      const int fd = parse_fd(p.operand(word));
+      actions.emplace_back([fd] { print_pipe_size(fd); });
     } else if (word == "new-pgrp") {
       actions.emplace_back([] {
         if (::setpgid(0, 0) != 0) action_failed("new-pgrp");

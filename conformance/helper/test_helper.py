@@ -47,6 +47,33 @@ class Identity(unittest.TestCase):
         out = proc.communicate()[0].decode().splitlines()
         self.assertEqual(out, [f"pid {proc.pid}", f"ppid {os.getpid()}", f"pgid {os.getpgrp()}"])
 
+    def test_sid(self):
+        proc = subprocess.Popen([HELPER, "sid", "pid"], stdout=subprocess.PIPE)
+        out = proc.communicate()[0].decode().splitlines()
+        self.assertEqual(out, [f"sid {os.getsid(0)}", f"pid {proc.pid}"])
+        proc = subprocess.Popen([HELPER, "sid", "pid"], stdout=subprocess.PIPE,
+                                start_new_session=True)
+        out = proc.communicate()[0].decode().splitlines()
+        self.assertEqual(out, [f"sid {proc.pid}", f"pid {proc.pid}"])
+
+    def test_ids(self):
+        groups = " ".join(str(g) for g in sorted(set(os.getgroups())))
+        self.assertEqual(lines("ids"),
+                         [f"uid {os.getuid()} gid {os.getgid()} groups {groups}".rstrip()])
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to change ids")
+    def test_ids_of_another_user(self):
+        out = lines("ids", user=3000000001, group=3000000002,
+                    extra_groups=[3000000004, 3000000003])
+        self.assertEqual(out, ["uid 3000000001 gid 3000000002 groups 3000000003 3000000004"])
+        self.assertEqual(lines("ids", user=3000000001, group=3000000002, extra_groups=[]),
+                         ["uid 3000000001 gid 3000000002 groups"])
+
+    def test_umask(self):
+        self.assertEqual(lines("umask", umask=0o053), ["umask 0053"])
+        self.assertEqual(lines("umask", umask=0o7777), ["umask 0777"])
+        self.assertEqual(lines("umask", umask=0), ["umask 0000"])
+
     def test_new_pgrp(self):
         proc = subprocess.Popen([HELPER, "new-pgrp", "pid", "pgid"], stdout=subprocess.PIPE)
         out = proc.communicate()[0].decode().splitlines()
@@ -114,6 +141,28 @@ class Descriptors(unittest.TestCase):
         os.close(master)
         os.waitpid(pid, 0)
         self.assertEqual(data.decode().splitlines(), ["stdin-tty yes", "ctty yes"])
+
+    def test_fd_kind_or_closed(self):
+        r, w = os.pipe()
+        regular = os.open(__file__, os.O_RDONLY)
+        os.dup2(regular, 40)
+        os.close(regular)
+        try:
+            out = lines("fd", "0", "fd", str(r), "fd", "40", "fd", "41", "fd", "1000",
+                        stdin=subprocess.DEVNULL, pass_fds=[r, 40])
+        finally:
+            for fd in (r, w, 40):
+                os.close(fd)
+        self.assertEqual(out, ["fd 0 chr", f"fd {r} pipe", "fd 40 file", "fd 41 closed",
+                               "fd 1000 closed"])
+
+    def test_pipe_size(self):
+        out = subprocess.run([HELPER, "pipe-size", "0", "pipe-size", "1"], input=b"",
+                             stdout=subprocess.PIPE, pipesize=16384).stdout
+        self.assertEqual(out.decode().splitlines(), ["pipe-size 0 16384", "pipe-size 1 16384"])
+        result = run("print", "x", "pipe-size", "0", stdin=subprocess.DEVNULL)
+        self.assertEqual((result.returncode, result.stdout), (126, b"x\n"))
+        self.assertEqual(result.stderr, b"pyproc-helper: pipe-size 0: Bad file descriptor\n")
 
     def test_close_closes(self):
         r, w = os.pipe()
@@ -213,7 +262,8 @@ class Exits(unittest.TestCase):
 
     def test_usage_errors_run_nothing(self):
         for actions in (["print", "x", "bogus"], ["exit", "256"], ["exit"], ["kill", "NOPE"],
-                        ["burn", "-1"], ["fill", "-1"], ["efill", "x"], ["notify", "x"], ["print", "x", "exit", "--"]):
+                        ["burn", "-1"], ["fill", "-1"], ["efill", "x"], ["notify", "x"], ["print", "x", "exit", "--"],
+                        ["fd"], ["fd", "-1"], ["pipe-size", "x"]):
             result = run(*actions)
             self.assertEqual(result.returncode, 125, actions)
             self.assertEqual(result.stdout, b"", actions)
