@@ -26,6 +26,7 @@ namespace {
 
 namespace sp = subprocess;
 using ::testing::_;
+using testing::await_end_unreaped;
 using testing::helper;
 using testing::helper_str;
 using ::testing::Invoke;
@@ -162,17 +163,8 @@ std::string name_of(How how) {
   return "Poll";
 }
 
-// Blocks until `pid` has ended, without reaping it (real waitid, not the
-// seam): a poll() afterwards must find it ended.
-void await_end_unreaped(pid_t pid) {
-  siginfo_t info{};
-  while (::waitid(P_PID, static_cast<id_t>(pid), &info, os::WEXITED | os::WNOWAIT) < 0 &&
-         errno == EINTR) {
-  }
-}
-
 // Reaps `pid` by hand (after an injected ECHILD hid it): its exit code.
-int reap(pid_t pid) {
+int reap_by_hand(pid_t pid) {
   int status = 0;
   EXPECT_EQ(::waitpid(pid, &status, 0), pid);
   return os::waitstatus_to_exitcode(status);
@@ -252,7 +244,7 @@ TEST_P(SubprocessWaitFaults, EchildReadsAsExitCodeZero) {
   EXPECT_EQ(wait_for(p), 0);
   EXPECT_EQ(p.returncode(), 0);
   EXPECT_EQ(p.wait(), 0);  // known now: no second wait
-  EXPECT_EQ(reap(p.pid()), 3);
+  EXPECT_EQ(reap_by_hand(p.pid()), 3);
 }
 
 // Raised as the OSError of its errno; nothing is known, and the next wait

@@ -3,6 +3,11 @@
 // and no child is left behind (os_test_support.hpp's OsTest).
 #pragma once
 
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -41,6 +46,32 @@ inline std::string fill_pattern(std::size_t size) {
   while (out.size() < size) out += kLine;
   out.resize(size);
   return out;
+}
+
+// Blocks until child `pid` has ended, without reaping it (the real waitid,
+// not the seam): a poll() or a Popen destructor afterwards finds it ended.
+inline void await_end_unreaped(pid_t pid) {
+  siginfo_t info{};
+  while (::waitid(P_PID, static_cast<id_t>(pid), &info, os::WEXITED | os::WNOWAIT) < 0 &&
+         errno == EINTR) {
+  }
+}
+
+// Whether `pid` is a child of this process not yet reaped (ended or not).
+inline bool unreaped_child(pid_t pid) {
+  siginfo_t info{};
+  return ::waitid(P_PID, static_cast<id_t>(pid), &info,
+                  os::WEXITED | os::WNOHANG | os::WNOWAIT) == 0;
+}
+
+// The state letter of /proc/<pid>/stat ('R', 'S', 'Z', ...), or '\0' when
+// there is no such process (it has been reaped).
+inline char process_state(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const std::size_t paren = text.rfind(')');
+  if (paren == std::string::npos || paren + 2 >= text.size()) return '\0';
+  return text[paren + 2];
 }
 
 using SubprocessTest = OsTest;
