@@ -35,6 +35,12 @@ const char* cpp_type(ParamType type) {
       return "a bool";
     case ParamType::Truth:
       return "a bool (from a bool or an int)";
+    case ParamType::IntList:
+      return "a std::vector<int>";
+    case ParamType::NameOrId:
+      return "a name (std::string) or an id (long long)";
+    case ParamType::NameOrIdList:
+      return "a std::vector of names and ids";
     case ParamType::Number:
       return "a number";
     case ParamType::Data:
@@ -71,6 +77,11 @@ unsigned accepted_kinds(ParamType type) {
       return kBool;
     case ParamType::Truth:
       return kBool | kInt;
+    case ParamType::IntList:
+    case ParamType::NameOrIdList:
+      return kList | kTuple;
+    case ParamType::NameOrId:
+      return kStr | kInt;
     case ParamType::Number:
       return kInt | kBool | kFloat;
     case ParamType::Data:
@@ -180,6 +191,11 @@ std::optional<std::string> unfit(ParamType type, const PyValue& value) {
       if (value.get_if<List>() || value.get_if<Tuple>())
         return unfit_items(sequence(value), ParamType::FsString, "a subprocess::Command item");
       return std::nullopt;
+    case ParamType::IntList:
+      return unfit_items(sequence(value), ParamType::Int, "a pass_fds item");
+    case ParamType::NameOrIdList:
+      return unfit_items(sequence(value), ParamType::NameOrId, "an extra_groups item");
+    case ParamType::NameOrId:
     case ParamType::FsString:
     case ParamType::Str:
     case ParamType::Bool:

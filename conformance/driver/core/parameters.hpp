@@ -22,21 +22,24 @@
 namespace pyproc::driver {
 
 enum class ParamType {
-  Int,       // a C int (int, pid_t): an int or a bool within the range of int
-  Id,        // id_t (waitid's id): an int from 0 to 2**32 - 1
-  FsString,  // a std::string path or argument: a str or bytes (os.fsencode)
-  Str,       // a std::string that is text: a str
-  Args,      // os::Args: a list or tuple of str or bytes
-  Env,       // os::Env: a dict from str or bytes to str or bytes
-  PathOrFd,  // execve()'s program: a str or bytes path, or an int (its fd overload)
-  Handler,   // signal.signal()'s handler: SIG_DFL or SIG_IGN (0, 1), or a hook
-  Hook,      // a pyproc::os::ForkHook: a hook (None only as the default, "not given")
-  Command,   // subprocess::Command: a str or bytes, or a list or tuple of them
-  Bool,      // a bool
-  Truth,     // a bool Python reads with its truth test (universal_newlines=1): a bool or an int
-  Number,    // a double (a timeout): an int or a float
-  Data,      // bytes, or a str (subprocess's input: bytes, or text with text=True)
-  Ignored,   // anything: the C++ counterpart takes no such argument (__exit__'s)
+  Int,           // a C int (int, pid_t): an int or a bool within the range of int
+  Id,            // id_t (waitid's id): an int from 0 to 2**32 - 1
+  FsString,      // a std::string path or argument: a str or bytes (os.fsencode)
+  Str,           // a std::string that is text: a str
+  Args,          // os::Args: a list or tuple of str or bytes
+  Env,           // os::Env: a dict from str or bytes to str or bytes
+  PathOrFd,      // execve()'s program: a str or bytes path, or an int (its fd overload)
+  Handler,       // signal.signal()'s handler: SIG_DFL or SIG_IGN (0, 1), or a hook
+  Hook,          // a pyproc::os::ForkHook: a hook (None only as the default, "not given")
+  Command,       // subprocess::Command: a str or bytes, or a list or tuple of them
+  Bool,          // a bool
+  Truth,         // a bool Python reads with its truth test (universal_newlines=1): a bool or an int
+  IntList,       // std::vector<int> (pass_fds): a list or tuple of ints
+  NameOrId,      // a user or group: a str (a name) or an int (a number)
+  NameOrIdList,  // extra_groups: a list or tuple of names and numbers
+  Number,        // a double (a timeout): an int or a float
+  Data,          // bytes, or a str (subprocess's input: bytes, or text with text=True)
+  Ignored,       // anything: the C++ counterpart takes no such argument (__exit__'s)
 };
 
 struct Param {

@@ -2,6 +2,7 @@
 // pyproc::os's (pyproc/os/process_management.hpp), and the scaffolding cases
 // set scenes with (os.open, os.close, os.setuid, signal.signal).
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -41,6 +42,64 @@ void add_scaffolding(Table& t) {
         return PyValue();
       },
       nothing());
+  // The fd set-up of cases that hand descriptors to a child (§4.11).
+  t["os.dup"] = function(
+      {{{"fd", P::Int}}},
+      [](const Bound& a, const PyValue&) {
+        // Not inheritable, as Python's os.dup().
+        const int fd = ::fcntl(to_int(a.params[0]), F_DUPFD_CLOEXEC, 0);
+        if (fd < 0) raise_os_error(errno);
+        return PyValue(Int{fd, Tag::fd});
+      },
+      opaque(kInt));
+  t["os.dup2"] = function(
+      {.params = {{"fd", P::Int}, {"fd2", P::Int}, {"inheritable", P::Bool, true}},
+       .keywords = true},
+      [](const Bound& a, const PyValue&) {
+        const int fd = to_int(a.params[0]);
+        const int fd2 = to_int(a.params[1]);
+        const bool inheritable = *a.params[2].get_if<bool>();
+        // dup3() refuses fd == fd2, which os.dup2() accepts (and then leaves alone).
+        const int r = fd == fd2 ? (::fcntl(fd, F_GETFD) < 0 ? -1 : fd)
+                                : ::dup3(fd, fd2, inheritable ? 0 : O_CLOEXEC);
+        if (r < 0) raise_os_error(errno);
+        return PyValue(Int{r, Tag::fd});
+      },
+      opaque(kInt));
+  t["os.pipe"] = function(
+      {},
+      [](const Bound&, const PyValue&) {
+        int fds[2];
+        if (::pipe2(fds, O_CLOEXEC) != 0) raise_os_error(errno);
+        return PyValue(Tuple{{Int{fds[0], Tag::fd}, Int{fds[1], Tag::fd}}});
+      },
+      shape_of(Tuple{{Opaque{kInt}, Opaque{kInt}}}));
+  t["os.set_inheritable"] = function(
+      {{{"fd", P::Int}, {"inheritable", P::Truth}}},
+      [](const Bound& a, const PyValue&) {
+        const int fd = to_int(a.params[0]);
+        const PyValue& flag = a.params[1];
+        const bool inheritable =
+            flag.get_if<bool>() ? *flag.get_if<bool>() : flag.get_if<Int>()->value != 0;
+        if (::fcntl(fd, F_SETFD, inheritable ? 0 : FD_CLOEXEC) != 0) raise_os_error(errno);
+        return PyValue();
+      },
+      nothing());
+  t["os.get_inheritable"] = function(
+      {{{"fd", P::Int}}},
+      [](const Bound& a, const PyValue&) {
+        const int flags = ::fcntl(to_int(a.params[0]), F_GETFD);
+        if (flags < 0) raise_os_error(errno);
+        return PyValue((flags & FD_CLOEXEC) == 0);
+      },
+      opaque(kBool));
+  t["os.umask"] = function(
+      {{{"mask", P::Int}}},
+      [](const Bound& a, const PyValue&) {
+        return PyValue(
+            Int{static_cast<std::int64_t>(::umask(static_cast<mode_t>(to_int(a.params[0]))))});
+      },
+      opaque(kInt));
   t["os.setuid"] = function(
       {{{"uid", P::Id}}},
       [](const Bound& a, const PyValue&) {

@@ -1,7 +1,13 @@
 #include "subprocess/arguments.hpp"
 
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <stdexcept>
+#include <vector>
+
+#include "core/exception_attrs.hpp"
+#include "core/hooks.hpp"
 
 namespace pyproc::driver {
 
@@ -47,44 +53,64 @@ PyValue timeout_value(const sp::Timeout& timeout) {
   return timeout.seconds();
 }
 
+// The child-setup keywords Popen takes and the conveniences pass on.
+void add_child_setup(std::vector<Param>& params) {
+  const PyValue none;
+  params.insert(params.end(), {{"close_fds", P::Truth, true},
+                               {"pass_fds", P::IntList, Tuple{}},
+                               {"restore_signals", P::Truth, true},
+                               {"start_new_session", P::Truth, false},
+                               {"process_group", P::Int, none, true},
+                               {"preexec_fn", P::Hook, none, true},
+                               {"user", P::NameOrId, none, true},
+                               {"group", P::NameOrId, none, true},
+                               {"extra_groups", P::NameOrIdList, none, true},
+                               {"umask", P::Int, Int{-1}},
+                               {"pipesize", P::Int, Int{-1}, true}});
+}
+
 Signature options_signature() {
   const PyValue none;
-  return {.params = {{"args", P::Command},
-                     {"input", P::Data, none, true},
-                     {"stdin", P::Int, none, true},
-                     {"stdout", P::Int, none, true},
-                     {"stderr", P::Int, none, true},
-                     {"capture_output", P::Bool, false},
-                     {"text", P::Bool, none, true},
-                     {"check", P::Bool, none, true},
-                     {"timeout", P::Number, none, true},
-                     {"cwd", P::FsString, none, true},
-                     {"env", P::Env, none, true},
-                     {"shell", P::Bool, false},
-                     {"encoding", P::Str, none, true},
-                     {"errors", P::Str, none, true},
-                     {"executable", P::FsString, none, true},
-                     {"universal_newlines", P::Truth, none, true},
-                     {"bufsize", P::Int, none, true}},
-          .keywords = true};
+  Signature signature{.params = {{"args", P::Command},
+                                 {"input", P::Data, none, true},
+                                 {"stdin", P::Int, none, true},
+                                 {"stdout", P::Int, none, true},
+                                 {"stderr", P::Int, none, true},
+                                 {"capture_output", P::Bool, false},
+                                 {"text", P::Bool, none, true},
+                                 {"check", P::Bool, none, true},
+                                 {"timeout", P::Number, none, true},
+                                 {"cwd", P::FsString, none, true},
+                                 {"env", P::Env, none, true},
+                                 {"shell", P::Bool, false},
+                                 {"encoding", P::Str, none, true},
+                                 {"errors", P::Str, none, true},
+                                 {"executable", P::FsString, none, true},
+                                 {"universal_newlines", P::Truth, none, true},
+                                 {"bufsize", P::Int, none, true}},
+                      .keywords = true};
+  add_child_setup(signature.params);
+  return signature;
 }
 
 Signature popen_signature() {
   const PyValue none;
-  return {.params = {{"args", P::Command},
-                     {"bufsize", P::Int, none, true},
-                     {"executable", P::FsString, none, true},
-                     {"stdin", P::Int, none, true},
-                     {"stdout", P::Int, none, true},
-                     {"stderr", P::Int, none, true},
-                     {"shell", P::Bool, false},
-                     {"cwd", P::FsString, none, true},
-                     {"env", P::Env, none, true},
-                     {"universal_newlines", P::Truth, none, true},
-                     {"encoding", P::Str, none, true},
-                     {"errors", P::Str, none, true},
-                     {"text", P::Truth, none, true}},
-          .keywords = true};
+  Signature signature{.params = {{"args", P::Command},
+                                 {"bufsize", P::Int, none, true},
+                                 {"executable", P::FsString, none, true},
+                                 {"stdin", P::Int, none, true},
+                                 {"stdout", P::Int, none, true},
+                                 {"stderr", P::Int, none, true},
+                                 {"shell", P::Bool, false},
+                                 {"cwd", P::FsString, none, true},
+                                 {"env", P::Env, none, true},
+                                 {"universal_newlines", P::Truth, none, true},
+                                 {"encoding", P::Str, none, true},
+                                 {"errors", P::Str, none, true},
+                                 {"text", P::Truth, none, true}},
+                      .keywords = true};
+  add_child_setup(signature.params);
+  return signature;
 }
 
 namespace {
@@ -122,6 +148,27 @@ std::optional<std::string> optional_string(const PyValue& value) {
   return to_string(value);
 }
 
+const std::vector<PyValue>& sequence_items(const PyValue& value) {
+  if (const auto* list = value.get_if<List>()) return list->items;
+  return value.get_if<Tuple>()->items;
+}
+
+sp::Options::NameOrId name_or_id(const PyValue& value) {
+  if (const auto* name = value.get_if<std::string>()) return *name;
+  return static_cast<long long>(value.get_if<Int>()->value);
+}
+
+// A {"hook": name} as preexec_fn: appends its name to the hook log of the
+// child, then raises if asked to.
+std::function<void()> preexec_of(const PyValue& value) {
+  if (value.is_none()) return nullptr;
+  const auto hook = std::static_pointer_cast<HookObject>(std::get<ObjectPtr>(value.v));
+  return [hook] {
+    hooks::append(hook->name.c_str());
+    if (!hook->raises.empty()) raise_named(hook->raises, hook->name);
+  };
+}
+
 }  // namespace
 
 sp::Options options_of(const Signature& signature, const Bound& bound) {
@@ -144,6 +191,23 @@ sp::Options options_of(const Signature& signature, const Bound& bound) {
   o.executable = optional_string(a["executable"]);
   o.universal_newlines = optional_bool(a["universal_newlines"]);
   if (const PyValue bufsize = a["bufsize"]; !bufsize.is_none()) o.bufsize = to_int(bufsize);
+  o.close_fds = optional_bool(a["close_fds"]).value_or(true);
+  if (const PyValue fds = a["pass_fds"]; !fds.is_none()) {
+    for (const PyValue& fd : sequence_items(fds)) o.pass_fds.push_back(to_int(fd));
+  }
+  o.restore_signals = optional_bool(a["restore_signals"]).value_or(true);
+  o.start_new_session = optional_bool(a["start_new_session"]).value_or(false);
+  if (const PyValue group = a["process_group"]; !group.is_none()) o.process_group = to_int(group);
+  o.preexec_fn = preexec_of(a["preexec_fn"]);
+  if (const PyValue user = a["user"]; !user.is_none()) o.user = name_or_id(user);
+  if (const PyValue group = a["group"]; !group.is_none()) o.group = name_or_id(group);
+  if (const PyValue groups = a["extra_groups"]; !groups.is_none()) {
+    o.extra_groups.emplace();
+    for (const PyValue& group : sequence_items(groups))
+      o.extra_groups->push_back(name_or_id(group));
+  }
+  if (const PyValue mask = a["umask"]; !mask.is_none()) o.umask = to_int(mask);
+  if (const PyValue size = a["pipesize"]; !size.is_none()) o.pipesize = to_int(size);
   return o;
 }
 

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdint>
 
 namespace pyproc::detail {
 
@@ -45,6 +46,29 @@ struct LaunchPlan {
   bool close_other_fds = false;
   // subprocess's restore_signals=True: SIGPIPE and SIGXFSZ back to SIG_DFL.
   bool default_sigpipe = false;
+  // subprocess's pass_fds: made inheritable first, and kept open by
+  // close_other_fds. Sorted.
+  const int* keep_fds = nullptr;
+  std::size_t keep_fd_count = 0;
+  // The rest of subprocess's child set-up, in _posixsubprocess's order after
+  // the cwd: umask (when >= 0), setsid(), setpgid(0, process_group) (when
+  // >= 0), setgroups() (with set_groups), setregid(gid, gid) and
+  // setreuid(uid, uid) (when not -1). A failure there is reported as one
+  // before the exec.
+  int umask = -1;
+  bool new_session = false;
+  pid_t process_group = -1;
+  bool set_groups = false;
+  const gid_t* groups = nullptr;
+  std::size_t group_count = 0;
+  gid_t gid = static_cast<gid_t>(-1);
+  uid_t uid = static_cast<uid_t>(-1);
+  // subprocess's preexec_fn: run after all that, before the fds are closed;
+  // false when it failed. Given one, the child is a real fork (a copy of
+  // this process, which may run any code) instead of the vfork-style clone,
+  // and reports through a pipe.
+  bool (*preexec)(void* arg) noexcept = nullptr;
+  void* preexec_arg = nullptr;
 };
 
 struct LaunchResult {
@@ -60,6 +84,8 @@ struct LaunchResult {
   // (_posixsubprocess's "noexec": subprocess then names the cwd, not the
   // program).
   bool before_exec = false;
+  // preexec returned false: the child exited without an exec.
+  bool preexec_failed = false;
 };
 
 // Starts the child. Does not wait for it, except while it runs up to its exec

@@ -3,7 +3,9 @@
 #include "subprocess/launch.hpp"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,9 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <climits>
-#include <cmath>
-#include <ctime>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,11 +22,13 @@
 #include "core/syscalls.hpp"
 #include "os/argv.hpp"
 #include "pyproc/os/wait.hpp"
+#include "pyproc/py_repr.hpp"
 
 namespace pyproc::subprocess::detail {
 namespace {
 
 pyproc::detail::Syscalls& sys() { return pyproc::detail::syscalls(); }
+using pyproc::detail::py_str_repr;
 
 // The program's argv: args, or ["/bin/sh", "-c"] + args with shell, whose
 // argv[0] is then `executable` if given.
@@ -74,6 +76,66 @@ void check_strings(const std::vector<std::string>& argv, const Options& options)
   raise_os_error(error);
 }
 
+// preexec_fn in the child: false if it threw (whatever it threw).
+bool run_preexec(void* arg) noexcept {
+  try {
+    (*static_cast<const std::function<void()>*>(arg))();
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+// pwd.getpwnam(name).pw_uid, grp.getgrnam(name).gr_gid: KeyError with
+// CPython's message when there is no such name.
+uid_t user_id_of_name(const std::string& name) {
+  std::vector<char> buffer(16384);
+  passwd entry{};
+  passwd* found = nullptr;
+  int error;
+  while ((error = ::getpwnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found)) ==
+         ERANGE) {
+    buffer.resize(buffer.size() * 2);
+  }
+  if (error != 0) raise_os_error(error);
+  if (!found) throw KeyError(py_str_repr("getpwnam(): name not found: " + py_str_repr(name)));
+  return entry.pw_uid;
+}
+
+long long group_id_of_name(const std::string& name) {
+  std::vector<char> buffer(16384);
+  group entry{};
+  group* found = nullptr;
+  int error;
+  while ((error = ::getgrnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found)) ==
+         ERANGE) {
+    buffer.resize(buffer.size() * 2);
+  }
+  if (error != 0) raise_os_error(error);
+  if (!found) throw KeyError(py_str_repr("getgrnam(): name not found: " + py_str_repr(name)));
+  return entry.gr_gid;
+}
+
+gid_t checked_group_id(long long number) {
+  if (number < 0) throw ValueError("Group ID cannot be negative, got " + std::to_string(number));
+  return static_cast<gid_t>(number);
+}
+
+gid_t group_id(const Options::NameOrId& group) {
+  if (const auto* name = std::get_if<std::string>(&group)) {
+    return checked_group_id(group_id_of_name(*name));
+  }
+  return checked_group_id(std::get<long long>(group));
+}
+
+uid_t user_id(const Options::NameOrId& user) {
+  const long long number = std::holds_alternative<std::string>(user)
+                               ? user_id_of_name(std::get<std::string>(user))
+                               : std::get<long long>(user);
+  if (number < 0) throw ValueError("User ID cannot be negative, got " + std::to_string(number));
+  return static_cast<uid_t>(number);
+}
+
 }  // namespace
 
 OwnedFd& OwnedFd::operator=(OwnedFd&& other) noexcept {
@@ -89,14 +151,15 @@ void OwnedFd::reset() noexcept {
   fd_ = -1;
 }
 
-Handles::Handles(std::optional<int> stdin, std::optional<int> stdout, std::optional<int> stderr) {
-  stream(0, stdin);
-  stream(1, stdout);
+Handles::Handles(std::optional<int> stdin, std::optional<int> stdout, std::optional<int> stderr,
+                 int pipesize) {
+  stream(0, stdin, pipesize);
+  stream(1, stdout, pipesize);
   if (stderr == STDOUT) {
     // Where the child's stdout goes; this process's fd 1 if inherited.
     child_fd_[2] = child_fd_[1] >= 0 ? child_fd_[1] : STDOUT_FILENO;
   } else {
-    stream(2, stderr);
+    stream(2, stderr, pipesize);
   }
 }
 
@@ -105,7 +168,7 @@ void Handles::close_child_ends() {
   devnull_.reset();
 }
 
-void Handles::stream(int index, std::optional<int> how) {
+void Handles::stream(int index, std::optional<int> how, int pipesize) {
   if (!how) return;  // None: inherited
   if (*how == PIPE) {
     int fds[2];
@@ -116,6 +179,7 @@ void Handles::stream(int index, std::optional<int> how) {
     child_end_.at(index) = OwnedFd(child);
     parent_end_.at(index) = OwnedFd(parent);
     child_fd_.at(index) = child;
+    if (pipesize > 0 && ::fcntl(parent, F_SETPIPE_SZ, pipesize) < 0) raise_os_error(errno);
   } else if (*how == DEVNULL) {
     if (!devnull_) {
       devnull_ = OwnedFd(::open("/dev/null", O_RDWR | O_CLOEXEC));
@@ -129,7 +193,30 @@ void Handles::stream(int index, std::optional<int> how) {
   }
 }
 
-pid_t execute_child(const Command& args, const Options& options, Handles& handles) {
+Credentials resolve_credentials(const Options& options) {
+  Credentials credentials;
+  // In Popen.__init__'s order: group, extra_groups, user.
+  if (options.group) credentials.gid = group_id(*options.group);
+  if (options.extra_groups) {
+    std::vector<gid_t> groups;
+    std::vector<long long> numbers;
+    for (const Options::NameOrId& group : *options.extra_groups) {
+      if (const auto* name = std::get_if<std::string>(&group)) {
+        numbers.push_back(group_id_of_name(*name));
+      } else {
+        numbers.push_back(std::get<long long>(group));
+      }
+    }
+    // All names first, then every number checked, as CPython does.
+    for (const long long number : numbers) groups.push_back(checked_group_id(number));
+    credentials.groups = std::move(groups);
+  }
+  if (options.user) credentials.uid = user_id(*options.user);
+  return credentials;
+}
+
+pid_t execute_child(const Command& args, const Options& options, const Credentials& credentials,
+                    Handles& handles) {
   const std::vector<std::string> argv = program_argv(args, options);
   check_strings(argv, options);
   // What is executed (and named by errors): `executable`, else argv[0].
@@ -155,16 +242,37 @@ pid_t execute_child(const Command& args, const Options& options, Handles& handle
   plan.stdout_to = handles.child_fd(1);
   plan.stderr_to = handles.child_fd(2);
   plan.cwd = options.cwd ? options.cwd->c_str() : nullptr;
-  plan.close_other_fds = true;  // close_fds=True
-  plan.default_sigpipe = true;  // restore_signals=True
+  // pass_fds overrides close_fds (CPython warns, then closes).
+  plan.close_other_fds = options.close_fds || !options.pass_fds.empty();
+  std::vector<int> keep = options.pass_fds;
+  std::sort(keep.begin(), keep.end());
+  keep.erase(std::unique(keep.begin(), keep.end()), keep.end());
+  plan.keep_fds = keep.data();
+  plan.keep_fd_count = keep.size();
+  plan.default_sigpipe = options.restore_signals;
+  plan.umask = options.umask;
+  plan.new_session = options.start_new_session;
+  plan.process_group = options.process_group.value_or(-1);
+  if (credentials.groups) {
+    plan.set_groups = !credentials.groups->empty();
+    plan.groups = credentials.groups->data();
+    plan.group_count = credentials.groups->size();
+  }
+  if (credentials.gid) plan.gid = *credentials.gid;
+  if (credentials.uid) plan.uid = *credentials.uid;
+  if (options.preexec_fn) {
+    plan.preexec = &run_preexec;
+    plan.preexec_arg = const_cast<std::function<void()>*>(&options.preexec_fn);  // NOLINT
+  }
   const pyproc::detail::LaunchResult launched = pyproc::detail::launch(plan);
   handles.close_child_ends();
   if (launched.pid < 0) raise_os_error(launched.launch_errno);
-  if (launched.exec_errno != 0) {
+  if (launched.exec_errno != 0 || launched.preexec_failed) {
     // CPython reaps the child, then raises what it reported.
     int status;
     while (sys().waitpid(launched.pid, &status, 0) < 0 && errno == EINTR) {
     }
+    if (launched.preexec_failed) throw SubprocessError("Exception occurred in preexec_fn.");
     raise_child_error(launched.exec_errno, launched.before_exec, program, options);
   }
   return launched.pid;

@@ -8,6 +8,7 @@
 #include <array>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "pyproc/subprocess/errors.hpp"
 #include "pyproc/subprocess/options.hpp"
@@ -41,7 +42,9 @@ class Handles {
   // is set when a stream names no possible fd (a negative number but
   // PIPE/DEVNULL/STDOUT), which CPython's child finds out with EBADF from
   // dup2().
-  Handles(std::optional<int> stdin, std::optional<int> stdout, std::optional<int> stderr);
+  // `pipesize` > 0: the F_SETPIPE_SZ of each pipe made.
+  Handles(std::optional<int> stdin, std::optional<int> stdout, std::optional<int> stderr,
+          int pipesize = -1);
 
   [[nodiscard]] int child_fd(int stream) const { return child_fd_.at(stream); }
   [[nodiscard]] bool bad_fd() const { return bad_fd_; }
@@ -50,7 +53,7 @@ class Handles {
   void close_child_ends();
 
  private:
-  void stream(int index, std::optional<int> how);
+  void stream(int index, std::optional<int> how, int pipesize);
 
   std::array<int, 3> child_fd_{-1, -1, -1};
   std::array<OwnedFd, 3> child_end_;
@@ -59,12 +62,26 @@ class Handles {
   bool bad_fd_ = false;
 };
 
+// user, group and extra_groups as ids, resolved as Popen.__init__ resolves
+// them, before anything starts: a name through the user and group
+// databases (KeyError "getpwnam(): name not found: 'x'"), a number checked
+// (ValueError "User ID cannot be negative, got -1").
+struct Credentials {
+  std::optional<uid_t> uid;
+  std::optional<gid_t> gid;
+  std::optional<std::vector<gid_t>> groups;
+};
+Credentials resolve_credentials(const Options& options);
+
 // Popen._execute_child() on POSIX: checks args, executable, cwd and env
 // (IndexError for an empty list, ValueError for a NUL byte or an '=' in an
 // env name), starts the program with the child ends of `handles` as its fds
 // 0-2, and closes those ends here. Its pid; or, once the failed child is
 // reaped, the OSError subclass of its errno, naming the program (or the cwd
 // when it failed before its exec), or OSError(EBADF) for a bad stream fd.
-pid_t execute_child(const Command& args, const Options& options, Handles& handles);
+// A preexec_fn that throws is SubprocessError("Exception occurred in
+// preexec_fn."), once the child is reaped.
+pid_t execute_child(const Command& args, const Options& options, const Credentials& credentials,
+                    Handles& handles);
 
 }  // namespace pyproc::subprocess::detail

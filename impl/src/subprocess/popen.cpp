@@ -154,7 +154,8 @@ Popen::Popen(const Command& args, const Options& options, const detail::Streams&
   }
   auto state = std::make_unique<PopenState>(args);
   state->text_mode = options.text_mode();
-  detail::Handles handles(streams.stdin, streams.stdout, streams.stderr);
+  const detail::Credentials credentials = detail::resolve_credentials(options);
+  detail::Handles handles(streams.stdin, streams.stdout, streams.stderr, options.pipesize);
   // The file objects are made before the launch (an unknown encoding is a
   // LookupError then); if the launch fails they close the parent's ends.
   if (handles.parent_end(0)) {
@@ -166,7 +167,7 @@ Popen::Popen(const Command& args, const Options& options, const detail::Streams&
   if (handles.parent_end(2)) {
     state->stderr = detail::make_pipe_file(std::move(handles.parent_end(2)), true, options);
   }
-  state->pid = detail::execute_child(args, options, handles);
+  state->pid = detail::execute_child(args, options, credentials, handles);
   // Refused by seccomp (EPERM) or an old kernel (ENOSYS), or out of fds:
   // then the pid serves, as in CPython.
   state->pidfd = detail::OwnedFd(detail::sys().pidfd_open(state->pid, 0));

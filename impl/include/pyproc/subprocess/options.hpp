@@ -4,12 +4,16 @@
 // Python-to-C++ mapping: pyproc/subprocess.hpp.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <concepts>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "pyproc/os/exec.hpp"
@@ -113,6 +117,47 @@ struct Options {
   // after its RuntimeWarning), -1 or std::nullopt the default (8192 bytes,
   // io.DEFAULT_BUFFER_SIZE), N > 1 a buffer of N bytes.
   std::optional<long long> bufsize = std::nullopt;
+  // F_SETPIPE_SZ of each pipe made, when > 0 (Python 3.10's pipesize).
+  int pipesize = -1;
+
+  // ---- what the child is given (Popen's child-setup arguments) ----
+  //
+  // In the child, in _posixsubprocess's order: the pass_fds made
+  // inheritable, fds 0-2 set up, cwd entered, umask set, signals restored,
+  // a new session or process group, extra_groups, group, user, preexec_fn,
+  // then every other fd closed (close_fds), then the exec. An error before
+  // preexec_fn is raised naming `cwd` (if given), one after it naming the
+  // program, as CPython does.
+
+  // Every fd above 2 but pass_fds is closed in the child. False keeps the
+  // inheritable ones (pyproc's own fds are never inheritable).
+  bool close_fds = true;
+  // Kept open in the child, made inheritable there; their presence forces
+  // close_fds on (CPython warns "pass_fds overriding close_fds.").
+  std::vector<int> pass_fds = {};
+  // SIGPIPE and SIGXFSZ back to SIG_DFL in the child.
+  bool restore_signals = true;
+  bool start_new_session = false;  // setsid() in the child
+  // setpgid(0, process_group) in the child when >= 0 (0: a group of its
+  // own). Python 3.11.
+  std::optional<pid_t> process_group = std::nullopt;
+  // A user or group: a name (looked up here: KeyError "getpwnam(): name not
+  // found: 'x'" / "getgrnam(): ...") or a number (>= 0, else ValueError
+  // "User ID cannot be negative, got -1" / "Group ID ...").
+  using NameOrId = std::variant<std::string, long long>;
+  std::optional<NameOrId> user = std::nullopt;                       // setreuid(uid, uid)
+  std::optional<NameOrId> group = std::nullopt;                      // setregid(gid, gid)
+  std::optional<std::vector<NameOrId>> extra_groups = std::nullopt;  // setgroups()
+  int umask = -1;                                                    // the child's umask when >= 0
+  // Run in the child just before the exec, after everything above but
+  // closing fds. Given one, pyproc forks (a copy of this process, as CPython
+  // does) instead of its vfork-style launch. An exception it throws is
+  // SubprocessError("Exception occurred in preexec_fn.") in the caller.
+  // Hazard, as in CPython: the child is a copy of a process whose other
+  // threads are gone; a lock one of them held (malloc's, a logger's) stays
+  // held forever, so the function may deadlock if this process has threads.
+  // Keep it to system calls.
+  std::function<void()> preexec_fn = nullptr;
 
   // Text mode: text or universal_newlines true, or an encoding or errors
   // given (Popen.text_mode).
