@@ -172,6 +172,7 @@ FUNCTIONS = frozenset(EXEC_FUNCTIONS + SPAWN_FUNCTIONS + ENDING_FUNCTIONS
     os.setpgid os.setsid os.chdir os.getcwd
     os.getuid os.geteuid os.getgid os.getegid os.setuid
     os.open os.close os.plock os.startfile signal.signal
+    os.dup os.dup2 os.pipe os.set_inheritable os.get_inheritable os.umask
     subprocess.call subprocess.check_call subprocess.check_output
     subprocess.getoutput subprocess.getstatusoutput subprocess.run
     subprocess.Popen
@@ -994,6 +995,9 @@ class _Checker:
         if e.get("end") not in EVENT_ENDS:
             self.problem(where + ".end", "must be \"read\" or \"write\"")
 
+    def expr_pathlike(self, e, where, bound):
+        self.check_expr(e["pathlike"], where + ".pathlike", bound)
+
     def check_views(self, views, where, bound):
         if not isinstance(views, list) or not views:
             self.problem(where, "must be a non-empty array of views")
@@ -1040,4 +1044,5 @@ EXPRESSIONS = {
     "text": set(), "const": set(), "or": set(), "neg": set(),
     "var": {"index", "attr"},
     "environ": set(), "hook": {"raise"}, "event_fd": {"end"},
+    "pathlike": set(),
 }

@@ -48,9 +48,26 @@ def tag_result(name, result, args):
         return Uid(result)
     if name in ("os.getgid", "os.getegid"):
         return Gid(result)
-    if name == "os.open":
+    if name in ("os.open", "os.dup", "os.dup2"):
         return Fd(result)
+    if name == "os.pipe":
+        return (Fd(result[0]), Fd(result[1]))
     return result
+
+
+class FakePath:
+    """The object of a {"pathlike": e} expression: a path-like object
+    (os.PathLike) whose __fspath__ returns the value of e, as CPython's own
+    tests make one (test.support.os_helper.FakePath)."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __fspath__(self):
+        return self.path
+
+    def __repr__(self):
+        return "<FakePath %r>" % (self.path,)
 
 
 class Hook:
@@ -197,6 +214,9 @@ class ProgramOps:
 
     def eval_hook(self, e):
         return Hook(self.hook_entries, e["hook"], e.get("raise"))
+
+    def eval_pathlike(self, e):
+        return FakePath(self.eval(e["pathlike"]))
 
     def eval_event_fd(self, e):
         return self.event_fd(e["event_fd"], e["end"])

@@ -207,12 +207,14 @@ class SchemaTest(unittest.TestCase):
                 ({"event_fd": "e"}, "steps[0].of.end", 'must be "read" or "write"'),
                 ({"path": "tmp", "text": "x"}, "steps[0].of", "an object in a value is "
                  "an expression with one of the keys bytes, tuple, dict, path, text, "
-                 "const, or, neg, var, environ, hook, event_fd"),
+                 "const, or, neg, var, environ, hook, event_fd, pathlike"),
                 ({"path": "tmp", "end": "read"}, "steps[0].of",
                  'unknown key "end" for expression "path"'),
                 ({"or": [1]}, "steps[0].of.or", "must be an array of two or more "
                  "expressions"),
                 ({"tuple": [{"text": 2}]}, "steps[0].of.tuple[0].text",
+                 "must be a string"),
+                ({"pathlike": {"text": 2}}, "steps[0].of.pathlike.text",
                  "must be a string")]:
             self.assertProblem([{"op": "value", "of": expr}], where, message)
 

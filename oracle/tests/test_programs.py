@@ -115,6 +115,41 @@ class CallTest(unittest.TestCase):
         self.assertEqual(got[5], value([{"pid": child}, 3 << 8]))
         self.assertEqual(got[6:], [value([True]), value(3)])
 
+    def test_descriptor_functions(self):
+        """§4.11: os.dup, os.dup2 and os.pipe give tagged descriptors;
+        os.set_inheritable/get_inheritable and os.umask plain values."""
+        got = main_stream([
+            call("os.pipe", bind="p"),
+            call("os.dup2", var("p", index=0), 40),
+            call("os.dup2", var("p", index=1), 41, kwargs={"inheritable": False}),
+            call("os.get_inheritable", 40), call("os.get_inheritable", 41),
+            call("os.set_inheritable", 41, True), call("os.get_inheritable", 41),
+            call("os.dup", 40, bind="d"),
+            call("os.close", var("d")), call("os.close", 40), call("os.close", 41),
+            call("os.close", var("p", index=0)), call("os.close", var("p", index=1)),
+            call("os.umask", 0o22, observe=[{"type": True}]),
+        ])
+        r, w = got[0]["value"][0]["fd"], got[0]["value"][1]["fd"]
+        self.assertEqual(got[0], value([{"fd": r}, {"fd": w}]))
+        self.assertEqual(got[1:3], [value({"fd": 40}), value({"fd": 41})])
+        self.assertEqual(got[3:7], [value(True), value(False), value(None), value(True)])
+        self.assertIn("fd", got[7]["value"])
+        self.assertEqual(got[8:13], [value(None)] * 5)
+        self.assertEqual(got[13], value(["int"]))
+
+    @needs_helper
+    def test_pathlike_is_an_os_pathlike(self):
+        got = main_stream([
+            op("value", of={"pathlike": {"path": "helper"}},
+               observe=[{"type": True}, {"repr": True}]),
+            call("subprocess.check_output", [{"pathlike": {"path": "helper"}}, "print", "x"]),
+            call("subprocess.check_output", [{"path": "helper"}, "cwd"],
+                 kwargs={"cwd": {"pathlike": {"bytes": "2f"}}}),
+        ])
+        self.assertEqual(got[0], value(["FakePath", "<FakePath %r>" % HELPER]))
+        self.assertEqual(got[1:], [value({"bytes": b"x\n".hex()}),
+                                   value({"bytes": b"cwd /\n".hex()})])
+
     def test_wnohang_gives_zero_not_a_pid(self):
         got = main_stream([
             fork("c", [op("await", event="go")]),
