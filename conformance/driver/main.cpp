@@ -94,14 +94,20 @@ int main(int argc, char** argv) {
     std::cerr << "usage: pyproc-driver CASE_FILE\n";
     return 2;
   }
-  std::ifstream in(argv[1]);
-  if (!in) {
-    std::cerr << "pyproc-driver: cannot read " << argv[1] << "\n";
-    return 2;
-  }
   try {
     pyproc::driver::register_families();
-    return run_case(read_case(in));
+    // Read and closed before any step runs: a program a case starts with
+    // close_fds=False must find none of the driver's own descriptors.
+    json case_doc;
+    {
+      std::ifstream in(argv[1]);
+      if (!in) {
+        std::cerr << "pyproc-driver: cannot read " << argv[1] << "\n";
+        return 2;
+      }
+      case_doc = read_case(in);
+    }
+    return run_case(case_doc);
   } catch (const std::exception& e) {
     std::cerr << "pyproc-driver: " << argv[1] << ": " << e.what() << "\n";
   }

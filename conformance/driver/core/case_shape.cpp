@@ -73,10 +73,11 @@ const std::map<std::string, Keys>& ops() {
 // expression key -> the other keys it may have (§4.9).
 const std::map<std::string, std::set<std::string>>& expressions() {
   static const std::map<std::string, std::set<std::string>> table = {
-      {"bytes", {}},   {"tuple", {}},       {"dict", {}},
-      {"path", {}},    {"text", {}},        {"const", {}},
-      {"or", {}},      {"neg", {}},         {"var", {"index", "attr"}},
-      {"environ", {}}, {"hook", {"raise"}}, {"event_fd", {"end"}},
+      {"bytes", {}},    {"tuple", {}},       {"dict", {}},
+      {"path", {}},     {"text", {}},        {"const", {}},
+      {"or", {}},       {"neg", {}},         {"var", {"index", "attr"}},
+      {"environ", {}},  {"hook", {"raise"}}, {"event_fd", {"end"}},
+      {"pathlike", {}},
   };
   return table;
 }
@@ -124,7 +125,7 @@ void check_expression_object(const json& e, const std::string& where) {
   if (kind == "bytes") require(matches(v, kHex), at, "must be a hex string");
   if (kind == "tuple" || kind == "or") check_expressions(v, at);
   if (kind == "or") require(v.size() >= 2, at, "must hold two or more expressions");
-  if (kind == "neg") check_expression(v, at);
+  if (kind == "neg" || kind == "pathlike") check_expression(v, at);
   if (kind == "dict") {
     require(v.is_object(), at, "must be an object of expressions");
     for (const auto& [key, item] : v.items()) check_expression(item, at + "." + key);

@@ -179,6 +179,8 @@ PyValue Evaluator::eval_object(const json& e, const Variables& vars) const {
   }
   if (e.contains("hook"))
     return ObjectPtr(std::make_shared<HookObject>(e["hook"], e.value("raise", "")));
+  if (e.contains("pathlike"))
+    return ObjectPtr(std::make_shared<PathLikeObject>(eval(e["pathlike"], vars)));
   if (e.contains("event_fd")) {
     if (static_) return Opaque{kStr};
     return event_fd(e["event_fd"], e.at("end"));

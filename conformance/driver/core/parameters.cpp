@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include "core/expressions.hpp"
 #include "core/hooks.hpp"
 #include "pyproc/py_repr.hpp"
 
@@ -37,6 +38,8 @@ const char* cpp_type(ParamType type) {
       return "a bool (from a bool or an int)";
     case ParamType::IntList:
       return "a std::vector<int>";
+    case ParamType::Stream:
+      return "an int fd (or a file object's fileno())";
     case ParamType::NameOrId:
       return "a name (std::string) or an id (long long)";
     case ParamType::NameOrIdList:
@@ -80,6 +83,8 @@ unsigned accepted_kinds(ParamType type) {
     case ParamType::IntList:
     case ParamType::NameOrIdList:
       return kList | kTuple;
+    case ParamType::Stream:
+      return kInt | kBool | kObject;
     case ParamType::NameOrId:
       return kStr | kInt;
     case ParamType::Number:
@@ -116,9 +121,18 @@ void require_fit(ParamType type, const PyValue& value) {
   if (auto why = unfit(type, value)) throw std::invalid_argument("at run time, " + *why);
 }
 
+// A path-like object's path (os.fspath()), or the value itself.
+const PyValue& fspath(const PyValue& value) {
+  if (const auto* object = value.get_if<ObjectPtr>()) {
+    if (const auto* path = dynamic_cast<const PathLikeObject*>(object->get())) return path->path;
+  }
+  return value;
+}
+
 std::string fs_string(const PyValue& value) {
-  if (const auto* s = value.get_if<std::string>()) return *s;
-  return value.get_if<Bytes>()->data;
+  const PyValue& path = fspath(value);
+  if (const auto* s = path.get_if<std::string>()) return *s;
+  return path.get_if<Bytes>()->data;
 }
 
 const std::vector<PyValue>& sequence(const PyValue& value) {
@@ -153,6 +167,10 @@ std::string describe(const PyValue& value) {
 }
 
 std::optional<std::string> unfit(ParamType type, const PyValue& value) {
+  // A path-like object stands for its path wherever a path is taken.
+  const bool path_type =
+      type == ParamType::FsString || type == ParamType::Command || type == ParamType::PathOrFd;
+  if (path_type && &fspath(value) != &value) return unfit(ParamType::FsString, fspath(value));
   if (!(value.kinds() & accepted_kinds(type)))
     return std::string("C++ takes ") + cpp_type(type) + ", not " + describe(value);
   if (value.is_opaque()) return std::nullopt;  // the run will tell
@@ -195,6 +213,9 @@ std::optional<std::string> unfit(ParamType type, const PyValue& value) {
       return unfit_items(sequence(value), ParamType::Int, "a pass_fds item");
     case ParamType::NameOrIdList:
       return unfit_items(sequence(value), ParamType::NameOrId, "an extra_groups item");
+    case ParamType::Stream:
+      if (value.get_if<ObjectPtr>()) return std::nullopt;  // its fileno(), when run
+      return unfit_range(value, INT_MIN, INT_MAX, "a C int");
     case ParamType::NameOrId:
     case ParamType::FsString:
     case ParamType::Str:
@@ -239,6 +260,7 @@ std::variant<Bound, std::string> bind_arguments(
     const Param& param = signature.params[i];
     if (!given[i] && !param.default_value) return arity();
     bound.params.push_back(given[i] ? *given[i] : *param.default_value);
+    bound.given.push_back(given[i].has_value());
     // A default is the function's own (None for a hook not given), not a
     // value the case passes.
     if (!given[i] || (param.or_none && given[i]->is_none())) continue;
@@ -256,6 +278,14 @@ std::variant<Bound, std::string> bind_arguments(
 int to_int(const PyValue& value) {
   require_fit(ParamType::Int, value);
   return static_cast<int>(*integer(value));
+}
+
+int to_fd(const PyValue& value) {
+  if (const auto* object = value.get_if<ObjectPtr>()) {
+    if (auto fd = (*object)->fileno()) return *fd;
+    throw Unexpressible(describe(value) + " is not a file: C++ takes an int fd");
+  }
+  return to_int(value);
 }
 
 id_t to_id(const PyValue& value) {

@@ -35,6 +35,7 @@ enum class ParamType {
   Bool,          // a bool
   Truth,         // a bool Python reads with its truth test (universal_newlines=1): a bool or an int
   IntList,       // std::vector<int> (pass_fds): a list or tuple of ints
+  Stream,        // subprocess's stdin/stdout/stderr: an int, or a file object (its fileno())
   NameOrId,      // a user or group: a str (a name) or an int (a number)
   NameOrIdList,  // extra_groups: a list or tuple of names and numbers
   Number,        // a double (a timeout): an int or a float
@@ -66,6 +67,7 @@ struct Signature {
 
 struct Bound {
   std::vector<PyValue> params;  // one per Signature::params, defaults filled in
+  std::vector<bool> given;      // whether the call gave each (None given is not a default)
   std::vector<PyValue> rest;
   PyValue env;  // with env_last
 };
@@ -86,6 +88,9 @@ std::optional<std::string> unfit(ParamType type, const PyValue& value);
 // passed as an int) throws std::invalid_argument: a driver failure, since the
 // case then asks for a call C++ cannot write.
 int to_int(const PyValue& value);
+// A Stream: the int, or the file object's fileno() (Unexpressible for an
+// object that is no file).
+int to_fd(const PyValue& value);
 id_t to_id(const PyValue& value);
 std::string to_string(const PyValue& value);
 os::Args to_args(const PyValue& value);

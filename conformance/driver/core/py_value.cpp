@@ -223,6 +223,13 @@ unsigned PyValue::kinds() const {
   return by_index[v.index()];
 }
 
+std::optional<std::string> PathLikeObject::repr() const {
+  // CPython's tests' FakePath: f'<FakePath {self.path!r}>'.
+  const std::optional<std::string> inner = driver::repr(path);
+  if (!inner) return std::nullopt;
+  return "<FakePath " + *inner + ">";
+}
+
 std::optional<PyValue> field(const PyValue& value, const std::string& name) {
   if (value.is_opaque()) return PyValue(Opaque{});
   const auto* object = value.get_if<ObjectPtr>();

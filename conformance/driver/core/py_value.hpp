@@ -103,6 +103,20 @@ class Object {
   // The process ids the object stands for (a Popen's child), which the
   // document's `pids` lists whether or not the case reads them (§4.12).
   [[nodiscard]] virtual std::vector<std::int64_t> pids() const { return {}; }
+  // f.fileno() of a file object (a Popen's pipe), which subprocess takes
+  // for a stream; std::nullopt for an object that is not a file.
+  [[nodiscard]] virtual std::optional<int> fileno() const { return std::nullopt; }
+};
+
+// A {"pathlike": e} (§4.9): an os.PathLike whose __fspath__() is `path`, a
+// str or bytes. C++ takes it where it takes a path (FsString), as a porter
+// passes a std::filesystem::path.
+class PathLikeObject : public Object {
+ public:
+  explicit PathLikeObject(PyValue path) : path(std::move(path)) {}
+  [[nodiscard]] std::string type_name() const override { return "FakePath"; }
+  [[nodiscard]] std::optional<std::string> repr() const override;
+  const PyValue path;
 };
 
 // The value of a field of a record (`attr`), tagged as §4.9 says (`pid`,

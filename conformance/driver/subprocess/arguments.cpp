@@ -1,6 +1,7 @@
 #include "subprocess/arguments.hpp"
 
 #include <cstddef>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -33,6 +34,10 @@ PyValue command_value(const sp::Command& command) {
 
 sp::Command to_command(const PyValue& value) {
   if (value.get_if<List>() || value.get_if<Tuple>()) return sp::Command(to_args(value));
+  if (const auto* object = value.get_if<ObjectPtr>();
+      object && dynamic_cast<const PathLikeObject*>(object->get())) {
+    return sp::Command(std::filesystem::path(to_string(value)));
+  }
   return sp::Command(to_string(value));
 }
 
@@ -56,7 +61,7 @@ PyValue timeout_value(const sp::Timeout& timeout) {
 // The child-setup keywords Popen takes and the conveniences pass on.
 void add_child_setup(std::vector<Param>& params) {
   const PyValue none;
-  params.insert(params.end(), {{"close_fds", P::Truth, true},
+  params.insert(params.end(), {{"close_fds", P::Truth, true, true},
                                {"pass_fds", P::IntList, Tuple{}},
                                {"restore_signals", P::Truth, true},
                                {"start_new_session", P::Truth, false},
@@ -73,9 +78,9 @@ Signature options_signature() {
   const PyValue none;
   Signature signature{.params = {{"args", P::Command},
                                  {"input", P::Data, none, true},
-                                 {"stdin", P::Int, none, true},
-                                 {"stdout", P::Int, none, true},
-                                 {"stderr", P::Int, none, true},
+                                 {"stdin", P::Stream, none, true},
+                                 {"stdout", P::Stream, none, true},
+                                 {"stderr", P::Stream, none, true},
                                  {"capture_output", P::Bool, false},
                                  {"text", P::Bool, none, true},
                                  {"check", P::Bool, none, true},
@@ -98,9 +103,9 @@ Signature popen_signature() {
   Signature signature{.params = {{"args", P::Command},
                                  {"bufsize", P::Int, none, true},
                                  {"executable", P::FsString, none, true},
-                                 {"stdin", P::Int, none, true},
-                                 {"stdout", P::Int, none, true},
-                                 {"stderr", P::Int, none, true},
+                                 {"stdin", P::Stream, none, true},
+                                 {"stdout", P::Stream, none, true},
+                                 {"stderr", P::Stream, none, true},
                                  {"shell", P::Bool, false},
                                  {"cwd", P::FsString, none, true},
                                  {"env", P::Env, none, true},
@@ -120,20 +125,29 @@ class Named {
  public:
   Named(const Signature& signature, const Bound& bound) : signature_(signature), bound_(bound) {}
   [[nodiscard]] PyValue operator[](const std::string& name) const {
-    for (std::size_t i = 0; i < signature_.params.size(); ++i) {
-      if (signature_.params[i].name == name) return bound_.params.at(i);
-    }
-    return {};
+    const std::size_t i = index(name);
+    return i < bound_.params.size() ? bound_.params[i] : PyValue();
+  }
+  // Whether the call gave it (a None given is not a None by default).
+  [[nodiscard]] bool given(const std::string& name) const {
+    const std::size_t i = index(name);
+    return i < bound_.given.size() && bound_.given[i];
   }
 
  private:
+  [[nodiscard]] std::size_t index(const std::string& name) const {
+    std::size_t i = 0;
+    while (i < signature_.params.size() && signature_.params[i].name != name) ++i;
+    return i;
+  }
+
   const Signature& signature_;
   const Bound& bound_;
 };
 
-std::optional<int> optional_int(const PyValue& value) {
+std::optional<int> optional_fd(const PyValue& value) {
   if (value.is_none()) return std::nullopt;
-  return to_int(value);
+  return to_fd(value);
 }
 
 // A Bool or a Truth parameter: an int is its truth value.
@@ -174,10 +188,13 @@ std::function<void()> preexec_of(const PyValue& value) {
 sp::Options options_of(const Signature& signature, const Bound& bound) {
   const Named a(signature, bound);
   sp::Options o;
-  o.input = optional_string(a["input"]);
-  o.stdin = optional_int(a["stdin"]);
-  o.stdout = optional_int(a["stdout"]);
-  o.stderr = optional_int(a["stderr"]);
+  if (a.given("input")) {
+    o.input = a["input"].is_none() ? sp::Options::InputValue(sp::None)
+                                   : sp::Options::InputValue(to_string(a["input"]));
+  }
+  o.stdin = optional_fd(a["stdin"]);
+  o.stdout = optional_fd(a["stdout"]);
+  o.stderr = optional_fd(a["stderr"]);
   o.capture_output = optional_bool(a["capture_output"]).value_or(false);
   o.text = optional_bool(a["text"]);
   // None for check is "not given": the C++ optional cannot hold a given None.
@@ -191,7 +208,8 @@ sp::Options options_of(const Signature& signature, const Bound& bound) {
   o.executable = optional_string(a["executable"]);
   o.universal_newlines = optional_bool(a["universal_newlines"]);
   if (const PyValue bufsize = a["bufsize"]; !bufsize.is_none()) o.bufsize = to_int(bufsize);
-  o.close_fds = optional_bool(a["close_fds"]).value_or(true);
+  // close_fds is read by its truth (None is false); not given, it is true.
+  o.close_fds = a.given("close_fds") ? optional_bool(a["close_fds"]).value_or(false) : true;
   if (const PyValue fds = a["pass_fds"]; !fds.is_none()) {
     for (const PyValue& fd : sequence_items(fds)) o.pass_fds.push_back(to_int(fd));
   }

@@ -59,6 +59,10 @@ class PopenPipe : public Object {
     return {{"closed", file_->closed()}};
   }
   [[nodiscard]] sp::PipeFile& file() const { return *file_; }
+  [[nodiscard]] std::optional<int> fileno() const override {
+    if (!file_) return std::nullopt;
+    return file_->fileno();
+  }
   // What a read returns: a str in text mode, else bytes.
   [[nodiscard]] PyValue data(std::string bytes) const {
     return output_value(bytes, file_->kind() == sp::PipeFile::Kind::TextIOWrapper);

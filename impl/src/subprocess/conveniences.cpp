@@ -77,8 +77,11 @@ struct Conveniences {
   // check_output overrides), so that the options, and their input, are
   // never copied.
   static CompletedProcess run(const Command& args, const Options& options, Streams streams,
-                              bool check) {
-    if (options.input) {
+                              bool check, bool empty_for_none = false) {
+    // run(): `if input is not None`; check_output() made None an empty input.
+    const std::string* given = options.input ? std::get_if<std::string>(&*options.input) : nullptr;
+    const bool empty_input = empty_for_none && options.input && !given;
+    if (given || empty_input) {
       if (streams.stdin) throw ValueError("stdin and input arguments may not both be used.");
       streams.stdin = PIPE;
     }
@@ -90,7 +93,8 @@ struct Conveniences {
       streams.stderr = PIPE;
     }
     std::optional<std::string_view> input;
-    if (options.input) input = *options.input;
+    if (given) input = *given;
+    if (empty_input) input = std::string_view();
     Communicated output;
     int returncode = 0;
     // with Popen(...) as process: ...
@@ -143,7 +147,10 @@ std::string check_output(const Command& args, const Options& options) {
   if (options.stdout) throw ValueError("stdout argument not allowed, it will be overridden.");
   if (options.check.has_value())
     throw ValueError("check argument not allowed, it will be overridden.");
-  return *detail::Conveniences::run(args, options, {options.stdin, PIPE, options.stderr}, true)
+  // "Explicitly passing input=None was previously equivalent to passing an
+  // empty string. That is maintained here for backwards compatibility."
+  return *detail::Conveniences::run(args, options, {options.stdin, PIPE, options.stderr}, true,
+                                    true)
               .stdout;
 }
 

@@ -33,6 +33,9 @@ using pyproc::detail::py_str_repr;
 // The program's argv: args, or ["/bin/sh", "-c"] + args with shell, whose
 // argv[0] is then `executable` if given.
 std::vector<std::string> program_argv(const Command& args, const Options& options) {
+  if (options.shell && args.is_path()) {
+    throw TypeError("path-like args is not allowed when shell is true");
+  }
   std::vector<std::string> argv;
   if (options.shell) argv = {options.executable.value_or("/bin/sh"), "-c"};
   if (args.is_list()) {
@@ -116,16 +119,22 @@ long long group_id_of_name(const std::string& name) {
   return entry.gr_gid;
 }
 
-gid_t checked_group_id(long long number) {
+// Popen.__init__ refuses a negative id; _posixsubprocess's converters one
+// that a uid_t or gid_t cannot hold (_Py_Uid_Converter: a long truncated is
+// "less than minimum").
+constexpr long long kMaxId = 0xFFFFFFFFLL;
+
+long long checked_group_id(long long number) {
   if (number < 0) throw ValueError("Group ID cannot be negative, got " + std::to_string(number));
-  return static_cast<gid_t>(number);
+  return number;
 }
 
 gid_t group_id(const Options::NameOrId& group) {
-  if (const auto* name = std::get_if<std::string>(&group)) {
-    return checked_group_id(group_id_of_name(*name));
-  }
-  return checked_group_id(std::get<long long>(group));
+  const long long number = std::holds_alternative<std::string>(group)
+                               ? group_id_of_name(std::get<std::string>(group))
+                               : std::get<long long>(group);
+  if (checked_group_id(number) > kMaxId) throw OverflowError("gid is less than minimum");
+  return static_cast<gid_t>(number);
 }
 
 uid_t user_id(const Options::NameOrId& user) {
@@ -133,6 +142,7 @@ uid_t user_id(const Options::NameOrId& user) {
                                ? user_id_of_name(std::get<std::string>(user))
                                : std::get<long long>(user);
   if (number < 0) throw ValueError("User ID cannot be negative, got " + std::to_string(number));
+  if (number > kMaxId) throw OverflowError("uid is less than minimum");
   return static_cast<uid_t>(number);
 }
 
@@ -208,7 +218,11 @@ Credentials resolve_credentials(const Options& options) {
       }
     }
     // All names first, then every number checked, as CPython does.
-    for (const long long number : numbers) groups.push_back(checked_group_id(number));
+    for (const long long number : numbers) checked_group_id(number);
+    for (const long long number : numbers) {
+      if (number > kMaxId) throw ValueError("invalid group id");
+      groups.push_back(static_cast<gid_t>(number));
+    }
     credentials.groups = std::move(groups);
   }
   if (options.user) credentials.uid = user_id(*options.user);
@@ -242,6 +256,9 @@ pid_t execute_child(const Command& args, const Options& options, const Credentia
   plan.stdout_to = handles.child_fd(1);
   plan.stderr_to = handles.child_fd(2);
   plan.cwd = options.cwd ? options.cwd->c_str() : nullptr;
+  for (const int fd : options.pass_fds) {
+    if (fd < 0) throw ValueError("bad value(s) in fds_to_keep");
+  }
   // pass_fds overrides close_fds (CPython warns, then closes).
   plan.close_other_fds = options.close_fds || !options.pass_fds.empty();
   std::vector<int> keep = options.pass_fds;
@@ -254,7 +271,8 @@ pid_t execute_child(const Command& args, const Options& options, const Credentia
   plan.new_session = options.start_new_session;
   plan.process_group = options.process_group.value_or(-1);
   if (credentials.groups) {
-    plan.set_groups = !credentials.groups->empty();
+    // setgroups() even for an empty list, which drops every extra group.
+    plan.set_groups = true;
     plan.groups = credentials.groups->data();
     plan.group_count = credentials.groups->size();
   }

@@ -95,7 +95,7 @@ int pidfd_poll_ms(double remaining) {
 
 bool PopenState::try_wait_locked(bool block) {
   if (returncode()) return true;
-  if (pidfd) {
+  if (uses_pidfd) {
     siginfo_t info{};
     const int flags = os::WEXITED | (block ? 0 : os::WNOHANG);
     int r;
@@ -109,6 +109,7 @@ bool PopenState::try_wait_locked(bool block) {
     } else if (info._sifields._sigchld.si_pid != 0) {
       set_returncode(returncode_of(info));
     }
+    release_pidfd_locked();
     return returncode().has_value();
   }
   int status = 0;
@@ -124,10 +125,21 @@ bool PopenState::try_wait_locked(bool block) {
   return returncode().has_value();
 }
 
-void PopenState::await_end(std::optional<double> remaining) {
+void PopenState::await_end(std::unique_lock<std::mutex>& lock, std::optional<double> remaining) {
   pollfd ended{pidfd.get(), POLLIN, 0};
   const int ms = remaining ? pidfd_poll_ms(*remaining) : -1;
-  if (sys().poll(&ended, 1, ms) < 0 && errno != EINTR) raise_os_error(errno);
+  ++pidfd_waiters;
+  lock.unlock();
+  const int r = sys().poll(&ended, 1, ms);
+  const int error = errno;
+  lock.lock();
+  --pidfd_waiters;
+  release_pidfd_locked();
+  if (r < 0 && error != EINTR) raise_os_error(error);
+}
+
+void PopenState::release_pidfd_locked() {
+  if (returncode() && pidfd_waiters == 0) pidfd.reset();
 }
 
 }  // namespace detail
@@ -171,6 +183,7 @@ Popen::Popen(const Command& args, const Options& options, const detail::Streams&
   // Refused by seccomp (EPERM) or an old kernel (ENOSYS), or out of fds:
   // then the pid serves, as in CPython.
   state->pidfd = detail::OwnedFd(detail::sys().pidfd_open(state->pid, 0));
+  state->uses_pidfd = static_cast<bool>(state->pidfd);
   state_ = std::move(state);
 }
 
@@ -233,28 +246,27 @@ int Popen::wait(std::optional<Timeout> timeout) {
               : std::nullopt;
   double delay = 0.0005;
   for (;;) {
-    {
-      // With a pidfd nobody blocks while holding the lock: the wait is a
-      // poll() of the pidfd, outside it. Without one, CPython's way: a
-      // blocking waitpid() with the lock held, or, with a timeout, a look
-      // whenever the lock is free.
-      std::unique_lock lock(s.waitpid_lock, std::defer_lock);
-      if (s.pidfd || !timeout) {
-        lock.lock();
-      } else {
-        (void)lock.try_lock();
-      }
-      if (lock.owns_lock() && s.try_wait_locked(!s.pidfd && !timeout)) return *s.returncode();
-      if (const auto code = s.returncode()) return *code;
+    // With a pidfd nobody blocks while holding the lock: the wait is a
+    // poll() of the pidfd, outside it. Without one, CPython's way: a
+    // blocking waitpid() with the lock held, or, with a timeout, a look
+    // whenever the lock is free.
+    std::unique_lock lock(s.waitpid_lock, std::defer_lock);
+    if (s.uses_pidfd || !timeout) {
+      lock.lock();
+    } else {
+      (void)lock.try_lock();
     }
+    if (lock.owns_lock() && s.try_wait_locked(!s.uses_pidfd && !timeout)) return *s.returncode();
+    if (const auto code = s.returncode()) return *code;
     std::optional<double> remaining;
     if (endtime) {
       remaining = *endtime - pyproc::detail::monotonic();
       if (*remaining <= 0) throw TimeoutExpired(s.args, *timeout);
     }
-    if (s.pidfd) {
-      s.await_end(remaining);
+    if (s.uses_pidfd) {
+      s.await_end(lock, remaining);
     } else {
+      if (lock.owns_lock()) lock.unlock();
       detail::back_off(delay, *remaining);
     }
   }
@@ -264,9 +276,17 @@ void Popen::send_signal(int signal) {
   PopenState& s = state();
   // bpo-38630: poll first, so that a child already reaped is not signalled.
   poll();
-  if (returncode()) return;
-  const int r = s.pidfd ? detail::sys().pidfd_send_signal(s.pidfd.get(), signal)
-                        : detail::sys().kill(s.pid, signal);
+  int r;
+  if (s.uses_pidfd) {
+    // Under the lock, so that the pidfd is not closed meanwhile; a child
+    // reaped since is not signalled (the pidfd would refuse it anyway).
+    const std::lock_guard lock(s.waitpid_lock);
+    if (s.returncode()) return;
+    r = detail::sys().pidfd_send_signal(s.pidfd.get(), signal);
+  } else {
+    if (s.returncode()) return;
+    r = detail::sys().kill(s.pid, signal);
+  }
   if (r != 0 && errno != ESRCH) raise_os_error(errno);
 }
 

@@ -53,7 +53,13 @@ struct PopenState {
 
   Command args;
   pid_t pid = -1;
-  OwnedFd pidfd;  // empty where pidfds are refused
+  // Where pidfds are allowed (fixed at the start), the child's pidfd: open
+  // until the child is reaped and no thread polls it any more (guarded by
+  // waitpid_lock), so that a reaped Popen holds no fd, as CPython's holds
+  // none.
+  bool uses_pidfd = false;
+  OwnedFd pidfd;
+  int pidfd_waiters = 0;
   bool text_mode = false;
   std::shared_ptr<PipeFile> stdin;
   std::shared_ptr<PipeFile> stdout;
@@ -83,8 +89,11 @@ struct PopenState {
   // lock held: true once returncode is set.
   bool try_wait_locked(bool block);
   // Blocks until the child may have ended or `remaining` seconds pass
-  // (std::nullopt: no limit), without the lock.
-  void await_end(std::optional<double> remaining);
+  // (std::nullopt: no limit), polling the pidfd with `lock` (held on entry
+  // and on return) released meanwhile.
+  void await_end(std::unique_lock<std::mutex>& lock, std::optional<double> remaining);
+  // Closes the pidfd once the child is reaped and no one polls it (lock held).
+  void release_pidfd_locked();
 
  private:
   int code_ = 0;  // written once, before reaped_ is set

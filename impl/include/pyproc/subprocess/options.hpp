@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <concepts>
+#include <filesystem>
 #include <functional>
 #include <initializer_list>
 #include <optional>
@@ -40,8 +41,13 @@ class Command {
       : list_(std::move(argv)), is_list_(true) {}
   Command(std::initializer_list<std::string> argv)  // NOLINT(google-explicit-constructor)
       : list_(argv), is_list_(true) {}
+  // A path-like args (os.PathLike): the program's path, which shell=True
+  // refuses (TypeError "path-like args is not allowed when shell is true").
+  Command(const std::filesystem::path& program)  // NOLINT(google-explicit-constructor)
+      : text_(program.string()), is_path_(true) {}
 
   [[nodiscard]] bool is_list() const { return is_list_; }
+  [[nodiscard]] bool is_path() const { return is_path_; }
   // The list (is_list()) or the string (!is_list()).
   [[nodiscard]] const std::vector<std::string>& list() const { return list_; }
   [[nodiscard]] const std::string& string() const { return text_; }
@@ -54,6 +60,7 @@ class Command {
   std::string text_;
   std::vector<std::string> list_;
   bool is_list_ = false;
+  bool is_path_ = false;
 };
 
 // A timeout in seconds that remembers whether it was given as an integer, as
@@ -80,11 +87,22 @@ class Timeout {
   std::optional<long long> integer_;
 };
 
-// The keyword arguments. std::nullopt is Python's None (the default).
+// Python's None given as a keyword argument, where CPython tells it from the
+// argument not given: check_output(input=None) feeds the program an empty
+// input, check_output() leaves its stdin alone.
+struct NoneType {
+  friend bool operator==(NoneType, NoneType) = default;
+};
+inline constexpr NoneType None{};
+
+// The keyword arguments. std::nullopt is an argument not given.
 struct Options {
   // run() and check_output(): bytes for the child's stdin (a pipe), which is
-  // then closed. Not with `stdin`.
-  std::optional<std::string> input = std::nullopt;
+  // then closed. Not with `stdin`. Given as None: check_output() feeds an
+  // empty input (b'', or '' in text mode), run() none; Popen and call()
+  // refuse it as they refuse any input.
+  using InputValue = std::variant<std::string, NoneType>;
+  std::optional<InputValue> input = std::nullopt;
   // std::nullopt inherits this process's fd; PIPE, DEVNULL, an fd >= 0, or
   // (stderr only) STDOUT: the child's stderr goes where its stdout goes.
   std::optional<int> stdin = std::nullopt;
