@@ -41,15 +41,31 @@ void flush_std_streams() noexcept {
 }
 
 void close_stdin() noexcept {
-  // std::cin reads through stdio's stdin, which reads fd 0: after this both
-  // see end of file. Failures are ignored, as CPython ignores OSError here.
-  ::close(STDIN_FILENO);
-  // Not O_CLOEXEC: fd 0 is a standard stream, and a program the child execs
-  // must find it open (as CPython's child does, whose fd 0 stays open).
-  (void)::open("/dev/null", O_RDONLY);  // NOLINT(android-cloexec-open)
-  // Written only when set: the FILE lives in libc's data, and an untouched
-  // page is one copy-on-write fault fewer for every child.
-  if (std::feof(stdin) != 0 || std::ferror(stdin) != 0) std::clearerr(stdin);
+  // sys.stdin.close(); sys.stdin = open(os.open(os.devnull, O_RDONLY)):
+  // CPython's sys.stdin does not own fd 0 (closefd=False), so fd 0 stays as
+  // it was, and a program the child runs inherits it; only the language's
+  // own stdin reads /dev/null. In C++ that is stdio's stdin and std::cin.
+  // Failures are ignored, as CPython ignores OSError here.
+  const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  std::FILE* devnull = ::fdopen(fd, "r");
+  if (devnull == nullptr) {
+    ::close(fd);
+    return;
+  }
+  // glibc's stdin is a variable (<stdio.h>: `extern FILE *stdin`). The old
+  // FILE is left open, as its fd 0 is.
+  stdin = devnull;
+#if defined(__GLIBCXX__)
+  // std::cin reads through a stdio_sync_filebuf of the FILE stdin was at
+  // start-up; give it one of the new FILE (it lives as long as the child).
+  static __gnu_cxx::stdio_sync_filebuf<char> cin_buf(devnull);
+  static __gnu_cxx::stdio_sync_filebuf<wchar_t> wcin_buf(devnull);
+  std::cin.rdbuf(&cin_buf);
+  std::wcin.rdbuf(&wcin_buf);
+  std::cin.clear();
+  std::wcin.clear();
+#endif
 }
 
 }  // namespace pyproc::detail

@@ -10,11 +10,10 @@ namespace pyproc::detail {
 void flush_std_streams() noexcept;
 
 // util._close_stdin(): the child's stdin becomes /dev/null, so a child cannot
-// steal input meant for its parent. CPython only points sys.stdin at a new
-// /dev/null fd and leaves fd 0 as it was; C++ has no stdin object apart from
-// fd 0, so fd 0 itself is reopened on /dev/null, inheritable (not
-// close-on-exec): a program the child execs starts with fd 0 open, as it
-// would under CPython.
+// steal input meant for its parent. As in CPython, where sys.stdin is
+// pointed at a new /dev/null fd and fd 0 is left as it was, the language's
+// stdin reads /dev/null (stdio's stdin and std::cin, on a new close-on-exec
+// fd) and fd 0 is untouched: a program the child runs inherits it.
 void close_stdin() noexcept;
 
 }  // namespace pyproc::detail

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -72,22 +73,45 @@ TEST(Signals, AfterAnOutsideReapNothingIsSignalled) {
   EXPECT_EQ(p.exitcode(), std::nullopt);
 }
 
-TEST(ChildStdin, IsDevNullAndSurvivesExec) {
+// util._close_stdin(): the language's stdin reads /dev/null, fd 0 is left as
+// it was (CPython's sys.stdin does not own it), and a program the child execs
+// inherits fd 0.
+TEST(ChildStdin, ReadsDevNullWhileFdZeroIsLeftAlone) {
+  // fd 0 of the parent: a pipe holding a byte, which the child's stdin must
+  // not see and a program it execs must.
+  Pipe in;
+  in.write("p");
+  in.close_write();  // the program's `read` then ends at end of file
+  const int saved = ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+  ASSERT_GE(saved, 0);
+  ASSERT_EQ(::dup2(in.read_fd(), STDIN_FILENO), STDIN_FILENO);
   Pipe out;
   Process p([&] {
-    char target[64] = {};
-    const ssize_t n = ::readlink("/proc/self/fd/0", target, sizeof target - 1);
-    out.write(std::string(target, n > 0 ? static_cast<std::size_t>(n) : 0) + "\n");
-    out.write((::fcntl(STDIN_FILENO, F_GETFD) & FD_CLOEXEC) ? "cloexec\n" : "inheritable\n");
-    // A program the child execs finds fd 0 open.
-    ::execl("/bin/sh", "sh", "-c", "[ -e /proc/$$/fd/0 ] && exit 0 || exit 9",
+    const auto link = [](int fd) {
+      char target[64] = {};
+      const std::string path = "/proc/self/fd/" + std::to_string(fd);
+      const ssize_t n = ::readlink(path.c_str(), target, sizeof target - 1);
+      return std::string(target, n > 0 ? static_cast<std::size_t>(n) : 0);
+    };
+    out.write(link(::fileno(stdin)) + "\n");
+    out.write((::fcntl(::fileno(stdin), F_GETFD) & FD_CLOEXEC) ? "cloexec\n" : "inheritable\n");
+    out.write(std::fgetc(stdin) == EOF ? "stdio eof\n" : "stdio read\n");
+    out.write(std::cin.get() == std::char_traits<char>::eof() ? "cin eof\n" : "cin read\n");
+    out.write(link(STDIN_FILENO).rfind("pipe:", 0) == 0 ? "fd 0 pipe\n" : "fd 0 other\n");
+    // A program the child execs reads the byte on fd 0.
+    ::execl("/bin/sh", "sh", "-c", "read c; [ \"$c\" = p ] && exit 0 || exit 9",
             static_cast<char*>(nullptr));
     throw SystemExit(std::int64_t{127});
   });
   p.start();
+  ASSERT_EQ(::dup2(saved, STDIN_FILENO), STDIN_FILENO);
+  ::close(saved);
   out.close_write();
   EXPECT_EQ(out.read_line(), "/dev/null");
-  EXPECT_EQ(out.read_line(), "inheritable");
+  EXPECT_EQ(out.read_line(), "cloexec");
+  EXPECT_EQ(out.read_line(), "stdio eof");
+  EXPECT_EQ(out.read_line(), "cin eof");
+  EXPECT_EQ(out.read_line(), "fd 0 pipe");
   p.join();
   EXPECT_EQ(p.exitcode(), 0);
 }
