@@ -189,6 +189,10 @@ int child_main(void* raw) {
   ChildContext& context = *static_cast<ChildContext*>(raw);
   const LaunchPlan& plan = *context.plan;
   reset_signals(plan.default_sigpipe);
+  const KernelSigaction default_action;
+  for (std::size_t i = 0; i < plan.default_signal_count; ++i) {
+    child_sigaction(plan.default_signals[i], &default_action, nullptr);
+  }
   if (!make_kept_fds_inheritable(plan)) child_exit_before_exec(context);
   if (!arrange_stdio(plan)) child_exit_before_exec(context);
   if (plan.cwd != nullptr && ::chdir(plan.cwd) != 0) child_exit_before_exec(context);
@@ -199,7 +203,8 @@ int child_main(void* raw) {
   }
   if (plan.close_other_fds) close_fds_above_2(plan, context.report_fd);
   // The kernel's sigset is the first 64 bits of glibc's.
-  ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, context.caller_mask, nullptr, sizeof(std::uint64_t));
+  const sigset_t* mask = plan.child_mask != nullptr ? plan.child_mask : context.caller_mask;
+  ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, mask, nullptr, sizeof(std::uint64_t));
   if (plan.exit_127_at_once) child_exit(127);
   const ExecFailure failure = exec_each(plan.programs, plan.program_count, plan.argv, plan.envp);
   child_exit_with(context, failure.error, failure.index);

@@ -8,6 +8,7 @@
 // child whose exec failed and searches with execvp's rules (ENOEXEC -> sh).
 #pragma once
 
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
 #include <sys/types.h>
 
 #include <cstddef>
@@ -69,6 +70,12 @@ struct LaunchPlan {
   // and reports through a pipe.
   bool (*preexec)(void* arg) noexcept = nullptr;
   void* preexec_arg = nullptr;
+  // system(): signals set to SIG_DFL in the child whatever the caller has
+  // now (glibc's posix_spawnattr_setsigdefault), and the mask the child
+  // starts its program with in place of the caller's current one.
+  const int* default_signals = nullptr;
+  std::size_t default_signal_count = 0;
+  const sigset_t* child_mask = nullptr;
 };
 
 struct LaunchResult {

@@ -2,10 +2,14 @@
 // CPython calls), on the vfork-style launcher (spawn*() forks instead when an
 // after_in_child hook is registered). Only spawn*() runs at-fork hooks, as in
 // CPython.
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
+#include <cstddef>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -88,6 +92,65 @@ int spawn(int mode, const std::string& file, const Args& args, const Env* env, b
   }
 }
 
+// The signal state of glibc's system() for one call: SIGINT and SIGQUIT
+// ignored while any call of this process runs (a count, as glibc keeps one,
+// so that concurrent calls restore them once, after the last), SIGCHLD
+// blocked in the calling thread. `defaults` lists the signals the shell must
+// get back to SIG_DFL: those the caller did not ignore itself.
+class SystemSignals {
+ public:
+  SystemSignals() {
+    {
+      const std::lock_guard lock(mutex());
+      if (count()++ == 0) {
+        struct sigaction ignore {};
+        ignore.sa_handler = SIG_IGN;
+        sigemptyset(&ignore.sa_mask);
+        ::sigaction(SIGINT, &ignore, &saved_int());
+        ::sigaction(SIGQUIT, &ignore, &saved_quit());
+      }
+      if (saved_int().sa_handler != SIG_IGN) defaults[default_count++] = SIGINT;
+      if (saved_quit().sa_handler != SIG_IGN) defaults[default_count++] = SIGQUIT;
+    }
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    ::pthread_sigmask(SIG_BLOCK, &chld, &caller_mask);
+  }
+  ~SystemSignals() {
+    ::pthread_sigmask(SIG_SETMASK, &caller_mask, nullptr);
+    const std::lock_guard lock(mutex());
+    if (--count() == 0) {
+      ::sigaction(SIGINT, &saved_int(), nullptr);
+      ::sigaction(SIGQUIT, &saved_quit(), nullptr);
+    }
+  }
+  SystemSignals(const SystemSignals&) = delete;
+  SystemSignals& operator=(const SystemSignals&) = delete;
+
+  std::array<int, 2> defaults{};
+  std::size_t default_count = 0;
+  sigset_t caller_mask{};
+
+ private:
+  static std::mutex& mutex() {
+    static std::mutex m;
+    return m;
+  }
+  static int& count() {
+    static int n = 0;
+    return n;
+  }
+  static struct sigaction& saved_int() {
+    static struct sigaction action {};
+    return action;
+  }
+  static struct sigaction& saved_quit() {
+    static struct sigaction action {};
+    return action;
+  }
+};
+
 }  // namespace
 
 int spawnv(int mode, const std::string& path, const Args& args) {
@@ -108,11 +171,19 @@ int system(const std::string& command) {
   static constexpr const char* kShell[] = {"/bin/sh"};
   const Args args = {"sh", "-c", command};
   const detail::ExecArgv argv(args);
+  // glibc's do_system(): SIGINT and SIGQUIT ignored and SIGCHLD blocked in
+  // the caller while the shell runs (so that ^C reaches the command, not
+  // the caller, and a SIGCHLD handler cannot reap the shell first); the
+  // shell starts with the caller's own dispositions and mask.
+  const SystemSignals guard;
   pyproc::detail::LaunchPlan plan;
   plan.programs = kShell;
   plan.program_count = 1;
   plan.argv = argv.get();
   plan.envp = ::environ;
+  plan.default_signals = guard.defaults.data();
+  plan.default_signal_count = guard.default_count;
+  plan.child_mask = &guard.caller_mask;
   const pyproc::detail::LaunchResult launched = pyproc::detail::launch(plan);
   // glibc: "failure to execute the shell should return as if the shell had
   // terminated using _exit(127)"; a failed waitpid gives -1.

@@ -305,6 +305,36 @@ TEST_F(OsSystem, TheCommandWritesToThisProcesssStdout) {
   EXPECT_EQ(out.text(), "one\nargs 3\narg args\narg --\narg sh\n");
 }
 
+// glibc's system(): SIGINT ignored while the command runs, its disposition
+// back after the last of several concurrent calls, and the shell started
+// with SIGINT at its default (so the command can be interrupted).
+TEST_F(OsSystem, SigintIsIgnoredWhileAnyCallRunsAndRestoredAfterTheLast) {
+  struct sigaction before {};
+  ASSERT_EQ(::sigaction(SIGINT, nullptr, &before), 0);
+  testing::Pipe ready;
+  testing::Pipe go;
+  const std::string await_go = kHelper + " notify " + std::to_string(ready.write_fd()) +
+                               " await " + std::to_string(go.read_fd()) + " signals";
+  ::fcntl(ready.write_fd(), F_SETFD, 0);
+  ::fcntl(go.read_fd(), F_SETFD, 0);
+  std::vector<std::thread> threads;
+  std::vector<int> statuses(3, -1);
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&, i] { statuses[i] = os::system(await_go + " > /dev/null"); });
+  }
+  EXPECT_EQ(ready.read(3), "nnn");  // every shell has started
+  struct sigaction during {};
+  ASSERT_EQ(::sigaction(SIGINT, nullptr, &during), 0);
+  EXPECT_EQ(during.sa_handler, SIG_IGN);
+  ::kill(::getpid(), SIGINT);  // discarded: ignored
+  go.write(std::string(3, 'g'));
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(statuses, std::vector<int>(3, 0));
+  struct sigaction after {};
+  ASSERT_EQ(::sigaction(SIGINT, nullptr, &after), 0);
+  EXPECT_EQ(after.sa_handler, before.sa_handler);
+}
+
 TEST_F(OsSystem, NulIsAValueError) {
   using namespace std::string_literals;
   EXPECT_EQ(raised([] { os::system("a\0b"s); }), "ValueError: embedded null byte");

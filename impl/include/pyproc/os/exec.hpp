@@ -159,15 +159,20 @@ int spawnlpe(int mode, const std::string& file, const A&... args_then_env) {
 // process's fd 1 directly; pyproc does not flush std::cout first (nor does
 // CPython flush sys.stdout).
 //
-// Unlike C system(), the caller's signal dispositions are left alone: glibc
-// sets SIGINT and SIGQUIT to SIG_IGN for the whole process while the command
-// runs (and blocks SIGCHLD in the calling thread), which in a threaded
-// program changes every other thread's signal handling. So a terminal's
-// Ctrl-C during system() reaches this process as well as the shell; a
-// SIGCHLD handler that reaps every child (waitpid(-1)) would steal the
-// shell's status, as it would steal any other child's. The shell gets SIGINT
-// and SIGQUIT as under C system(): at their defaults unless this process
-// ignores them.
+// Signals are C system()'s (glibc's do_system(), which CPython calls): while
+// the command runs, SIGINT and SIGQUIT are ignored by the whole process (a
+// count makes concurrent calls restore them once, after the last) and
+// SIGCHLD is blocked in the calling thread. So a terminal's Ctrl-C reaches
+// the command and not this process (a SIGINT meanwhile is discarded), and a
+// SIGCHLD handler cannot reap the shell before system() does. As in C, this
+// changes the dispositions for every thread while any system() runs. The
+// shell starts with this process's own dispositions of SIGINT and SIGQUIT
+// and the caller's signal mask.
+//
+// spawn*(P_WAIT) and subprocess's call() change no disposition, in pyproc
+// as in CPython: a SIGCHLD handler that reaps every child (waitpid(-1)) can
+// steal their child's status (CPython then reports 0 for call(), and
+// spawn*() raises ChildProcessError).
 int system(const std::string& command);
 
 }  // namespace pyproc::os
