@@ -40,17 +40,23 @@ void read_some(PipeFile& file, Collected& into) {
 
 // The parent's end of stdin made non-blocking for the exchange (so that a
 // write never blocks on a full pipe while the child waits for us to read),
-// and blocking again after it, for the file object's own writes.
+// and blocking again after it, for the file object's own writes. Only while
+// the file is open: once the exchange has closed it, its fd number may
+// already be another thread's new pipe, whose flags are not ours to touch.
 class NonBlocking {
  public:
-  explicit NonBlocking(int fd) : fd_(fd), flags_(::fcntl(fd, F_GETFL)) {
-    if (flags_ < 0 || ::fcntl(fd, F_SETFL, flags_ | O_NONBLOCK) < 0) raise_os_error(errno);
+  explicit NonBlocking(const PipeFile& file)
+      : file_(file), fd_(file.fileno()), flags_(::fcntl(fd_, F_GETFL)) {
+    if (flags_ < 0 || ::fcntl(fd_, F_SETFL, flags_ | O_NONBLOCK) < 0) raise_os_error(errno);
   }
-  ~NonBlocking() { ::fcntl(fd_, F_SETFL, flags_); }
+  ~NonBlocking() {
+    if (!file_.closed()) ::fcntl(fd_, F_SETFL, flags_);
+  }
   NonBlocking(const NonBlocking&) = delete;
   NonBlocking& operator=(const NonBlocking&) = delete;
 
  private:
+  const PipeFile& file_;
   int fd_;
   int flags_;
 };
@@ -67,7 +73,7 @@ class Exchange {
     // may not give one), so a stdin left open by a timeout stays so.
     const bool writing = is_open(state_.stdin) && !pending_.empty();
     std::optional<NonBlocking> non_blocking;
-    if (writing) non_blocking.emplace(state_.stdin->fileno());
+    if (writing) non_blocking.emplace(*state_.stdin);
     const pyproc::detail::SigpipeBlocked no_sigpipe(writing);
     bool write_done = !writing;
     for (;;) {

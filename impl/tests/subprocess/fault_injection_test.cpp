@@ -9,6 +9,7 @@
 // reaped; EPERM from a signal raised, ESRCH ignored. Whatever fails, the
 // child is killed and reaped and every fd closed: the fixture checks,
 // reaping by hand only a child whose wait the mock hid on purpose.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -16,6 +17,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 #include "pyproc/subprocess.hpp"
@@ -104,6 +106,38 @@ TEST_F(SubprocessFaultInjection, EpipeEndsTheInputSilently) {
   EXPECT_EQ(
       sp::run(helper({"cat", "print", "eof"}), {.input = "never sent", .stdout = sp::PIPE}).stdout,
       "eof\n");
+}
+
+// The exchange makes stdin non-blocking and restores its flags afterwards,
+// but not once it has closed it: by then the fd number may be another
+// thread's new pipe (here one made the moment stdin is closed, so it gets
+// that number), whose O_NONBLOCK must survive. (A blocking pipe there hung
+// the other thread's exchange: SubprocessThreads.ConcurrentCalls...)
+TEST_F(SubprocessFaultInjection, TheExchangeLeavesAReusedFdNumberAlone) {
+  int stdin_fd = -1;
+  int reused[2] = {-1, -1};
+  EXPECT_CALL(sys_, write(_, _, _))
+      .WillRepeatedly(Invoke([&stdin_fd](int fd, const void* data, std::size_t size) {
+        if (stdin_fd < 0 && std::string_view(static_cast<const char*>(data), size) == "input") {
+          stdin_fd = fd;
+        }
+        return real().write(fd, data, size);
+      }));
+  EXPECT_CALL(sys_, close).WillRepeatedly(Invoke([&](int fd) {
+    const int r = real().close(fd);
+    if (fd == stdin_fd && reused[0] < 0) {
+      EXPECT_EQ(::pipe2(reused, O_CLOEXEC | O_NONBLOCK), 0);
+    }
+    return r;
+  }));
+  const sp::CompletedProcess r =
+      sp::run(helper({"cat"}), {.input = "input", .capture_output = true});
+  EXPECT_EQ(r.stdout, "input");
+  ASSERT_GE(stdin_fd, 0);
+  ASSERT_TRUE(reused[0] == stdin_fd || reused[1] == stdin_fd);
+  EXPECT_NE(::fcntl(stdin_fd, F_GETFL) & O_NONBLOCK, 0);
+  ::close(reused[0]);
+  ::close(reused[1]);
 }
 
 TEST_F(SubprocessFaultInjection, AWriteErrorKillsAndReapsTheChild) {

@@ -2,11 +2,20 @@
 // several threads at once. Each thread's children get their own pipes and
 // nothing else (no fd of another thread's exchange leaks into them), each
 // thread reaps only its own children, and SIGPIPE stays blocked only in the
-// thread that writes. Run under ThreadSanitizer and AddressSanitizer by
+// thread that writes. S4-S6: one Popen waited (wait(), wait(timeout)),
+// polled, read (returncode(), pid(), args(), repr()) and signalled from
+// several threads at once, through the pidfd and without one: every thread
+// sees the same returncode and the child is reaped exactly once (counted at
+// the seam); distinct Popens, their destructors and the reaping of
+// abandoned children in different threads; pipe files of one Popen used by
+// different threads. Run under ThreadSanitizer and AddressSanitizer by
 // .ci/test.
 #include <signal.h>
 
 #include <atomic>
+#include <latch>
+#include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,9 +27,12 @@ namespace pyproc {
 namespace {
 
 namespace sp = subprocess;
+using testing::await_end_unreaped;
 using testing::fill_pattern;
 using testing::helper;
+using testing::Pipe;
 using testing::quoted_helper;
+using testing::unreaped_child;
 
 class SubprocessThreads : public testing::SubprocessTest {};
 
@@ -77,6 +89,218 @@ TEST_F(SubprocessThreads, TheSigpipeMaskIsPerThreadAndRestored) {
   }
   writer.join();
   EXPECT_FALSE(blocked_somewhere.load());
+}
+
+// ---- one Popen, many threads ----
+
+// The seam, real calls counted: how many of them reaped a child (a waitid
+// without WNOWAIT that returned one, a waitpid that returned a pid). With
+// `pidfds` false, pidfd_open fails with ENOSYS: Popen's fallback path.
+class CountingSyscalls {
+ public:
+  explicit CountingSyscalls(bool pidfds) {
+    detail::Syscalls& real = detail::real_syscalls();
+    ON_CALL(sys_, waitid)
+        .WillByDefault([this, &real](idtype_t type, id_t id, siginfo_t* info, int options) {
+          const int r = real.waitid(type, id, info, options);
+          if (r == 0 && info->_sifields._sigchld.si_pid != 0 && (options & os::WNOWAIT) == 0) {
+            reaps_.fetch_add(1);
+          }
+          return r;
+        });
+    ON_CALL(sys_, waitpid).WillByDefault([this, &real](pid_t pid, int* status, int options) {
+      const pid_t r = real.waitpid(pid, status, options);
+      if (r > 0) reaps_.fetch_add(1);
+      return r;
+    });
+    if (!pidfds) {
+      ON_CALL(sys_, pidfd_open).WillByDefault([](pid_t, unsigned int) {
+        errno = ENOSYS;
+        return -1;
+      });
+    }
+  }
+  int reaps() const { return reaps_.load(); }
+
+ private:
+  std::atomic<int> reaps_{0};
+  ::testing::NiceMock<testing::OsMockSyscalls> sys_;
+};
+
+enum class Role { Wait, WaitTimeout, Poll, Returncode, Signal };
+
+// kThreads threads, started together by a latch, each in one role on the
+// same Popen; what each saw as the returncode.
+std::vector<std::optional<int>> race(sp::Popen& p, const std::vector<Role>& roles, int signal) {
+  std::latch start(static_cast<std::ptrdiff_t>(roles.size()));
+  std::vector<std::optional<int>> seen(roles.size());
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < roles.size(); ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      try {
+        switch (roles[i]) {
+          case Role::Wait:
+            seen[i] = p.wait();
+            break;
+          case Role::WaitTimeout:
+            seen[i] = p.wait(60);
+            break;
+          case Role::Poll:
+            while (!(seen[i] = p.poll())) std::this_thread::yield();
+            break;
+          case Role::Returncode:
+            // The readers of what never changes, while it is reaped.
+            while (!(seen[i] = p.returncode())) {
+              if (p.pid() <= 0 || p.args().repr().empty() || p.repr().empty()) break;
+              std::this_thread::yield();
+            }
+            break;
+          case Role::Signal:
+            if (signal != 0) {
+              p.send_signal(signal);
+              p.terminate();  // reaped by now or not: no error either way
+            }
+            seen[i] = p.wait();
+            p.kill();  // reaped: nothing is sent
+            break;
+        }
+      } catch (const BaseException& e) {
+        ADD_FAILURE() << "thread " << i << ": " << e.type_name() << ": " << e.what();
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  return seen;
+}
+
+const std::vector<Role> kRoles = {Role::Wait,       Role::Wait,   Role::WaitTimeout,
+                                  Role::WaitTimeout, Role::Poll,   Role::Poll,
+                                  Role::Returncode, Role::Signal, Role::Signal};
+
+class SubprocessPopenThreads : public SubprocessThreads,
+                               public ::testing::WithParamInterface<bool> {};
+
+// The child ends by a signal the signalling threads send while the others
+// wait and poll.
+TEST_P(SubprocessPopenThreads, OnePopenSignalledWaitedAndPolledAtOnceIsReapedOnce) {
+  for (int round = 0; round < 20; ++round) {
+    const CountingSyscalls counting(GetParam());
+    sp::Popen p(helper({"wait-signal"}));
+    const std::vector<std::optional<int>> seen = race(p, kRoles, SIGTERM);
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+      EXPECT_EQ(seen[i], -SIGTERM) << "round " << round << ", thread " << i;
+    }
+    EXPECT_EQ(p.returncode(), -SIGTERM);
+    EXPECT_EQ(counting.reaps(), 1) << "round " << round;
+    EXPECT_FALSE(unreaped_child(p.pid()));
+  }
+}
+
+// The child ends by itself while every thread races to reap it.
+TEST_P(SubprocessPopenThreads, OnePopenWaitedAndPolledAtOnceIsReapedOnce) {
+  for (int round = 0; round < 20; ++round) {
+    const CountingSyscalls counting(GetParam());
+    sp::Popen p(helper({"exit", std::to_string(round)}));
+    const std::vector<std::optional<int>> seen = race(p, kRoles, 0);
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+      EXPECT_EQ(seen[i], round) << "round " << round << ", thread " << i;
+    }
+    EXPECT_EQ(counting.reaps(), 1) << "round " << round;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(, SubprocessPopenThreads, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return std::string(info.param ? "Pidfd" : "NoPidfd");
+                         });
+
+// wait(timeout)s that expire in several threads while another thread's
+// wait() blocks: each raises its own TimeoutExpired, and the child's end
+// is then seen by all.
+TEST_F(SubprocessThreads, TimeoutsExpireInSeveralThreadsAtOnce) {
+  Pipe go;
+  sp::Popen p(helper({"await", "0", "exit", "9"}), {.stdin = go.read_fd()});
+  constexpr int kWaiters = 4;
+  std::latch start(kWaiters + 1);
+  std::atomic<int> timeouts{0};
+  std::atomic<int> nines{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kWaiters; ++i) {
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      try {
+        p.wait(0.02);
+      } catch (const sp::TimeoutExpired&) {
+        timeouts.fetch_add(1);
+      }
+      if (p.wait() == 9) nines.fetch_add(1);
+    });
+  }
+  start.arrive_and_wait();
+  // Every waiter has timed out once before the child may end.
+  while (timeouts.load() < kWaiters) std::this_thread::yield();
+  go.close_write();
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(nines.load(), kWaiters);
+  EXPECT_EQ(p.returncode(), 9);
+}
+
+// Distinct Popens need no locking: made, destroyed while their children
+// run (kept to be reaped later) and reaping those of other threads, all at
+// once.
+TEST_F(SubprocessThreads, PopensAbandonedAndReapedInSeveralThreadsAtOnce) {
+  constexpr int kThreads = 4;
+  constexpr int kEach = 8;
+  Pipe go;
+  std::vector<std::vector<pid_t>> abandoned(kThreads);
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      for (int i = 0; i < kEach; ++i) {
+        {
+          sp::Popen running(helper({"await", "0"}), {.stdin = go.read_fd(), .stdout = sp::PIPE});
+          abandoned[t].push_back(running.pid());
+        }
+        sp::Popen ended(helper({"exit", std::to_string(i)}));
+        EXPECT_EQ(ended.wait(), i);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  go.close_write();
+  for (const std::vector<pid_t>& pids : abandoned) {
+    for (const pid_t pid : pids) await_end_unreaped(pid);
+  }
+  sp::Popen last(helper());  // reaps every one of them
+  EXPECT_EQ(last.wait(), 0);
+  for (const std::vector<pid_t>& pids : abandoned) {
+    for (const pid_t pid : pids) EXPECT_FALSE(unreaped_child(pid)) << pid;
+  }
+}
+
+// Different pipe files of one Popen used from different threads at once:
+// one thread writes stdin while another reads stdout and a third stderr
+// (more than a pipe holds each way, so none could finish alone).
+TEST_F(SubprocessThreads, DifferentPipeFilesOfOnePopenInDifferentThreads) {
+  const std::string input = fill_pattern(1 << 20);
+  sp::Popen p(helper({"efill", "300000", "cat"}),
+              {.stdin = sp::PIPE, .stdout = sp::PIPE, .stderr = sp::PIPE});
+  std::string out;
+  std::string err;
+  std::thread writer([&] {
+    p.stdin()->write(input);
+    p.stdin()->close();
+  });
+  std::thread err_reader([&] { err = p.stderr()->read(); });
+  out = p.stdout()->read();
+  writer.join();
+  err_reader.join();
+  EXPECT_EQ(out, input);
+  EXPECT_EQ(err, fill_pattern(300000));
+  EXPECT_EQ(p.wait(), 0);
 }
 
 }  // namespace
