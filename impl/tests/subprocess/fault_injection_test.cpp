@@ -328,11 +328,11 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Combine(::testing::Values(Path::Pidfd, Path::NoPidfdEnosys, Path::NoPidfdEperm),
                        ::testing::Values(How::Wait, How::WaitTimeout, How::Poll)),
     param_name);
-INSTANTIATE_TEST_SUITE_P(
-    , SubprocessCallWaitFaults,
-    ::testing::Combine(::testing::Values(Path::Pidfd, Path::NoPidfdEnosys, Path::NoPidfdEperm),
-                       ::testing::Values(How::Wait, How::WaitTimeout)),
-    param_name);
+INSTANTIATE_TEST_SUITE_P(, SubprocessCallWaitFaults,
+                         ::testing::Combine(::testing::Values(Path::Pidfd, Path::NoPidfdEnosys,
+                                                              Path::NoPidfdEperm),
+                                            ::testing::Values(How::Wait, How::WaitTimeout)),
+                         param_name);
 
 // A child that failed to exec is reaped before the error is raised, EINTR
 // and all (the launch's own waitpid, whatever the path).
@@ -384,7 +384,8 @@ class SubprocessSignalFaults : public SubprocessFaultInjection,
   // The next signal `signal` sent fails with `error`, after `before` runs
   // (e.g. closing the pipe a child awaits, so that it ends by itself); the
   // real call after that.
-  void fail_signal(int signal, int error, const std::function<void()>& before = [] {}) {
+  void fail_signal(
+      int signal, int error, const std::function<void()>& before = [] {}) {
     const auto fail = [before, error](auto...) {
       before();
       errno = error;
@@ -436,22 +437,22 @@ TEST_P(SubprocessSignalFaults, EsrchIsIgnored) {
 TEST_P(SubprocessSignalFaults, AKillThatFailsIsRaisedAndTheChildIsStillReaped) {
   Pipe go;
   fail_signal(SIGKILL, EPERM, [&go] { go.close_write(); });
-  EXPECT_EQ(raised([&go] {
-              sp::call(helper({"await", "0", "exit", "4"}),
-                       {.stdin = go.read_fd(), .timeout = 0.05});
-            }),
-            "PermissionError: [Errno 1] Operation not permitted");
+  EXPECT_EQ(
+      raised([&go] {
+        sp::call(helper({"await", "0", "exit", "4"}), {.stdin = go.read_fd(), .timeout = 0.05});
+      }),
+      "PermissionError: [Errno 1] Operation not permitted");
 }
 
 TEST_P(SubprocessSignalFaults, AChildAlreadyGoneIsNoErrorForKill) {
   Pipe go;
   fail_signal(SIGKILL, ESRCH, [&go] { go.close_write(); });
-  EXPECT_EQ(raised([&go] {
-              sp::call(helper({"await", "0", "exit", "4"}),
-                       {.stdin = go.read_fd(), .timeout = 0.05});
-            }),
-            "TimeoutExpired: Command '" + helper_str({"await", "0", "exit", "4"}) +
-                "' timed out after 0.05 seconds");
+  EXPECT_EQ(
+      raised([&go] {
+        sp::call(helper({"await", "0", "exit", "4"}), {.stdin = go.read_fd(), .timeout = 0.05});
+      }),
+      "TimeoutExpired: Command '" + helper_str({"await", "0", "exit", "4"}) +
+          "' timed out after 0.05 seconds");
 }
 
 // Once reaped, nothing is sent at all (a no-op, as CPython's).

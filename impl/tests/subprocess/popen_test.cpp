@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <memory>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -135,11 +135,10 @@ TEST_F(SubprocessPopen, PollReapsAChildThatHasEnded) {
 // input.
 TEST_F(SubprocessPopen, CommunicateResumesAfterATimeoutWithoutLosingOutput) {
   Pipe go;
-  const std::vector<std::string> actions = {"print", "part1", "await",  "0",      "fill",
-                                            "1000000", "eprint", "err1", "efill", "300000"};
+  const std::vector<std::string> actions = {"print",   "part1",  "await", "0",     "fill",
+                                            "1000000", "eprint", "err1",  "efill", "300000"};
   sp::Popen p(helper(actions), {.stdin = go.read_fd(), .stdout = PIPE, .stderr = PIPE});
-  const std::string message =
-      "Command '" + helper_str(actions) + "' timed out after 0.05 seconds";
+  const std::string message = "Command '" + helper_str(actions) + "' timed out after 0.05 seconds";
   // Until part1 has been read (the child wrote it at once).
   std::optional<std::string> partial;
   for (int tries = 0; tries < 400 && partial != "part1\n"; ++tries) {
@@ -264,8 +263,8 @@ TEST_F(SubprocessPopen, ExitClosesThePipesAndWaits) {
 
 TEST_F(SubprocessPopen, WithRunsTheBodyThenClosesAndWaits) {
   pid_t pid = -1;
-  const std::string line = sp::with(
-      sp::Popen(helper({"cat"}), {.stdin = PIPE, .stdout = PIPE}), [&pid](sp::Popen& p) {
+  const std::string line =
+      sp::with(sp::Popen(helper({"cat"}), {.stdin = PIPE, .stdout = PIPE}), [&pid](sp::Popen& p) {
         pid = p.pid();
         p.stdin()->write("hello\n");
         p.stdin()->flush();
@@ -284,7 +283,9 @@ TEST_F(SubprocessPopen, WithRaisesExitsErrorUnlessTheBodyRaised) {
     p.stdin()->write("buffered");
     await_end_unreaped(p.pid());
   };
-  EXPECT_EQ(raised([&] { sp::with(sp::Popen(helper({"exit", "0"}), {.stdin = PIPE}), body); }),
+  EXPECT_EQ(raised([&] {
+              sp::with(sp::Popen(helper({"exit", "0"}), {.stdin = PIPE}), body);
+            }),
             "BrokenPipeError: [Errno 32] Broken pipe");
   EXPECT_FALSE(unreaped_child(pid));
   EXPECT_EQ(raised([&] {
@@ -309,12 +310,14 @@ struct KindCase {
   const char* reader_name;
 };
 
-class SubprocessPopenKinds : public SubprocessPopen, public ::testing::WithParamInterface<KindCase> {};
+class SubprocessPopenKinds : public SubprocessPopen,
+                             public ::testing::WithParamInterface<KindCase> {};
 
 TEST_P(SubprocessPopenKinds, BufsizeAndTextModeChooseTheClass) {
   const KindCase& c = GetParam();
-  sp::Popen p(helper({"cat"}),
-              {.stdin = PIPE, .stdout = PIPE, .stderr = PIPE, .text = c.text, .bufsize = c.bufsize});
+  sp::Popen p(
+      helper({"cat"}),
+      {.stdin = PIPE, .stdout = PIPE, .stderr = PIPE, .text = c.text, .bufsize = c.bufsize});
   for (const std::shared_ptr<sp::PipeFile>& f : {p.stdin(), p.stdout(), p.stderr()}) {
     ASSERT_NE(f, nullptr);
     const bool writer = f == p.stdin();
@@ -334,27 +337,27 @@ TEST_P(SubprocessPopenKinds, BufsizeAndTextModeChooseTheClass) {
 using Kind = sp::PipeFile::Kind;
 INSTANTIATE_TEST_SUITE_P(
     , SubprocessPopenKinds,
-    ::testing::Values(
-        KindCase{std::nullopt, false, Kind::BufferedWriter, Kind::BufferedReader, "BufferedWriter",
-                 "BufferedReader"},
-        KindCase{-1, false, Kind::BufferedWriter, Kind::BufferedReader, "BufferedWriter",
-                 "BufferedReader"},
-        KindCase{0, false, Kind::FileIO, Kind::FileIO, "FileIO", "FileIO"},
-        // bytes mode, bufsize 1: io.open() warns and buffers as by default
-        KindCase{1, false, Kind::BufferedWriter, Kind::BufferedReader, "BufferedWriter",
-                 "BufferedReader"},
-        KindCase{4096, false, Kind::BufferedWriter, Kind::BufferedReader, "BufferedWriter",
-                 "BufferedReader"},
-        KindCase{std::nullopt, true, Kind::TextIOWrapper, Kind::TextIOWrapper, "TextIOWrapper",
-                 "TextIOWrapper"},
-        KindCase{0, true, Kind::TextIOWrapper, Kind::TextIOWrapper, "TextIOWrapper",
-                 "TextIOWrapper"},
-        KindCase{1, true, Kind::TextIOWrapper, Kind::TextIOWrapper, "TextIOWrapper",
-                 "TextIOWrapper"}),
+    ::testing::Values(KindCase{std::nullopt, false, Kind::BufferedWriter, Kind::BufferedReader,
+                               "BufferedWriter", "BufferedReader"},
+                      KindCase{-1, false, Kind::BufferedWriter, Kind::BufferedReader,
+                               "BufferedWriter", "BufferedReader"},
+                      KindCase{0, false, Kind::FileIO, Kind::FileIO, "FileIO", "FileIO"},
+                      // bytes mode, bufsize 1: io.open() warns and buffers as by default
+                      KindCase{1, false, Kind::BufferedWriter, Kind::BufferedReader,
+                               "BufferedWriter", "BufferedReader"},
+                      KindCase{4096, false, Kind::BufferedWriter, Kind::BufferedReader,
+                               "BufferedWriter", "BufferedReader"},
+                      KindCase{std::nullopt, true, Kind::TextIOWrapper, Kind::TextIOWrapper,
+                               "TextIOWrapper", "TextIOWrapper"},
+                      KindCase{0, true, Kind::TextIOWrapper, Kind::TextIOWrapper, "TextIOWrapper",
+                               "TextIOWrapper"},
+                      KindCase{1, true, Kind::TextIOWrapper, Kind::TextIOWrapper, "TextIOWrapper",
+                               "TextIOWrapper"}),
     [](const ::testing::TestParamInfo<KindCase>& info) {
       const std::string size =
-          info.param.bufsize ? (*info.param.bufsize < 0 ? "minus1" : std::to_string(*info.param.bufsize))
-                             : "default";
+          info.param.bufsize
+              ? (*info.param.bufsize < 0 ? "minus1" : std::to_string(*info.param.bufsize))
+              : "default";
       return std::string(info.param.text ? "text" : "bytes") + "_bufsize_" + size;
     });
 
@@ -383,7 +386,8 @@ class SubprocessPopenFileErrors : public SubprocessPopen,
 
 TEST_P(SubprocessPopenFileErrors, ClosedAndUnsupportedAreRefusedWithCpythonsMessages) {
   const ErrorCase& c = GetParam();
-  sp::Popen p(helper({"cat"}), {.stdin = PIPE, .stdout = PIPE, .text = c.text, .bufsize = c.bufsize});
+  sp::Popen p(helper({"cat"}),
+              {.stdin = PIPE, .stdout = PIPE, .text = c.text, .bufsize = c.bufsize});
   sp::PipeFile& in = *p.stdin();
   sp::PipeFile& out = *p.stdout();
   std::vector<std::string> got;
@@ -411,43 +415,43 @@ TEST_P(SubprocessPopenFileErrors, ClosedAndUnsupportedAreRefusedWithCpythonsMess
 INSTANTIATE_TEST_SUITE_P(
     , SubprocessPopenFileErrors,
     ::testing::Values(
-        ErrorCase{std::nullopt,
-                  false,
-                  {"UnsupportedOperation: read", "UnsupportedOperation: read",
-                   "UnsupportedOperation: write", "ValueError: write to closed file",
-                   "ValueError: flush of closed file", "ValueError: read of closed file",
-                   "ValueError: read of closed file", "ValueError: readline of closed file",
-                   "ValueError: I/O operation on closed file.",
-                   "ValueError: I/O operation on closed file.",
-                   "ValueError: readline of closed file",
-                   "ValueError: I/O operation on closed file"}},
-        ErrorCase{0,
-                  false,
-                  {"UnsupportedOperation: File not open for reading",
-                   "UnsupportedOperation: File not open for reading",
-                   "UnsupportedOperation: File not open for writing",
-                   "ValueError: I/O operation on closed file",
-                   "ValueError: I/O operation on closed file.",
-                   "ValueError: I/O operation on closed file",
-                   "ValueError: I/O operation on closed file",
-                   "ValueError: I/O operation on closed file",
-                   "ValueError: I/O operation on closed file.",
-                   "ValueError: I/O operation on closed file.",
-                   "ValueError: I/O operation on closed file",
-                   "ValueError: I/O operation on closed file"}},
-        ErrorCase{std::nullopt,
-                  true,
-                  {"UnsupportedOperation: not readable", "UnsupportedOperation: not readable",
-                   "UnsupportedOperation: not writable",
-                   "ValueError: I/O operation on closed file.",
-                   "ValueError: I/O operation on closed file.",
-                   "ValueError: I/O operation on closed file.",
-                   "ValueError: I/O operation on closed file.",
-                   "ValueError: I/O operation on closed file.",
-                   "ValueError: I/O operation on closed file.",
-                   "ValueError: I/O operation on closed file.",
-                   "ValueError: I/O operation on closed file.",
-                   "ValueError: I/O operation on closed file"}}),
+        ErrorCase{
+            std::nullopt,
+            false,
+            {"UnsupportedOperation: read", "UnsupportedOperation: read",
+             "UnsupportedOperation: write", "ValueError: write to closed file",
+             "ValueError: flush of closed file", "ValueError: read of closed file",
+             "ValueError: read of closed file", "ValueError: readline of closed file",
+             "ValueError: I/O operation on closed file.",
+             "ValueError: I/O operation on closed file.", "ValueError: readline of closed file",
+             "ValueError: I/O operation on closed file"}},
+        ErrorCase{
+            0,
+            false,
+            {"UnsupportedOperation: File not open for reading",
+             "UnsupportedOperation: File not open for reading",
+             "UnsupportedOperation: File not open for writing",
+             "ValueError: I/O operation on closed file",
+             "ValueError: I/O operation on closed file.",
+             "ValueError: I/O operation on closed file", "ValueError: I/O operation on closed file",
+             "ValueError: I/O operation on closed file",
+             "ValueError: I/O operation on closed file.",
+             "ValueError: I/O operation on closed file.",
+             "ValueError: I/O operation on closed file",
+             "ValueError: I/O operation on closed file"}},
+        ErrorCase{
+            std::nullopt,
+            true,
+            {"UnsupportedOperation: not readable", "UnsupportedOperation: not readable",
+             "UnsupportedOperation: not writable", "ValueError: I/O operation on closed file.",
+             "ValueError: I/O operation on closed file.",
+             "ValueError: I/O operation on closed file.",
+             "ValueError: I/O operation on closed file.",
+             "ValueError: I/O operation on closed file.",
+             "ValueError: I/O operation on closed file.",
+             "ValueError: I/O operation on closed file.",
+             "ValueError: I/O operation on closed file.",
+             "ValueError: I/O operation on closed file"}}),
     [](const ::testing::TestParamInfo<ErrorCase>& info) {
       if (info.param.text) return std::string("TextIOWrapper");
       return std::string(info.param.bufsize == 0 ? "FileIO" : "Buffered");
@@ -499,8 +503,8 @@ TEST_F(SubprocessPopen, APipeFileHeldElsewhereOutlivesItsPopen) {
 // final "\r", read through a seam whose read(2) hands out at most `chunk`
 // bytes, so that every boundary falls inside a character or between "\r"
 // and "\n" for some chunk size.
-const std::vector<std::string> kSplitText = helper(
-    {"write", "a\\xc3\\xa9b\\r\\nc\\rd\\xe2\\x82\\xac\\xf0\\x9f\\x98\\x80\\r\\n\\r"});
+const std::vector<std::string> kSplitText =
+    helper({"write", "a\\xc3\\xa9b\\r\\nc\\rd\\xe2\\x82\\xac\\xf0\\x9f\\x98\\x80\\r\\n\\r"});
 
 class SubprocessPopenChunks : public SubprocessPopen,
                               public ::testing::WithParamInterface<std::size_t> {
@@ -526,8 +530,8 @@ TEST_P(SubprocessPopenChunks, ReadCountsCharacters) {
   sp::Popen p(kSplitText, {.stdout = PIPE, .text = true});
   std::vector<std::string> chars;
   for (std::string c; !(c = p.stdout()->read(1)).empty();) chars.push_back(c);
-  EXPECT_EQ(chars, (std::vector<std::string>{"a", "é", "b", "\n", "c", "\n", "d", "€", "😀", "\n",
-                                             "\n"}));
+  EXPECT_EQ(chars,
+            (std::vector<std::string>{"a", "é", "b", "\n", "c", "\n", "d", "€", "😀", "\n", "\n"}));
   EXPECT_EQ(p.wait(), 0);
   sp::Popen q(kSplitText, {.stdout = PIPE, .text = true});
   EXPECT_EQ(q.stdout()->readline(2), "aé");

@@ -152,7 +152,8 @@ std::vector<std::optional<int>> race(sp::Popen& p, const std::vector<Role>& role
           case Role::Returncode:
             // The readers of what never changes, while it is reaped.
             while (!(seen[i] = p.returncode())) {
-              if (p.pid() <= 0 || p.args().repr().empty() || p.repr().empty()) break;
+              if (p.pid() <= 0 || p.text_mode() || p.args().repr().empty() || p.repr().empty())
+                break;
               std::this_thread::yield();
             }
             break;
@@ -174,9 +175,9 @@ std::vector<std::optional<int>> race(sp::Popen& p, const std::vector<Role>& role
   return seen;
 }
 
-const std::vector<Role> kRoles = {Role::Wait,       Role::Wait,   Role::WaitTimeout,
+const std::vector<Role> kRoles = {Role::Wait,        Role::Wait,   Role::WaitTimeout,
                                   Role::WaitTimeout, Role::Poll,   Role::Poll,
-                                  Role::Returncode, Role::Signal, Role::Signal};
+                                  Role::Returncode,  Role::Signal, Role::Signal};
 
 class SubprocessPopenThreads : public SubprocessThreads,
                                public ::testing::WithParamInterface<bool> {};
@@ -278,6 +279,42 @@ TEST_F(SubprocessThreads, PopensAbandonedAndReapedInSeveralThreadsAtOnce) {
   EXPECT_EQ(last.wait(), 0);
   for (const std::vector<pid_t>& pids : abandoned) {
     for (const pid_t pid : pids) EXPECT_FALSE(unreaped_child(pid)) << pid;
+  }
+}
+
+// communicate() in one thread while others signal, poll and wait: the
+// exchange ends at the kill's end of file, and every thread sees -SIGKILL.
+// (The child's fd 0 is the write end of `ready`: it says there when it has
+// written everything, and only then is it killed.)
+TEST_F(SubprocessThreads, CommunicateInOneThreadWhileOthersSignalAndWait) {
+  for (int round = 0; round < 10; ++round) {
+    Pipe ready;
+    sp::Popen p(helper({"print", "x", "efill", "100000", "notify", "0", "wait-signal"}),
+                {.stdin = ready.write_fd(), .stdout = sp::PIPE, .stderr = sp::PIPE});
+    std::latch start(3);
+    std::optional<sp::Communicated> out;
+    std::optional<int> polled;
+    std::optional<int> waited;
+    std::thread communicator([&] {
+      start.arrive_and_wait();
+      out = p.communicate();
+    });
+    std::thread poller([&] {
+      start.arrive_and_wait();
+      while (!(polled = p.poll())) std::this_thread::yield();
+    });
+    start.arrive_and_wait();
+    testing::await_token(ready);
+    p.kill();
+    waited = p.wait();
+    communicator.join();
+    poller.join();
+    ASSERT_TRUE(out.has_value());
+    EXPECT_EQ(out->stdout, "x\n");
+    EXPECT_EQ(out->stderr, fill_pattern(100000));
+    EXPECT_EQ(polled, -SIGKILL);
+    EXPECT_EQ(waited, -SIGKILL);
+    EXPECT_EQ(p.returncode(), -SIGKILL);
   }
 }
 

@@ -60,8 +60,8 @@ inline void await_end_unreaped(pid_t pid) {
 // Whether `pid` is a child of this process not yet reaped (ended or not).
 inline bool unreaped_child(pid_t pid) {
   siginfo_t info{};
-  return ::waitid(P_PID, static_cast<id_t>(pid), &info,
-                  os::WEXITED | os::WNOHANG | os::WNOWAIT) == 0;
+  return ::waitid(P_PID, static_cast<id_t>(pid), &info, os::WEXITED | os::WNOHANG | os::WNOWAIT) ==
+         0;
 }
 
 // The state letter of /proc/<pid>/stat ('R', 'S', 'Z', ...), or '\0' when
