@@ -64,10 +64,16 @@ int main(int argc, char** argv) {
       "os::system", [&] { return std::to_string(os::system(helper + " exit 3")); },
       std::to_string(3 << 8), n);
   run(
-      "subprocess::call", [&] { return std::to_string(sp::call({helper, "exit", "3"})); }, "3", n);
+      "subprocess::call",
+      [&] {
+        return std::to_string(sp::call({helper, "exit", "3"}));
+      },
+      "3", n);
   run(
       "os::spawnv(P_WAIT)",
-      [&] { return std::to_string(os::spawnv(os::P_WAIT, helper, {helper, "exit", "3"})); }, "3",
-      n);
+      [&] {
+        return std::to_string(os::spawnv(os::P_WAIT, helper, {helper, "exit", "3"}));
+      },
+      "3", n);
   return 0;
 }

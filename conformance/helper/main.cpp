@@ -7,6 +7,7 @@
 // so stdout and stderr interleave in the order the actions ran), and is
 // deterministic: no pid, path or time unless an action is about exactly that.
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -20,7 +21,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
-#include <grp.h>
 #include <map>
 #include <optional>
 #include <string>
@@ -129,8 +129,8 @@ void print_ids() {
   if (n < 0) action_failed("ids");
   groups.resize(static_cast<std::size_t>(n));
   std::sort(groups.begin(), groups.end());
-  std::string line = "uid " + std::to_string(::getuid()) + " gid " + std::to_string(::getgid()) +
-                     " groups";
+  std::string line =
+      "uid " + std::to_string(::getuid()) + " gid " + std::to_string(::getgid()) + " groups";
   for (const gid_t gid : groups) line += " " + std::to_string(gid);
   write_line(STDOUT_FILENO, line);
 }

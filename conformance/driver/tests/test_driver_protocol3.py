@@ -54,7 +54,10 @@ class DelTest(DriverTest):
             op("method", var="out", method="readline"),
             op("method", var="out", method="__next__"),
             op("method", var="out", method="close"),
-            # The Popen is gone and its child ended: the next Popen reaps it.
+            # The Popen is gone; once its child has ended (seen without
+            # reaping it), the next Popen reaps it.
+            call("os.waitid", {"const": "os.P_PID"}, {"var": "pid"},
+                 {"or": [{"const": "os.WEXITED"}, {"const": "os.WNOWAIT"}]}),
             popen(["exit", "0"], bind="q"),
             call("os.waitpid", {"var": "pid"}, 0),
             op("method", var="q", method="wait"),
@@ -63,8 +66,8 @@ class DelTest(DriverTest):
         self.assertEqual(main[3], value(None))
         self.assertEqual(main[4], value({"bytes": "68690a"}))
         self.assertEqual(main[5], raised("StopIteration", ""))
-        self.assertEqual(main[8]["raised"]["type"], "ChildProcessError")
-        self.assertEqual(main[9], value(0))
+        self.assertEqual(main[9]["raised"]["type"], "ChildProcessError")
+        self.assertEqual(main[10], value(0))
         self.assertEqual(doc["leaks"], [])
 
 

@@ -10,8 +10,8 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 

@@ -313,8 +313,8 @@ TEST_F(OsSystem, SigintIsIgnoredWhileAnyCallRunsAndRestoredAfterTheLast) {
   ASSERT_EQ(::sigaction(SIGINT, nullptr, &before), 0);
   testing::Pipe ready;
   testing::Pipe go;
-  const std::string await_go = kHelper + " notify " + std::to_string(ready.write_fd()) +
-                               " await " + std::to_string(go.read_fd()) + " signals";
+  const std::string await_go = kHelper + " notify " + std::to_string(ready.write_fd()) + " await " +
+                               std::to_string(go.read_fd()) + " signals";
   ::fcntl(ready.write_fd(), F_SETFD, 0);
   ::fcntl(go.read_fd(), F_SETFD, 0);
   std::vector<std::thread> threads;
