@@ -14,8 +14,8 @@
 // Options are subprocess's (pyproc/subprocess/options.hpp); Popen refuses
 // those of run() (input, capture_output, check, timeout) with CPython's
 // TypeError, and a text and universal_newlines that disagree with its
-// ValueError. Errors before the program starts are call()'s
-// (pyproc/subprocess.hpp).
+// SubprocessError ("Cannot disambiguate ..."). Errors before the program
+// starts are call()'s (pyproc/subprocess.hpp).
 //
 // Lifetime. ~Popen() is CPython's __del__ when the last reference goes: its
 // pipe files are let go (each closes, a writer's buffer flushed first and
