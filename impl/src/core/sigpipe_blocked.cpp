@@ -12,20 +12,23 @@ SigpipeBlocked::SigpipeBlocked(bool wanted) : active_(wanted) {
   sigemptyset(&sigpipe_);
   sigaddset(&sigpipe_, SIGPIPE);
   ::pthread_sigmask(SIG_BLOCK, &sigpipe_, &saved_);
-  sigset_t pending;
-  ::sigpending(&pending);
-  was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+  already_blocked_ = sigismember(&saved_, SIGPIPE) == 1;
+  if (already_blocked_) {
+    sigset_t pending;
+    ::sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+  }
 }
 
 SigpipeBlocked::~SigpipeBlocked() {
   if (!active_) return;
-  if (!was_pending_) {
-    const int saved_errno = errno;
+  const int saved_errno = errno;
+  if (may_be_queued_ && !was_pending_) {
     const timespec no_wait{};
     ::sigtimedwait(&sigpipe_, nullptr, &no_wait);  // EAGAIN when none is pending
-    errno = saved_errno;
   }
-  ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
+  if (!already_blocked_) ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
+  errno = saved_errno;
 }
 
 }  // namespace pyproc::detail

@@ -16,6 +16,11 @@ namespace pyproc::detail {
 // the destructor takes whatever SIGPIPE is pending when the scope ends,
 // unless one was pending already when it began (then it is not ours to take),
 // and only then restores the thread's mask. Keeps errno.
+//
+// Cost: two system calls (block, restore) when the caller says its writes
+// all completed (nothing_queued()), four otherwise; a SIGPIPE already
+// pending is looked for only when the thread had SIGPIPE blocked already
+// (else none can be pending for it: it would have been delivered).
 class SigpipeBlocked {
  public:
   // Blocks SIGPIPE in this thread when `wanted`; does nothing otherwise.
@@ -24,9 +29,15 @@ class SigpipeBlocked {
   SigpipeBlocked(const SigpipeBlocked&) = delete;
   SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
 
+  // Every write of the scope took all it was given: none met a reader that
+  // had gone, so no SIGPIPE is ours to take.
+  void nothing_queued() { may_be_queued_ = false; }
+
  private:
   bool active_;
+  bool already_blocked_ = false;
   bool was_pending_ = false;
+  bool may_be_queued_ = true;
   sigset_t sigpipe_{};
   sigset_t saved_{};
 };

@@ -85,10 +85,13 @@ void check_writable(const PipeState& s) {
 
 // One write(2), retried on EINTR (PEP 475): the bytes it took.
 std::size_t write_once(const PipeState& s, std::string_view data) {
-  const pyproc::detail::SigpipeBlocked no_sigpipe;
+  pyproc::detail::SigpipeBlocked no_sigpipe;
   for (;;) {
     const ssize_t n = sys().write(s.fd.get(), data.data(), data.size());
-    if (n >= 0) return static_cast<std::size_t>(n);
+    if (n >= 0) {
+      if (static_cast<std::size_t>(n) == data.size()) no_sigpipe.nothing_queued();
+      return static_cast<std::size_t>(n);
+    }
     if (errno != EINTR) raise_os_error(errno);
   }
 }
