@@ -63,6 +63,14 @@ def check_terminate(program, helper):
     expect(lines[7] == "[INFO] loopy's exitcode: -15", "terminated by SIGTERM", lines)
 
 
+def check_pipeline(program, helper):
+    lines = run(program, helper)
+    expected = ["100000 bytes through the pipeline; returncodes 0 0",
+                "Command '['%s', 'wait-signal']' timed out after 0.2 seconds" % helper,
+                "returncode -9"]
+    expect(lines == expected, "expected %r" % expected, lines)
+
+
 if __name__ == "__main__":
     name, program, helper = sys.argv[1:4]
     globals()["check_" + name](program, helper)
