@@ -30,8 +30,8 @@ class Syscalls {
   virtual int pidfd_open(pid_t pid, unsigned int flags) = 0;
   virtual int pipe2(int fds[2], int flags) = 0;
   virtual pid_t waitpid(pid_t pid, int* status, int options) = 0;
-  // pyproc::Process calls it only with WNOWAIT (a look, never a reap);
-  // pyproc::os::waitid() passes the caller's options.
+  // pyproc::Process looks with WNOWAIT and reaps with P_PIDFD, never by
+  // pid; pyproc::os::waitid() passes the caller's options.
   virtual int waitid(idtype_t idtype, id_t id, siginfo_t* info, int options) = 0;
   virtual int kill(pid_t pid, int sig) = 0;
   // pidfd_send_signal(pidfd, sig, NULL, 0).

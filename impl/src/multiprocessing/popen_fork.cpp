@@ -65,6 +65,22 @@ void await_go(int parent_sentinel) noexcept {
   }
 }
 
+int wait_status_of(const siginfo_t& info) {
+  const int value = info.si_status;
+  switch (info.si_code) {
+    case CLD_EXITED:
+      return (value & 0xff) << 8;
+    case CLD_KILLED:
+      return value & 0x7f;
+    case CLD_DUMPED:
+      return (value & 0x7f) | 0x80;
+    case CLD_CONTINUED:
+      return 0xffff;
+    default:  // CLD_STOPPED, CLD_TRAPPED
+      return ((value & 0xff) << 8) | 0x7f;
+  }
+}
+
 int waitstatus_to_exitcode(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return -WTERMSIG(status);
@@ -159,16 +175,18 @@ std::optional<int> Popen::reap(bool ended) {
   if (std::optional<int> known = returncode()) return known;
   const std::lock_guard lock(reap_mu_);
   if (std::optional<int> known = returncode()) return known;  // another thread reaped it
-  int status = 0;
-  pid_t waited;
+  siginfo_t info{};
+  int waited;
   // os.waitpid() retries EINTR itself (PEP 475).
   do {
-    waited = syscalls().waitpid(pid_, &status, ended ? 0 : WNOHANG);
+    waited = syscalls().waitid(P_PIDFD, static_cast<id_t>(pidfd_), &info,
+                               WEXITED | (ended ? 0 : WNOHANG));
   } while (waited < 0 && errno == EINTR);
   // "Child process not yet created. See #1731717": CPython reads every
-  // OSError (ECHILD in practice) as "no exit code yet".
-  if (waited < 0 || waited != pid_) return std::nullopt;
-  const int code = waitstatus_to_exitcode(status);
+  // OSError (ECHILD in practice) as "no exit code yet"; si_pid stays 0 while
+  // WNOHANG finds the child running.
+  if (waited < 0 || info.si_pid == 0) return std::nullopt;
+  const int code = waitstatus_to_exitcode(wait_status_of(info));
   returncode_.store(code, std::memory_order_release);
   note_child_ended();
   return code;

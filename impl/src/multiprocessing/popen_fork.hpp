@@ -10,6 +10,7 @@
 // access, as with any object.
 #pragma once
 
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX, not C
 #include <sys/types.h>
 
 #include <atomic>
@@ -50,7 +51,7 @@ class Popen {
     return code == kUnknown ? std::nullopt : std::optional<int>(code);
   }
   // popen_fork.Popen.poll(os.WNOHANG): the exit code once known (-N for
-  // signal N). Any waitpid failure but EINTR (retried) reads as "still
+  // signal N). Any wait failure but EINTR (retried) reads as "still
   // running", as in CPython (ECHILD included).
   std::optional<int> poll() { return reap(false); }
   // popen_fork.Popen.wait(timeout). Waits for the end first (on the sentinel
@@ -73,8 +74,14 @@ class Popen {
   static constexpr int kUnknown = INT_MIN;  // no exit code is ever INT_MIN
 
   Popen(pid_t pid, int pidfd, int parent_w) : pid_(pid), pidfd_(pidfd), parent_w_(parent_w) {}
-  // waitpid(pid, WNOHANG, or 0 when the sentinel said the child has ended)
-  // under reap_mu_, storing the exit code it learns.
+  // CPython's waitpid(pid, WNOHANG, or 0 when the sentinel said the child
+  // has ended) under reap_mu_, storing the exit code it learns. The wait is
+  // waitid(P_PIDFD), never by pid: after someone else's waitpid(-1) reaped
+  // the child and its pid went to another child of this process, a wait by
+  // pid would block for that other child and take its status (CPython's
+  // does); the pidfd still names the reaped child (ECHILD: exit code
+  // unknown, as CPython reads it). The status is waitpid()'s, rebuilt from
+  // the siginfo (wait_status_of()), so its exit code and errors are.
   std::optional<int> reap(bool ended);
   void send_signal(int sig);
 
@@ -92,6 +99,11 @@ class Popen {
 // file). A ChildMain must call it before it does anything seen outside the
 // child: if the parent cannot finish start(), it kills the child meanwhile.
 void await_go(int parent_sentinel) noexcept;
+
+// The status waitpid() reports for what waitid() reported in `info` (as
+// glibc's waitpid() on waitid() builds it): exited, killed, dumped,
+// stopped or continued.
+int wait_status_of(const siginfo_t& info);
 
 // os.waitstatus_to_exitcode(): WEXITSTATUS, or -WTERMSIG; ValueError for
 // anything else ("invalid wait status: N").

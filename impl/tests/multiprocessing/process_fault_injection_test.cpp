@@ -19,6 +19,7 @@ namespace {
 using testing::kMyPid;
 
 using ::testing::_;
+using ::testing::AnyNumber;
 using ::testing::AtLeast;
 using testing::await_token;
 using testing::give_token;
@@ -126,16 +127,36 @@ TEST_F(FaultInjection, GoByteWriteFailureAlsoRemovesTheChild) {
   EXPECT_EQ(testing::count_open_fds(), fds_before_);
 }
 
-TEST_F(FaultInjection, BlockingJoinRetriesWaitpidOnEintr) {
+// The reap is waitid(P_PIDFD, WEXITED), blocking once the sentinel said the
+// child ended (with WNOHANG for a poll).
+TEST_F(FaultInjection, BlockingJoinRetriesTheReapOnEintr) {
   Process p([] {});
   p.start();
   NiceMock<MockSyscalls> sys;
-  EXPECT_CALL(sys, waitpid(*p.pid(), _, 0))
+  EXPECT_CALL(sys, waitid(_, _, _, _)).Times(AnyNumber());  // the looks (WNOWAIT)
+  EXPECT_CALL(sys, waitid(P_PIDFD, _, _, WEXITED))
       .WillOnce(SetErrnoAndReturn(EINTR, -1))
       .WillOnce(SetErrnoAndReturn(EINTR, -1))
-      .WillOnce(Invoke(&detail::real_syscalls(), &detail::Syscalls::waitpid));
+      .WillOnce(Invoke(&detail::real_syscalls(), &detail::Syscalls::waitid));
   p.join();
   EXPECT_EQ(p.exitcode(), 0);
+}
+
+// issue 20: a child reaped behind pyproc's back whose pid another child of
+// this process now has. pyproc waits through the pidfd, which still names
+// the reaped child: join() returns at once with the exit code unknown
+// (ECHILD, as CPython reads it) and never waits for, nor reaps, the other.
+TEST_F(FaultInjection, JoinNeverWaitsByPid) {
+  Process p([] {});
+  p.start();
+  int status = 0;
+  ASSERT_EQ(::waitpid(*p.pid(), &status, 0), *p.pid());  // someone else's waitpid(-1)
+  NiceMock<MockSyscalls> sys;
+  EXPECT_CALL(sys, waitpid(_, _, _)).Times(0);
+  p.join();
+  EXPECT_EQ(p.exitcode(), std::nullopt);
+  p.join(1.0);
+  EXPECT_EQ(p.exitcode(), std::nullopt);
 }
 
 TEST_F(FaultInjection, TimedJoinResumesPollOnEintr) {
@@ -224,7 +245,10 @@ TEST_F(FaultInjection, EchildReadsAsStillRunning) {
   ASSERT_FALSE(connection::wait({p.sentinel()}, 30.0).empty());
   {
     NiceMock<MockSyscalls> sys;
-    EXPECT_CALL(sys, waitpid(*p.pid(), _, _)).WillRepeatedly(SetErrnoAndReturn(ECHILD, -1));
+    EXPECT_CALL(sys, waitid(_, _, _, _)).Times(AnyNumber());  // the looks (WNOWAIT)
+    EXPECT_CALL(sys, waitid(P_PIDFD, _, _, WEXITED | WNOHANG))
+        .WillRepeatedly(SetErrnoAndReturn(ECHILD, -1));
+    EXPECT_CALL(sys, waitid(P_PIDFD, _, _, WEXITED)).WillRepeatedly(SetErrnoAndReturn(ECHILD, -1));
     EXPECT_EQ(p.exitcode(), std::nullopt);
     EXPECT_TRUE(p.is_alive());
     EXPECT_NO_THROW(p.join());  // returns, exit code still unknown
@@ -244,10 +268,15 @@ TEST_F(FaultInjection, StoppedStatusIsAnInvalidWaitStatus) {
   const pid_t pid = *p.pid();
   {
     NiceMock<MockSyscalls> sys;
-    EXPECT_CALL(sys, waitpid(pid, _, WNOHANG)).WillOnce(Invoke([pid](pid_t, int* status, int) {
-      *status = 0x137f;  // WIFSTOPPED by SIGSTOP: never reported without WUNTRACED
-      return pid;
-    }));
+    EXPECT_CALL(sys, waitid(_, _, _, _)).Times(AnyNumber());  // the looks (WNOWAIT)
+    EXPECT_CALL(sys, waitid(P_PIDFD, _, _, WEXITED | WNOHANG))
+        .WillOnce(Invoke([pid](idtype_t, id_t, siginfo_t* info, int) {
+          // Stopped by SIGSTOP (waitpid()'s 0x137f): never reported for WEXITED.
+          info->si_pid = pid;
+          info->si_code = CLD_STOPPED;
+          info->si_status = SIGSTOP;
+          return 0;
+        }));
     EXPECT_EQ(raised([&] { (void)p.exitcode(); }), "ValueError: invalid wait status: 4991");
   }
   p.join();

@@ -27,9 +27,14 @@ using testing::MockSyscalls;
 using ::testing::NiceMock;
 using testing::Pipe;
 
-// What waitpid() reports for a stopped child; waitpid without WUNTRACED never
-// does, so waitstatus_to_exitcode() rejects it with ValueError.
-constexpr int kStoppedStatus = 0x137f;
+// What waitid() reports for a stopped child (waitpid()'s status 0x137f);
+// a wait for WEXITED never does, so waitstatus_to_exitcode() rejects it
+// with ValueError.
+void report_stopped(pid_t pid, siginfo_t* info) {
+  info->si_pid = pid;
+  info->si_code = CLD_STOPPED;
+  info->si_status = SIGSTOP;
+}
 
 TEST(SwallowedErrors, DestructorIgnoresAnInvalidWaitStatus) {
   Pipe go;
@@ -39,10 +44,12 @@ TEST(SwallowedErrors, DestructorIgnoresAnInvalidWaitStatus) {
   const pid_t pid = *p->pid();
   {
     NiceMock<MockSyscalls> sys;
-    EXPECT_CALL(sys, waitpid(pid, _, WNOHANG)).WillOnce(Invoke([pid](pid_t, int* status, int) {
-      *status = kStoppedStatus;
-      return pid;
-    }));
+    EXPECT_CALL(sys, waitid(_, _, _, _)).Times(::testing::AnyNumber());  // looks (WNOWAIT)
+    EXPECT_CALL(sys, waitid(P_PIDFD, _, _, WEXITED | WNOHANG))
+        .WillOnce(Invoke([pid](idtype_t, id_t, siginfo_t* info, int) {
+          report_stopped(pid, info);
+          return 0;
+        }));
     EXPECT_NO_THROW(p.reset());
   }
   // The status counts as consumed, so the child is not handed to the
@@ -55,7 +62,9 @@ TEST(SwallowedErrors, DestructorIgnoresAnInvalidWaitStatus) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-// The real system calls, except that waitpid() on `pid` reports it stopped.
+// The real system calls, except that a reap (waitid(P_PIDFD) without
+// WNOWAIT) reports `pid` stopped: the program that installs it has that one
+// child, already reaped behind pyproc's back (its pidfd no longer names it).
 // Hand-written rather than a gmock: it must stay installed while the helper
 // exits, when gmock's registry would report it as a leaked mock.
 class StoppedChildSyscalls final : public detail::Syscalls {
@@ -65,14 +74,17 @@ class StoppedChildSyscalls final : public detail::Syscalls {
   int pidfd_open(pid_t pid, unsigned int flags) override { return real().pidfd_open(pid, flags); }
   int pipe2(int fds[2], int flags) override { return real().pipe2(fds, flags); }
   pid_t waitpid(pid_t pid, int* status, int options) override {
-    if (pid != pid_) return real().waitpid(pid, status, options);
-    *status = kStoppedStatus;
-    return pid;
+    return real().waitpid(pid, status, options);
   }
-  // The same lie to the cleanup()'s look for ended children.
+  // The reap (waitid(P_PIDFD) without WNOWAIT) of the child says stopped,
+  // and the cleanup()'s look for ended children says it ended.
   int waitid(idtype_t idtype, id_t id, siginfo_t* info, int options) override {
     if (idtype == P_ALL) {
       info->si_pid = pid_;
+      return 0;
+    }
+    if (idtype == P_PIDFD && (options & WNOWAIT) == 0) {
+      report_stopped(pid_, info);
       return 0;
     }
     return real().waitid(idtype, id, info, options);
