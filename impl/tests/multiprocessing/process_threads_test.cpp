@@ -185,6 +185,15 @@ TEST(ProcessThreads, DestroyRunningWhileAnotherThreadSweeps) {
 // fork() while other threads allocate and take pyproc's lock: the child
 // allocates and uses the registry without deadlocking, and exits 0.
 TEST(ProcessThreads, ForkWhileOtherThreadsAllocate) {
+#if defined(__SANITIZE_THREAD__)
+  // GCC 12's ThreadSanitizer does not take its own allocator's locks around
+  // fork(): a child forked while another thread allocates can block forever
+  // in SizeClassAllocator64::GetFromAllocator on the lock that thread held
+  // (seen in 2-6 of 60 runs under load, before and after this stop's
+  // changes; backtrace in the stop-22 note). The test runs in the default and
+  // ASan builds, where the allocator is glibc's and fork-safe.
+  GTEST_SKIP() << "TSan's allocator is not fork-safe while other threads allocate";
+#endif
   std::atomic<bool> stop{false};
   std::latch started(2);
   auto allocator = [&] {
