@@ -89,34 +89,33 @@ bool run_preexec(void* arg) noexcept {
   }
 }
 
-// pwd.getpwnam(name).pw_uid, grp.getgrnam(name).gr_gid: KeyError with
-// CPython's message when there is no such name.
-uid_t user_id_of_name(const std::string& name) {
+// The entry of `name` in the user or group database through a reentrant
+// lookup (getpwnam_r, getgrnam_r), its buffer grown while it is too small:
+// KeyError with CPython's message ("getpwnam(): name not found: 'x'") when
+// there is none, the OSError of any other failure.
+template <class Entry>
+Entry database_entry(int (*lookup)(const char*, Entry*, char*, std::size_t, Entry**),
+                     const char* function, const std::string& name) {
   std::vector<char> buffer(16384);
-  passwd entry{};
-  passwd* found = nullptr;
+  Entry entry{};
+  Entry* found = nullptr;
   int error;
-  while ((error = ::getpwnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found)) ==
-         ERANGE) {
+  while ((error = lookup(name.c_str(), &entry, buffer.data(), buffer.size(), &found)) == ERANGE) {
     buffer.resize(buffer.size() * 2);
   }
   if (error != 0) raise_os_error(error);
-  if (!found) throw KeyError(py_str_repr("getpwnam(): name not found: " + py_str_repr(name)));
-  return entry.pw_uid;
+  if (!found) {
+    throw KeyError(py_str_repr(std::string(function) + "(): name not found: " + py_str_repr(name)));
+  }
+  return entry;  // its strings point into `buffer`: only the ids are read
+}
+
+uid_t user_id_of_name(const std::string& name) {
+  return database_entry(&::getpwnam_r, "getpwnam", name).pw_uid;
 }
 
 long long group_id_of_name(const std::string& name) {
-  std::vector<char> buffer(16384);
-  group entry{};
-  group* found = nullptr;
-  int error;
-  while ((error = ::getgrnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found)) ==
-         ERANGE) {
-    buffer.resize(buffer.size() * 2);
-  }
-  if (error != 0) raise_os_error(error);
-  if (!found) throw KeyError(py_str_repr("getgrnam(): name not found: " + py_str_repr(name)));
-  return entry.gr_gid;
+  return database_entry(&::getgrnam_r, "getgrnam", name).gr_gid;
 }
 
 // Popen.__init__ refuses a negative id; _posixsubprocess's converters one
