@@ -2,9 +2,12 @@
 (standard library only).
 
 Usage:
-  python3 snippets.py extract GUIDE.md OUTDIR   write OUTDIR/NAME.cpp (and
+  python3 snippets.py extract GUIDE.md OUTDIR [PRELUDE.md]
+                                                write OUTDIR/NAME.cpp (and
                                                  NAME.expected) per snippet,
                                                  and OUTDIR/snippets.cmake
+                                                 (the prelude from PRELUDE.md
+                                                 when GUIDE.md has none)
   python3 snippets.py run PROGRAM [EXPECTED]    run one; exit 0, and the
                                                  exact stdout when EXPECTED
 
@@ -19,7 +22,8 @@ snippet.
 A ```output block right after a snippet is what it must print, exactly.
 Without one, the snippet only has to exit 0 with nothing on stderr.
 
-Snippets are named after the heading they appear under (porting_<slug>_<n>),
+Snippets are named after the guide and the heading they appear under
+(porting_<slug>_<n>),
 so a failing ctest says where in the guide to look.
 """
 import pathlib
@@ -56,14 +60,22 @@ def slug(heading):
     return re.sub(r"[^a-z0-9]+", "_", heading.lower()).strip("_")[:40] or "section"
 
 
-def extract(guide, outdir):
+def prelude_of(guide):
+    for _, info, code, _ in blocks(guide.read_text(encoding="utf-8")):
+        if info == "cpp" and code.startswith("// prelude"):
+            return code
+    sys.exit(f"{guide}: no ```cpp block starts with `// prelude`")
+
+
+def extract(guide, outdir, prelude_guide=None):
+    stem = re.sub(r"[^a-z0-9]+", "_", guide.stem.lower())
     outdir.mkdir(parents=True, exist_ok=True)
-    for old in outdir.glob("porting_*"):
+    for old in outdir.glob(f"{stem}_*"):
         old.unlink()
     names = []
     counts = {}
     top_level = ""
-    prelude = None
+    prelude = prelude_of(prelude_guide) if prelude_guide else None
     last = None
     for heading, info, code, line in blocks(guide.read_text(encoding="utf-8")):
         if info == "output":
@@ -75,13 +87,13 @@ def extract(guide, outdir):
         last = None
         if info != "cpp":
             continue
-        if prelude is None and code.startswith("// prelude"):
-            prelude = code
+        if code.startswith("// prelude"):
+            prelude = prelude or code
             continue
         if code.startswith("// top level"):
             top_level += code
             continue
-        base = f"porting_{slug(heading)}"
+        base = f"{stem}_{slug(heading)}"
         counts[base] = counts.get(base, 0) + 1
         name = f"{base}_{counts[base]}"
         where = f"// {guide.name}, line {line}\n"
@@ -99,8 +111,8 @@ def extract(guide, outdir):
         last = name
     if top_level:
         sys.exit("a `// top level` block is not followed by a snippet")
-    (outdir / "snippets.cmake").write_text(
-        "set(PYPROC_SNIPPETS " + " ".join(names) + ")\n", encoding="utf-8")
+    (outdir / f"{stem}.cmake").write_text(
+        "list(APPEND PYPROC_SNIPPETS " + " ".join(names) + ")\n", encoding="utf-8")
 
 
 def run(program, expected):
@@ -120,8 +132,9 @@ def run(program, expected):
 
 
 def main(argv):
-    if len(argv) == 4 and argv[1] == "extract":
-        extract(pathlib.Path(argv[2]), pathlib.Path(argv[3]))
+    if len(argv) in (4, 5) and argv[1] == "extract":
+        extract(pathlib.Path(argv[2]), pathlib.Path(argv[3]),
+                pathlib.Path(argv[4]) if len(argv) == 5 else None)
     elif len(argv) in (3, 4) and argv[1] == "run":
         run(argv[2], argv[3] if len(argv) == 4 else None)
     else:

@@ -78,7 +78,10 @@ Process::Process(MainTag)
       authkey_(random_bytes(32)),
       is_main_(true) {}
 
-Process::~Process() {
+Process::~Process() { release(); }
+
+void Process::release() noexcept {
+  if (moved_from_) return;  // its child, if any, is another object's now
   detail::discard_child(this);
   if (!popen_) return;
   try {
@@ -92,15 +95,53 @@ Process::~Process() {
     // poll() only throws for a wait status that is neither exit nor signal,
     // which waitpid without WUNTRACED does not report. Destructors must not throw.
   }
+  popen_.reset();
+}
+
+Process::Process(Process&& other) noexcept { take(other); }
+
+Process& Process::operator=(Process&& other) noexcept {
+  if (this != &other) {
+    release();  // this object's own child goes as ~Process lets it go
+    take(other);
+  }
+  return *this;
+}
+
+// The Popen stays where it is (on the heap), so the registry's handle of it
+// stays valid; only the entry's Process* changes, under the registry's mutex,
+// so a sweep lists this object or `other`, never neither nor both. Only a
+// started object can be registered (start() registers it once popen_ is set).
+void Process::take(Process& other) noexcept {
+  class_name_ = std::move(other.class_name_);
+  name_ = std::move(other.name_);
+  identity_ = std::move(other.identity_);
+  daemon_ = other.daemon_;
+  authkey_ = std::move(other.authkey_);
+  parent_pid_ = other.parent_pid_;
+  parent_name_ = std::move(other.parent_name_);
+  target_ = std::move(other.target_);
+  target_released_ = other.target_released_;
+  closed_ = other.closed_;
+  is_main_ = other.is_main_;
+  moved_from_ = std::exchange(other.moved_from_, true);
+  popen_ = std::move(other.popen_);
+  if (popen_) detail::move_child(&other, this);
+}
+
+void Process::check_moved() const {
+  if (moved_from_) throw ValueError("Process object was moved from");
 }
 
 void Process::check_closed() const {
+  check_moved();
   if (closed_) throw ValueError("process object is closed");
 }
 
 bool Process::is_current() const { return this == &current_process(); }
 
 void Process::run() {
+  check_moved();
   // start() deleted `self._target` in the parent.
   if (target_released_) {
     throw AttributeError("'" + class_name_ + "' object has no attribute '_target'");
@@ -159,6 +200,7 @@ bool Process::is_alive() {
 }
 
 void Process::close() {
+  check_moved();
   if (is_main_) return;  // _MainProcess.close() does nothing
   if (popen_) {
     if (!popen_->poll()) {
@@ -174,18 +216,36 @@ void Process::close() {
   closed_ = true;
 }
 
-void Process::set_name(std::string name) { name_ = std::move(name); }
+const std::string& Process::name() const {
+  check_moved();
+  return name_;
+}
 
-bool Process::daemon() const { return daemon_.value_or(false); }
+void Process::set_name(std::string name) {
+  check_moved();
+  name_ = std::move(name);
+}
+
+bool Process::daemon() const {
+  check_moved();
+  return daemon_.value_or(false);
+}
 
 void Process::set_daemon(bool daemonic) {
+  check_moved();
   if (popen_) throw AssertionError("process has already started");
   daemon_ = daemonic;
 }
 
-const Bytes& Process::authkey() const { return authkey_; }
+const Bytes& Process::authkey() const {
+  check_moved();
+  return authkey_;
+}
 
-void Process::set_authkey(Bytes key) { authkey_ = std::move(key); }
+void Process::set_authkey(Bytes key) {
+  check_moved();
+  authkey_ = std::move(key);
+}
 
 std::optional<pid_t> Process::pid() {
   check_closed();
@@ -207,6 +267,7 @@ int Process::sentinel() {
 }
 
 std::string Process::repr() {
+  check_moved();
   std::optional<int> code;
   const char* status;
   if (is_current()) {

@@ -123,6 +123,17 @@ void discard_child(Process* child) {
   if (it != s.children.rend()) s.children.erase(std::next(it).base());
 }
 
+void move_child(Process* from, Process* to) noexcept {
+  State& s = state();
+  std::lock_guard lock(s.mu);
+  for (Child& c : s.children) {
+    if (c.process == from) {
+      c.process = to;
+      return;
+    }
+  }
+}
+
 void cleanup() {
   State& s = state();
   // The lock is held throughout, so that no other thread can free a listed

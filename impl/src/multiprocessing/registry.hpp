@@ -5,9 +5,10 @@
 // All of it is guarded by one mutex, made fork-safe with pthread_atfork (the
 // forking thread holds it across fork(), so the child never inherits it
 // locked). The registry only ever touches a child's Popen, never the rest of
-// its Process: a Process is registered by start() after its Popen exists and
-// discarded (under the mutex) before close() or its destructor frees that
-// Popen, and Popen is thread-safe. spec/cpp-thread-contract.md says what
+// its Process: a Process is registered by start() after its Popen exists,
+// follows the object when it is moved (move_child), and is discarded (under
+// the mutex) before close() or its destructor frees that Popen, and Popen is
+// thread-safe. spec/cpp-thread-contract.md says what
 // callers may share.
 #pragma once
 
@@ -26,6 +27,10 @@ int next_process_count();
 // registry polls; it must stay alive until discard_child(child).
 void add_child(Process* child, Popen* popen);
 void discard_child(Process* child);
+// A registered Process moved from `from` to `to` (its Popen stays where it
+// is): the entry names `to` from now on, changed under the mutex in one
+// step, so no sweep lists both or neither. Nothing if `from` is not listed.
+void move_child(Process* from, Process* to) noexcept;
 
 // process._cleanup(): forgets children whose exit code is now known, and reaps
 // children and orphans (below) that have ended. Cheap when none has: it looks

@@ -36,8 +36,8 @@ struct ProcessOptions {
 
 // Threads (spec/cpp-thread-contract.md): distinct objects need no locking;
 // one object may be joined, polled, signalled and read from several threads
-// at once; start(), close(), the setters and the destructor need exclusive
-// access to their object.
+// at once; start(), close(), the setters, moving and the destructor need
+// exclusive access to their object.
 class Process {
  public:
   // `target` is what the standard run() calls; an empty function is Python's
@@ -54,6 +54,17 @@ class Process {
 
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
+  // Movable (a std::vector<Process> grows), started or not: the new object is
+  // that Process in every respect, child and all, and active_children() lists
+  // it where it now is. The moved-from object raises
+  // ValueError("Process object was moved from") from every member, and its
+  // destructor does nothing; assigning another Process to it makes it that
+  // one. Assigning onto a Process whose child still runs lets that child go
+  // as the destructor does (above). A subclass moves its Process part with
+  // its own members. Never move current_process() (the library's object), nor
+  // a Process inside its own child while its run() runs.
+  Process(Process&& other) noexcept;
+  Process& operator=(Process&& other) noexcept;
 
   // The process's activity; runs in the child. Override it in a subclass.
   virtual void run();
@@ -67,7 +78,7 @@ class Process {
   void kill();       // SIGKILL
   void close();
 
-  [[nodiscard]] const std::string& name() const { return name_; }
+  [[nodiscard]] const std::string& name() const;
   void set_name(std::string name);
   [[nodiscard]] bool daemon() const;
   void set_daemon(bool daemonic);
@@ -95,7 +106,15 @@ class Process {
   // current_process().
   explicit Process(MainTag);
 
+  // ValueError("Process object was moved from"): first in every member.
+  void check_moved() const;
   void check_closed() const;
+  // What the destructor does: forgets the registry entry and lets a child
+  // that still runs go to the registry.
+  void release() noexcept;
+  // Moves every member of `other` here (its registry entry too) and leaves
+  // it moved from.
+  void take(Process& other) noexcept;
   // CPython's `self is _current_process`.
   [[nodiscard]] bool is_current() const;
   // Runs in the forked child; `parent_sentinel` becomes parent_process().sentinel.
@@ -115,6 +134,7 @@ class Process {
   bool target_released_ = false;
   bool closed_ = false;
   bool is_main_ = false;
+  bool moved_from_ = false;
   // CPython's `_popen`: set in the parent by a successful start(), never in
   // the child; reset by close().
   std::unique_ptr<detail::Popen> popen_;
@@ -145,6 +165,8 @@ struct ParentProcess {
 std::optional<ParentProcess> parent_process();
 
 // Live children of the current process; finished ones are reaped first.
+// Each pointer names the object where it was when the list was made: once
+// its owner moves or destroys it, only the owner may use it.
 std::vector<Process*> active_children();
 
 // Ends the calling process with exit status `code` (low 8 bits), the way
