@@ -167,7 +167,7 @@ PyValue Evaluator::eval_object(const json& e, const Variables& vars) const {
     for (const auto& [key, item] : set.items()) {
       PyValue value = eval(item, vars);
       auto at = std::find_if(env.items.begin(), env.items.end(),
-                             [&](const auto& entry) { return entry.first == key; });
+                             [&key = key](const auto& entry) { return entry.first == key; });
       if (at != env.items.end())
         at->second = std::move(value);
       else

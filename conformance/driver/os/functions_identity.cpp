@@ -11,13 +11,16 @@ void add_identity_functions(Table& t) {
   for (const auto& [name, call] : std::initializer_list<std::pair<const char*, PidOf>>{
            {"os.getpid", os::getpid}, {"os.getppid", os::getppid}, {"os.getpgrp", os::getpgrp}})
     t[name] = function(
-        {}, [call](const Bound&, const PyValue&) { return pid_value(call()); }, opaque(kInt));
+        {}, [call = call](const Bound&, const PyValue&) { return pid_value(call()); },
+        opaque(kInt));
   using PidOfPid = pid_t (*)(pid_t);
   for (const auto& [name, call] : std::initializer_list<std::pair<const char*, PidOfPid>>{
            {"os.getpgid", os::getpgid}, {"os.getsid", os::getsid}})
     t[name] = function(
         {{{"pid", P::Int}}},
-        [call](const Bound& a, const PyValue&) { return pid_value(call(to_int(a.params[0]))); },
+        [call = call](const Bound& a, const PyValue&) {
+          return pid_value(call(to_int(a.params[0])));
+        },
         opaque(kInt));
   t["os.setpgid"] = function(
       {{{"pid", P::Int}, {"pgrp", P::Int}}},
@@ -50,7 +53,7 @@ void add_identity_functions(Table& t) {
            {"os.getegid", [] { return std::int64_t{os::getegid()}; }, Tag::gid}})
     t[name] = function(
         {},
-        [call, tag](const Bound&, const PyValue&) {
+        [call = call, tag = tag](const Bound&, const PyValue&) {
           return PyValue(Int{call(), tag});
         },
         opaque(kInt));

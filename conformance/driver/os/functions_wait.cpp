@@ -69,7 +69,9 @@ void add_wait_functions(Table& t) {
            {"os.WIFEXITED", os::WIFEXITED}})
     t[name] = function(
         {{status}},
-        [test](const Bound& a, const PyValue&) { return PyValue(test(to_int(a.params[0]))); },
+        [test = test](const Bound& a, const PyValue&) {
+          return PyValue(test(to_int(a.params[0])));
+        },
         opaque(kBool));
   using Field = int (*)(int);
   for (const auto& [name, read] :
@@ -78,7 +80,9 @@ void add_wait_functions(Table& t) {
                                                             {"os.WTERMSIG", os::WTERMSIG}})
     t[name] = function(
         {{status}},
-        [read](const Bound& a, const PyValue&) { return PyValue(Int{read(to_int(a.params[0]))}); },
+        [read = read](const Bound& a, const PyValue&) {
+          return PyValue(Int{read(to_int(a.params[0]))});
+        },
         opaque(kInt));
 }
 

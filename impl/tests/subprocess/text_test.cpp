@@ -83,8 +83,9 @@ TEST(SubprocessDecode, InvalidUtf8RaisesCpythonsMessage) {
        "'utf-8' codec can't decode byte 0xc3 in position 9: unexpected end of data"},
   };
   for (const auto& [bytes, message] : cases) {
-    EXPECT_EQ(testing::raised([&] { decoded(bytes); }), "UnicodeDecodeError: " + message)
-        << testing::raised([&] { decoded(bytes); });
+    EXPECT_EQ(testing::raised([&bytes = bytes] { decoded(bytes); }),
+              "UnicodeDecodeError: " + message)
+        << testing::raised([&bytes = bytes] { decoded(bytes); });
   }
 }
 
