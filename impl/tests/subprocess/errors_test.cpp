@@ -193,7 +193,7 @@ TEST(SubprocessText, CommandStrAndRepr) {
   EXPECT_EQ(list.str(), "['a', \"it's\"]");
   EXPECT_EQ(list.repr(), "['a', \"it's\"]");
   EXPECT_EQ(sp::Command(std::string("p")), sp::Command("p"));
-  EXPECT_NE(sp::Command("p"), sp::Command({"p"}));
+  EXPECT_NE(sp::Command("p"), sp::Command(std::vector<std::string>{"p"}));
 }
 
 TEST(SubprocessText, CompletedProcessRepr) {
