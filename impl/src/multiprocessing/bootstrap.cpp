@@ -99,13 +99,13 @@ std::int64_t finish_child(std::int64_t status, const std::string& name) {
 
 }  // namespace
 
-void Process::bootstrap_child(int parent_sentinel) {
+void Process::bootstrap_child(int parent_sentinel, int sentinel_w) {
   std::int64_t exitcode = 1;
   // The child's own set-up, seen by nobody outside it, overlaps the parent's
   // pidfd_open(); nothing after await_go() may run before the parent's go.
   bool went = false;
   const auto go = [&] {
-    if (!went) detail::await_go(parent_sentinel);
+    if (!went) detail::await_go(parent_sentinel, sentinel_w);
     went = true;
   };
   try {

@@ -162,7 +162,9 @@ void Process::start() {
   // Registered before the first fork, so that children inherit it too: a
   // target that calls std::exit() still joins its own children.
   detail::register_exit_function();
-  popen_ = detail::Popen::launch([this](int parent_sentinel) { bootstrap_child(parent_sentinel); });
+  popen_ = detail::Popen::launch([this](int parent_sentinel, int sentinel_w) {
+    bootstrap_child(parent_sentinel, sentinel_w);
+  });
   // `del self._target, self._args, self._kwargs`: the child has its copy; the
   // parent frees whatever the target holds.
   target_ = nullptr;

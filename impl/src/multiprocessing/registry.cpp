@@ -73,12 +73,18 @@ bool any_child_ended() {
 }
 
 // Reaps, with one poll() over their pidfds, every child and orphan that has
-// ended. Called with the mutex held.
+// ended. A child without a pidfd is asked by pid (waitpid(WNOHANG), CPython's
+// sweep): its pipe sentinel is no sign of its end (a grandchild may hold it).
+// Called with the mutex held.
 void reap_ended(State& s) {
   std::vector<pollfd> fds;
   std::vector<Popen*> popens;
   auto consider = [&](Popen* popen) {
     if (popen->returncode() || popen->sentinel() < 0) return;
+    if (!popen->uses_pidfd()) {
+      (void)popen->poll();
+      return;
+    }
     fds.push_back({popen->sentinel(), POLLIN, 0});
     popens.push_back(popen);
   };

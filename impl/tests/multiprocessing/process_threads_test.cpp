@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "multiprocessing/three_threads.hpp"
 #include "pyproc/multiprocessing/process.hpp"
 #include "support/fork_gate.hpp"
 #include "support/test_support.hpp"
@@ -128,29 +129,7 @@ TEST(ProcessThreads, TwoThreadsStartAndJoinTheirOwnChildren) {
 // One object shared by three threads: one joins without a timeout, one polls
 // is_alive()/exitcode(), one terminates it. Every reader agrees on -SIGTERM.
 TEST(ProcessThreads, OneObjectJoinedPolledAndTerminatedFromThreeThreads) {
-  for (int i = 0; i < kRounds / 5; ++i) {
-    Pipe go;
-    Process p([&] { await_token(go); });
-    p.start();
-    std::optional<int> seen_by_joiner;
-    std::optional<int> seen_by_poller;
-    std::thread joiner([&] {
-      p.join();
-      seen_by_joiner = p.exitcode();
-    });
-    std::thread poller([&] {
-      while (p.is_alive()) {
-      }
-      seen_by_poller = p.exitcode();
-    });
-    p.terminate();
-    joiner.join();
-    poller.join();
-    EXPECT_EQ(seen_by_joiner, -SIGTERM);
-    EXPECT_EQ(seen_by_poller, -SIGTERM);
-    EXPECT_EQ(p.exitcode(), -SIGTERM);
-    p.close();
-  }
+  testing::join_poll_and_terminate_from_three_threads(kRounds / 5);
 }
 
 // A Process destroyed while its child runs is handed to the registry; the

@@ -38,6 +38,12 @@ struct ProcessOptions {
 // one object may be joined, polled, signalled and read from several threads
 // at once; start(), close(), the setters, moving and the destructor need
 // exclusive access to their object.
+//
+// The sentinel is the child's pidfd. Where pidfd_open is refused (ENOSYS:
+// a kernel before 5.3, gVisor; EPERM: a seccomp profile), it is CPython's
+// pipe instead: its write end is held by the child and by whatever the child
+// forks, so it becomes ready once all of those have ended (case 0144), and
+// the child is waited for and signalled by pid, as in CPython.
 class Process {
  public:
   // `target` is what the standard run() calls; an empty function is Python's
@@ -89,7 +95,8 @@ class Process {
   std::optional<pid_t> ident() { return pid(); }
   // std::nullopt until the child has ended; -N after signal N.
   std::optional<int> exitcode();
-  // A file descriptor that becomes readable when the child ends.
+  // A file descriptor that becomes readable when the child ends (without a
+  // pidfd: when the child and all it forked have ended, as in CPython).
   int sentinel();
 
   // CPython's repr(), e.g. "<Process name='Process-1' pid=42 parent=41 started>".
@@ -118,7 +125,8 @@ class Process {
   // CPython's `self is _current_process`.
   [[nodiscard]] bool is_current() const;
   // Runs in the forked child; `parent_sentinel` becomes parent_process().sentinel.
-  [[noreturn]] void bootstrap_child(int parent_sentinel);
+  // `sentinel_w` is the child's end of the pipe sentinel (detail::await_go).
+  [[noreturn]] void bootstrap_child(int parent_sentinel, int sentinel_w);
 
   std::string class_name_;  // type(self).__name__
   std::string name_;
