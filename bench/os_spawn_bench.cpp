@@ -41,7 +41,7 @@ void BM_PyprocSpawnv(benchmark::State& state) {
   hold_touched_memory(state.range(0) != 0);
   const pyproc::os::Args args = {"pyproc-helper"};
   for (auto _ : state) {
-    if (pyproc::os::spawnv(pyproc::os::P_WAIT, kHelper, args) != 0) state.SkipWithError("exit");
+    if (pyproc::os::spawnv(pyproc::os::p_wait, kHelper, args) != 0) state.SkipWithError("exit");
   }
   set_label(state);
 }

@@ -22,7 +22,7 @@ void reap(int /*signum*/) {
   const int saved = errno;
   int status;
   // (pyproc/os headers take the name WNOHANG for the Python constant.)
-  while (::waitpid(-1, &status, pyproc::os::WNOHANG) > 0) {
+  while (::waitpid(-1, &status, pyproc::os::wnohang) > 0) {
   }
   errno = saved;
 }
@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
   run(
       "os::spawnv(P_WAIT)",
       [&] {
-        return std::to_string(os::spawnv(os::P_WAIT, helper, {helper, "exit", "3"}));
+        return std::to_string(os::spawnv(os::p_wait, helper, {helper, "exit", "3"}));
       },
       "3", n);
   return 0;

@@ -24,7 +24,7 @@ using P = ParamType;
 
 // spawn*: the pid of a P_NOWAIT launch, else an exit code (§4.11).
 PyValue spawned(int mode, int result) {
-  return mode == os::P_NOWAIT ? pid_value(result) : PyValue(Int{result});
+  return mode == os::p_nowait ? pid_value(result) : PyValue(Int{result});
 }
 
 os::PopenFile& file_of(const PyValue& self) {

@@ -62,11 +62,11 @@ void add_wait_functions(Table& t) {
       opaque(kInt));
   using Predicate = bool (*)(int);
   for (const auto& [name, test] : std::initializer_list<std::pair<const char*, Predicate>>{
-           {"os.WCOREDUMP", os::WCOREDUMP},
-           {"os.WIFCONTINUED", os::WIFCONTINUED},
-           {"os.WIFSTOPPED", os::WIFSTOPPED},
-           {"os.WIFSIGNALED", os::WIFSIGNALED},
-           {"os.WIFEXITED", os::WIFEXITED}})
+           {"os.WCOREDUMP", os::wcoredump},
+           {"os.WIFCONTINUED", os::wifcontinued},
+           {"os.WIFSTOPPED", os::wifstopped},
+           {"os.WIFSIGNALED", os::wifsignaled},
+           {"os.WIFEXITED", os::wifexited}})
     t[name] = function(
         {{status}},
         [test = test](const Bound& a, const PyValue&) {
@@ -75,9 +75,9 @@ void add_wait_functions(Table& t) {
         opaque(kBool));
   using Field = int (*)(int);
   for (const auto& [name, read] :
-       std::initializer_list<std::pair<const char*, Field>>{{"os.WEXITSTATUS", os::WEXITSTATUS},
-                                                            {"os.WSTOPSIG", os::WSTOPSIG},
-                                                            {"os.WTERMSIG", os::WTERMSIG}})
+       std::initializer_list<std::pair<const char*, Field>>{{"os.WEXITSTATUS", os::wexitstatus},
+                                                            {"os.WSTOPSIG", os::wstopsig},
+                                                            {"os.WTERMSIG", os::wtermsig}})
     t[name] = function(
         {{status}},
         [read = read](const Bound& a, const PyValue&) {

@@ -25,11 +25,11 @@ std::vector<std::pair<std::string, PyValue>> RusageObject::fields() const {
 
 std::vector<std::pair<std::string, PyValue>> WaitidObject::fields() const {
   // Plain ints: field() tags si_pid and si_uid wherever they are read.
-  return {{"si_pid", Int{result_.si_pid}},
-          {"si_uid", Int{result_.si_uid}},
-          {"si_signo", Int{result_.si_signo}},
-          {"si_status", Int{result_.si_status}},
-          {"si_code", Int{result_.si_code}}};
+  return {{"si_pid", Int{result_.pid}},
+          {"si_uid", Int{result_.uid}},
+          {"si_signo", Int{result_.signo}},
+          {"si_status", Int{result_.status}},
+          {"si_code", Int{result_.code}}};
 }
 
 }  // namespace pyproc::driver

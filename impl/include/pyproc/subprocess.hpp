@@ -58,7 +58,8 @@
 // hold a character). Bytes mode keeps the bytes.
 //
 // The names `stdin`, `stdout` and `stderr` below are members: glibc defines
-// the <cstdio> macros of the same names as themselves, so they do not clash.
+// the <cstdio> macros of the same names as themselves, so they do not clash
+// (see Options::stdin).
 #pragma once
 
 #include <optional>

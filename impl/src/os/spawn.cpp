@@ -84,11 +84,11 @@ int spawn(int mode, const std::string& file, const Args& args, const Env* env, b
                                                     : pyproc::detail::launch(plan);
   pyproc::detail::run_after_fork_parent_hooks();
   if (launched.pid < 0) raise_os_error(launched.launch_errno);  // CPython's fork() raising
-  if (mode == P_NOWAIT) return launched.pid;                    // the caller waits
+  if (mode == p_nowait) return launched.pid;                    // the caller waits
   int status = 0;
   for (;;) {
     if (wait_for(launched.pid, status) < 0) raise_os_error(errno);
-    if (!WIFSTOPPED(status)) return waitstatus_to_exitcode(status);
+    if (!wifstopped(status)) return waitstatus_to_exitcode(status);
   }
 }
 

@@ -54,10 +54,8 @@ std::optional<WaitidResult> waitid(int idtype, id_t id, int options) {
   retrying_eintr([&] {
     return pyproc::detail::syscalls().waitid(static_cast<idtype_t>(idtype), id, &info, options);
   });
-  // (pyproc/os/wait.hpp #undefs the si_pid/si_uid/si_status macros of <signal.h>.)
-  const auto& child = info._sifields._sigchld;
-  if (child.si_pid == 0) return std::nullopt;
-  return WaitidResult{child.si_pid, child.si_uid, info.si_signo, child.si_status, info.si_code};
+  if (info.si_pid == 0) return std::nullopt;
+  return WaitidResult{info.si_pid, info.si_uid, info.si_signo, info.si_status, info.si_code};
 }
 
 Wait4Result wait3(int options) { return wait4(-1, options); }
@@ -70,21 +68,21 @@ Wait4Result wait4(pid_t pid, int options) {
   return {waited, status, to_rusage(usage)};
 }
 
-bool WCOREDUMP(int status) { return (status & 0x80) != 0; }
-bool WIFCONTINUED(int status) { return status == 0xffff; }
-bool WIFSTOPPED(int status) { return (status & 0xff) == 0x7f; }
-bool WIFSIGNALED(int status) { return static_cast<signed char>((status & 0x7f) + 1) >> 1 > 0; }
-bool WIFEXITED(int status) { return (status & 0x7f) == 0; }
-int WEXITSTATUS(int status) { return (status & 0xff00) >> 8; }
-int WSTOPSIG(int status) { return WEXITSTATUS(status); }
-int WTERMSIG(int status) { return status & 0x7f; }
+bool wcoredump(int status) { return (status & 0x80) != 0; }
+bool wifcontinued(int status) { return status == 0xffff; }
+bool wifstopped(int status) { return (status & 0xff) == 0x7f; }
+bool wifsignaled(int status) { return static_cast<signed char>((status & 0x7f) + 1) >> 1 > 0; }
+bool wifexited(int status) { return (status & 0x7f) == 0; }
+int wexitstatus(int status) { return (status & 0xff00) >> 8; }
+int wstopsig(int status) { return wexitstatus(status); }
+int wtermsig(int status) { return status & 0x7f; }
 
 // os_waitstatus_to_exitcode_impl.
 int waitstatus_to_exitcode(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return -WTERMSIG(status);
-  if (WIFSTOPPED(status)) {
-    throw ValueError("process stopped by delivery of signal " + std::to_string(WSTOPSIG(status)));
+  if (wifexited(status)) return wexitstatus(status);
+  if (wifsignaled(status)) return -wtermsig(status);
+  if (wifstopped(status)) {
+    throw ValueError("process stopped by delivery of signal " + std::to_string(wstopsig(status)));
   }
   throw ValueError("invalid wait status: " + std::to_string(status));
 }

@@ -48,12 +48,11 @@ std::vector<Abandoned>& abandoned() {
 bool reaped_now(pid_t pid, const OwnedFd& pidfd) {
   if (pidfd) {
     siginfo_t info{};
-    const int r =
-        sys().waitid(P_PIDFD, static_cast<id_t>(pidfd.get()), &info, os::WEXITED | os::WNOHANG);
-    return r < 0 ? errno == ECHILD : info._sifields._sigchld.si_pid != 0;
+    const int r = sys().waitid(P_PIDFD, static_cast<id_t>(pidfd.get()), &info, WEXITED | WNOHANG);
+    return r < 0 ? errno == ECHILD : info.si_pid != 0;
   }
   int status;
-  const pid_t r = sys().waitpid(pid, &status, os::WNOHANG);
+  const pid_t r = sys().waitpid(pid, &status, WNOHANG);
   return r < 0 ? errno == ECHILD : r == pid;
 }
 
@@ -63,9 +62,8 @@ void cleanup() {
 }
 
 // The returncode of a waitid() result: the exit code, or -N for signal N.
-// (pyproc/os/wait.hpp #undefs the si_pid/si_status macros of <signal.h>.)
 int returncode_of(const siginfo_t& info) {
-  const int status = info._sifields._sigchld.si_status;
+  const int status = info.si_status;
   return info.si_code == CLD_EXITED ? status : -status;
 }
 
@@ -97,7 +95,7 @@ bool PopenState::try_wait_locked(bool block) {
   if (returncode()) return true;
   if (uses_pidfd) {
     siginfo_t info{};
-    const int flags = os::WEXITED | (block ? 0 : os::WNOHANG);
+    const int flags = WEXITED | (block ? 0 : WNOHANG);
     int r;
     while ((r = sys().waitid(P_PIDFD, static_cast<id_t>(pidfd.get()), &info, flags)) < 0 &&
            errno == EINTR) {
@@ -106,7 +104,7 @@ bool PopenState::try_wait_locked(bool block) {
       // Reaped by someone else (or SIGCHLD ignored): CPython reports 0.
       if (errno != ECHILD) raise_os_error(errno);
       set_returncode(0);
-    } else if (info._sifields._sigchld.si_pid != 0) {
+    } else if (info.si_pid != 0) {
       set_returncode(returncode_of(info));
     }
     release_pidfd_locked();
@@ -114,7 +112,7 @@ bool PopenState::try_wait_locked(bool block) {
   }
   int status = 0;
   pid_t r;
-  while ((r = sys().waitpid(pid, &status, block ? 0 : os::WNOHANG)) < 0 && errno == EINTR) {
+  while ((r = sys().waitpid(pid, &status, block ? 0 : WNOHANG)) < 0 && errno == EINTR) {
   }
   if (r < 0) {
     if (errno != ECHILD) raise_os_error(errno);

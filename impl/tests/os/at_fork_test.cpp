@@ -111,7 +111,7 @@ TEST_F(OsAtFork, SameOrderAsCPythonAcrossForkStartAndSpawn) {
   p.join();
   EXPECT_EQ(p.exitcode(), 0);
 
-  EXPECT_EQ(os::spawnv(os::P_WAIT, kHelper, {"x", "exit", "0"}), 0);
+  EXPECT_EQ(os::spawnv(os::p_wait, kHelper, {"x", "exit", "0"}), 0);
   EXPECT_EQ(log.take(),
             "before-new before-new before-reg before-c before-b before-a parent-a parent-b "
             "parent-c parent-new parent-new parent-new");
@@ -130,11 +130,11 @@ TEST_F(OsAtFork, TheSpawnChildRunsTheAfterInChildHooksBeforeItsExec) {
   };
   os::register_at_fork(nullptr, nullptr, child_hook("child-1"));
   os::register_at_fork(nullptr, nullptr, child_hook("child-2"));
-  EXPECT_EQ(os::spawnv(os::P_WAIT, kHelper, {"x", "exit", "3"}), 3);
-  const pid_t pid = os::spawnv(os::P_NOWAIT, kHelper, {"x", "exit", "4"});
+  EXPECT_EQ(os::spawnv(os::p_wait, kHelper, {"x", "exit", "3"}), 3);
+  const pid_t pid = os::spawnv(os::p_nowait, kHelper, {"x", "exit", "4"});
   EXPECT_EQ(exit_code_of(pid), 4);
   // A program that cannot be run: the hooks ran, then the child's 127.
-  EXPECT_EQ(os::spawnv(os::P_WAIT, "/nonexistent/program", {"x"}), 127);
+  EXPECT_EQ(os::spawnv(os::p_wait, "/nonexistent/program", {"x"}), 127);
   report.close_write();
   EXPECT_EQ(report.read_all(), "child-1 child-2 child-1 child-2 child-1 child-2 ");
 }
@@ -142,7 +142,7 @@ TEST_F(OsAtFork, TheSpawnChildRunsTheAfterInChildHooksBeforeItsExec) {
 TEST_F(OsAtFork, NoHookRunsWhenSpawnRefusesItsArguments) {
   const HookLog log;
   os::register_at_fork(log.hook("before"), log.hook("parent"));
-  EXPECT_EQ(raised([] { os::spawnv(os::P_WAIT, kHelper, {}); }),
+  EXPECT_EQ(raised([] { os::spawnv(os::p_wait, kHelper, {}); }),
             "ValueError: argv first element cannot be empty");
   EXPECT_EQ(log.take(), "");
 }

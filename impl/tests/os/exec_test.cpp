@@ -59,14 +59,14 @@ class ExecFiles : public testing::OsTest {
 TEST_F(OsExec, ExecvRunsTheProgramWithArgv0AsItsName) {
   const auto run = run_in_child([] { os::execv(kHelper, {"my name", "argv0", "args"}); });
   EXPECT_EQ(run.output, "argv0 my name\nargs 2\narg argv0\narg args\n");
-  EXPECT_TRUE(os::WIFEXITED(run.status));
-  EXPECT_EQ(os::WEXITSTATUS(run.status), 0);
+  EXPECT_TRUE(os::wifexited(run.status));
+  EXPECT_EQ(os::wexitstatus(run.status), 0);
 }
 
 TEST_F(OsExec, ExeclTakesTheArgumentsInline) {
   const auto run = run_in_child([] { os::execl(kHelper, "x", "exit", "7"); });
   EXPECT_EQ(run.output, "");
-  EXPECT_EQ(os::WEXITSTATUS(run.status), 7);
+  EXPECT_EQ(os::wexitstatus(run.status), 7);
 }
 
 TEST_F(OsExec, TheNewProgramInheritsTheEnvironment) {
@@ -91,7 +91,7 @@ TEST_F(OsExec, ExecleTakesTheEnvironmentLast) {
     os::execle(kHelper, "x", "env", "A", "exit", "3", os::Env{{"A", "2"}});
   });
   EXPECT_EQ(run.output, "env A=2\n");
-  EXPECT_EQ(os::WEXITSTATUS(run.status), 3);
+  EXPECT_EQ(os::wexitstatus(run.status), 3);
 }
 
 TEST_F(OsExec, ExecveWithAnFdRunsThatFile) {

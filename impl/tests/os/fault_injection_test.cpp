@@ -31,9 +31,9 @@ TEST_F(OsFaultInjection, SpawnRaisesWhatTheLaunchFailedWith) {
   EXPECT_CALL(sys_, clone_vfork)
       .WillOnce(SetErrnoAndReturn(EAGAIN, -1))
       .WillOnce(SetErrnoAndReturn(ENOMEM, -1));
-  EXPECT_EQ(raised([] { os::spawnv(os::P_WAIT, kHelper, {"x"}); }),
+  EXPECT_EQ(raised([] { os::spawnv(os::p_wait, kHelper, {"x"}); }),
             "BlockingIOError: [Errno 11] Resource temporarily unavailable");
-  EXPECT_EQ(raised([] { os::spawnv(os::P_NOWAIT, kHelper, {"x"}); }),
+  EXPECT_EQ(raised([] { os::spawnv(os::p_nowait, kHelper, {"x"}); }),
             "OSError: [Errno 12] Cannot allocate memory");
 }
 
@@ -61,14 +61,14 @@ TEST_F(OsFaultInjection, SpawnRetriesWaitpidOnEintr) {
       .WillOnce(SetErrnoAndReturn(EINTR, -1))
       .WillOnce(SetErrnoAndReturn(EINTR, -1))
       .WillOnce(Invoke(&detail::real_syscalls(), &detail::Syscalls::waitpid));
-  EXPECT_EQ(os::spawnv(os::P_WAIT, kHelper, {"x", "exit", "3"}), 3);
+  EXPECT_EQ(os::spawnv(os::p_wait, kHelper, {"x", "exit", "3"}), 3);
 }
 
 TEST_F(OsFaultInjection, SpawnRaisesEchild) {
   record_launches();
   EXPECT_CALL(sys_, waitpid(_, _, 0)).WillOnce(SetErrnoAndReturn(ECHILD, -1));
   EXPECT_EQ(raised([] {
-              os::spawnv(os::P_WAIT, kHelper, {"x", "exit", "3"});
+              os::spawnv(os::p_wait, kHelper, {"x", "exit", "3"});
             }),
             "ChildProcessError: [Errno 10] No child processes");
   EXPECT_EQ(reap_launched(), 3);
@@ -82,7 +82,7 @@ TEST_F(OsFaultInjection, SpawnWaitsOnAfterAStopStatus) {
         return pid;
       }))
       .WillOnce(Invoke(&detail::real_syscalls(), &detail::Syscalls::waitpid));
-  EXPECT_EQ(os::spawnv(os::P_WAIT, kHelper, {"x", "exit", "4"}), 4);
+  EXPECT_EQ(os::spawnv(os::p_wait, kHelper, {"x", "exit", "4"}), 4);
 }
 
 TEST_F(OsFaultInjection, SystemRetriesEintrAndGivesMinusOneForOtherWaitErrors) {
@@ -205,11 +205,11 @@ TEST_F(OsFaultInjection, WaitsRetryEintr) {
   EXPECT_CALL(sys_, wait4)
       .WillOnce(SetErrnoAndReturn(EINTR, -1))
       .WillRepeatedly(Invoke(&detail::real_syscalls(), &detail::Syscalls::wait4));
-  const pid_t a = os::spawnl(os::P_NOWAIT, kHelper, "x", "exit", "1");
+  const pid_t a = os::spawnl(os::p_nowait, kHelper, "x", "exit", "1");
   EXPECT_EQ(os::waitpid(a, 0).status, 1 << 8);
-  const pid_t b = os::spawnl(os::P_NOWAIT, kHelper, "x", "exit", "2");
-  EXPECT_EQ(os::waitid(os::P_PID, static_cast<id_t>(b), os::WEXITED)->si_status, 2);
-  const pid_t c = os::spawnl(os::P_NOWAIT, kHelper, "x", "exit", "3");
+  const pid_t b = os::spawnl(os::p_nowait, kHelper, "x", "exit", "2");
+  EXPECT_EQ(os::waitid(os::p_pid, static_cast<id_t>(b), os::wexited)->status, 2);
+  const pid_t c = os::spawnl(os::p_nowait, kHelper, "x", "exit", "3");
   EXPECT_EQ(os::wait4(c, 0).status, 3 << 8);
 }
 
@@ -218,7 +218,7 @@ TEST_F(OsFaultInjection, WaitsRaiseOtherErrors) {
   EXPECT_CALL(sys_, waitid).WillOnce(SetErrnoAndReturn(ECHILD, -1));
   EXPECT_CALL(sys_, wait4).WillOnce(SetErrnoAndReturn(ECHILD, -1));
   EXPECT_EQ(raised([] { os::wait(); }), "OSError: [Errno 22] Invalid argument");
-  EXPECT_EQ(raised([] { os::waitid(os::P_ALL, 0, os::WEXITED); }),
+  EXPECT_EQ(raised([] { os::waitid(os::p_all, 0, os::wexited); }),
             "ChildProcessError: [Errno 10] No child processes");
   EXPECT_EQ(raised([] { os::wait3(0); }), "ChildProcessError: [Errno 10] No child processes");
 }

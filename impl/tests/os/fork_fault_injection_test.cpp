@@ -111,7 +111,7 @@ TEST_F(ForkFaultInjection, AHookThatChangesErrnoDoesNotChangeTheError) {
   EXPECT_EQ(raised([] { (void)os::forkpty(); }), kEagain);
   Process p([] {});
   EXPECT_EQ(raised([&] { p.start(); }), kEagain);
-  EXPECT_EQ(raised([] { os::spawnv(os::P_WAIT, kHelper, {"x"}); }), kEagain);
+  EXPECT_EQ(raised([] { os::spawnv(os::p_wait, kHelper, {"x"}); }), kEagain);
 }
 
 TEST_F(ForkFaultInjection, StartThatCannotForkRunsTheAfterInParentHooks) {
@@ -136,7 +136,7 @@ TEST_F(ForkFaultInjection, StartThatFailsAfterTheForkRunsNoChildHook) {
 
 TEST_F(ForkFaultInjection, SpawnThatCannotLaunchRunsTheAfterInParentHooks) {
   EXPECT_CALL(sys_, clone_vfork).WillOnce(SetErrnoAndReturn(EAGAIN, -1));
-  EXPECT_EQ(raised([] { os::spawnv(os::P_WAIT, kHelper, {"x"}); }), kEagain);
+  EXPECT_EQ(raised([] { os::spawnv(os::p_wait, kHelper, {"x"}); }), kEagain);
   EXPECT_EQ(hooks_ran(), "before parent");
 }
 

@@ -150,7 +150,7 @@ TEST_F(OsFork, ForkptyWithTheStandardFdsClosed) {
     os::_exit(exit_code_of(r.pid));
   });
   EXPECT_EQ(run.output, "0 stdin-tty yes\r\nctty yes\r\nfd0 open\r\nfd1 open\r\nfd2 open\r\n");
-  EXPECT_EQ(os::WEXITSTATUS(run.status), 0);
+  EXPECT_EQ(os::wexitstatus(run.status), 0);
 }
 
 // os.forkpty() under an fd limit (EMFILE) opening either side: nothing is

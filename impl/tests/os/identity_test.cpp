@@ -27,7 +27,7 @@ std::string in_child(const std::function<void()>& body) {
     std::fflush(stdout);
     os::_exit(0);
   });
-  EXPECT_EQ(os::WEXITSTATUS(run.status), 0) << run.output;
+  EXPECT_EQ(os::wexitstatus(run.status), 0) << run.output;
   return run.output;
 }
 
@@ -143,7 +143,7 @@ TEST_F(OsIdentity, SetpgidErrors) {
               "PermissionError: [Errno 1] Operation not permitted");
   }
   // A child that has exec'd (spawn returns once it has).
-  const pid_t execd = os::spawnv(os::P_NOWAIT, kHelper, {"x", "wait-signal"});
+  const pid_t execd = os::spawnv(os::p_nowait, kHelper, {"x", "wait-signal"});
   EXPECT_EQ(raised([&] { os::setpgid(execd, 0); }),
             "PermissionError: [Errno 13] Permission denied");
   os::kill(execd, SIGKILL);

@@ -127,7 +127,7 @@ TEST_F(OsLaunch, NoMemoryForTheChildsStackIsRaised) {
     const auto limit = static_cast<rlim_t>(pages * ::sysconf(_SC_PAGESIZE) + 128 * 1024);
     const rlimit tight{limit, limit};
     ::setrlimit(RLIMIT_AS, &tight);
-    os::spawnv(os::P_WAIT, kHelper, {"x"});
+    os::spawnv(os::p_wait, kHelper, {"x"});
   });
   EXPECT_EQ(run.output, "raised: OSError: [Errno 12] Cannot allocate memory\n");
 }

@@ -144,7 +144,7 @@ TEST_F(OsPopen, OurEndOfThePipeIsCloseOnExec) {
   EXPECT_EQ(::fcntl(f.fileno(), F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
   // And another program launched meanwhile does not get it.
   StdoutCapture out;
-  os::spawnv(os::P_WAIT, kHelper, {"x", "fds"});
+  os::spawnv(os::p_wait, kHelper, {"x", "fds"});
   EXPECT_EQ(out.text().find(" " + std::to_string(f.fileno()) + " pipe"), std::string::npos);
   f.close();
 }
@@ -158,7 +158,7 @@ TEST_F(OsPopen, SigpipeIsBackAtItsDefaultInTheShell) {
   const std::string popen_sees = f.read();
   f.close();
   StdoutCapture out;
-  os::spawnv(os::P_WAIT, kHelper, {"x", "signals"});  // spawn keeps it ignored
+  os::spawnv(os::p_wait, kHelper, {"x", "signals"});  // spawn keeps it ignored
   ::sigaction(SIGPIPE, &old, nullptr);
   EXPECT_EQ(popen_sees, "blocked\nignored\n");
   EXPECT_EQ(out.text(), "blocked\nignored SIGPIPE\n");

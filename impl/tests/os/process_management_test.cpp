@@ -24,21 +24,21 @@ class OsProcess : public testing::OsTest {};
 // ---- constants ----
 
 TEST(OsConstants, ValuesAsCPythonOnLinux) {
-  static_assert(os::EX_OK == 0 && os::EX_USAGE == 64 && os::EX_DATAERR == 65 &&
-                os::EX_NOINPUT == 66 && os::EX_NOUSER == 67 && os::EX_NOHOST == 68 &&
-                os::EX_UNAVAILABLE == 69 && os::EX_SOFTWARE == 70 && os::EX_OSERR == 71 &&
-                os::EX_OSFILE == 72 && os::EX_CANTCREAT == 73 && os::EX_IOERR == 74 &&
-                os::EX_TEMPFAIL == 75 && os::EX_PROTOCOL == 76 && os::EX_NOPERM == 77 &&
-                os::EX_CONFIG == 78);
-  static_assert(os::P_WAIT == 0 && os::P_NOWAIT == 1 && os::P_NOWAITO == 1);
-  static_assert(os::P_ALL == 0 && os::P_PID == 1 && os::P_PGID == 2 && os::P_PIDFD == 3);
-  static_assert(os::WNOHANG == 1 && os::WUNTRACED == 2 && os::WSTOPPED == 2 && os::WEXITED == 4 &&
-                os::WCONTINUED == 8 && os::WNOWAIT == 16777216);
-  static_assert(os::CLD_EXITED == 1 && os::CLD_KILLED == 2 && os::CLD_DUMPED == 3 &&
-                os::CLD_TRAPPED == 4 && os::CLD_STOPPED == 5 && os::CLD_CONTINUED == 6);
+  static_assert(os::ex_ok == 0 && os::ex_usage == 64 && os::ex_dataerr == 65 &&
+                os::ex_noinput == 66 && os::ex_nouser == 67 && os::ex_nohost == 68 &&
+                os::ex_unavailable == 69 && os::ex_software == 70 && os::ex_oserr == 71 &&
+                os::ex_osfile == 72 && os::ex_cantcreat == 73 && os::ex_ioerr == 74 &&
+                os::ex_tempfail == 75 && os::ex_protocol == 76 && os::ex_noperm == 77 &&
+                os::ex_config == 78);
+  static_assert(os::p_wait == 0 && os::p_nowait == 1 && os::p_nowaito == 1);
+  static_assert(os::p_all == 0 && os::p_pid == 1 && os::p_pgid == 2 && os::p_pidfd == 3);
+  static_assert(os::wnohang == 1 && os::wuntraced == 2 && os::wstopped == 2 && os::wexited == 4 &&
+                os::wcontinued == 8 && os::wnowait == 16777216);
+  static_assert(os::cld_exited == 1 && os::cld_killed == 2 && os::cld_dumped == 3 &&
+                os::cld_trapped == 4 && os::cld_stopped == 5 && os::cld_continued == 6);
   // They agree with the kernel's.
-  EXPECT_EQ(os::P_PIDFD, static_cast<int>(P_PIDFD));
-  EXPECT_EQ(os::CLD_CONTINUED, static_cast<int>(CLD_CONTINUED));
+  EXPECT_EQ(os::p_pidfd, static_cast<int>(P_PIDFD));
+  EXPECT_EQ(os::cld_continued, static_cast<int>(CLD_CONTINUED));
 }
 
 // ---- W* helpers and waitstatus_to_exitcode ----
@@ -68,14 +68,14 @@ TEST(OsStatus, HelpersAsCPython) {
   };
   for (const StatusRow& r : rows) {
     SCOPED_TRACE(r.status);
-    EXPECT_EQ(os::WCOREDUMP(r.status), r.coredump != 0);
-    EXPECT_EQ(os::WIFCONTINUED(r.status), r.continued != 0);
-    EXPECT_EQ(os::WIFSTOPPED(r.status), r.stopped != 0);
-    EXPECT_EQ(os::WIFSIGNALED(r.status), r.signaled != 0);
-    EXPECT_EQ(os::WIFEXITED(r.status), r.exited != 0);
-    EXPECT_EQ(os::WEXITSTATUS(r.status), r.exitstatus);
-    EXPECT_EQ(os::WSTOPSIG(r.status), r.stopsig);
-    EXPECT_EQ(os::WTERMSIG(r.status), r.termsig);
+    EXPECT_EQ(os::wcoredump(r.status), r.coredump != 0);
+    EXPECT_EQ(os::wifcontinued(r.status), r.continued != 0);
+    EXPECT_EQ(os::wifstopped(r.status), r.stopped != 0);
+    EXPECT_EQ(os::wifsignaled(r.status), r.signaled != 0);
+    EXPECT_EQ(os::wifexited(r.status), r.exited != 0);
+    EXPECT_EQ(os::wexitstatus(r.status), r.exitstatus);
+    EXPECT_EQ(os::wstopsig(r.status), r.stopsig);
+    EXPECT_EQ(os::wtermsig(r.status), r.termsig);
     std::string exitcode;
     const std::string error =
         raised([&] { exitcode = std::to_string(os::waitstatus_to_exitcode(r.status)); });
@@ -89,16 +89,16 @@ TEST_F(OsProcess, ExitEndsAtOnceWithoutFlushing) {
   const auto run = run_in_child([] {
     std::fputs("stdio buffer", stdout);
     std::cout << "iostream buffer";
-    os::_exit(os::EX_SOFTWARE);
+    os::_exit(os::ex_software);
   });
   EXPECT_EQ(run.output, "");
-  EXPECT_TRUE(os::WIFEXITED(run.status));
-  EXPECT_EQ(os::WEXITSTATUS(run.status), 70);
+  EXPECT_TRUE(os::wifexited(run.status));
+  EXPECT_EQ(os::wexitstatus(run.status), 70);
 }
 
 TEST_F(OsProcess, ExitKeepsTheLow8Bits) {
-  EXPECT_EQ(os::WEXITSTATUS(run_in_child([] { os::_exit(256 + 3); }).status), 3);
-  EXPECT_EQ(os::WEXITSTATUS(run_in_child([] { os::_exit(-1); }).status), 255);
+  EXPECT_EQ(os::wexitstatus(run_in_child([] { os::_exit(256 + 3); }).status), 3);
+  EXPECT_EQ(os::wexitstatus(run_in_child([] { os::_exit(-1); }).status), 255);
 }
 
 void write_handled(int) {
@@ -115,8 +115,8 @@ TEST_F(OsProcess, AbortIsSigabrtAndSkipsTheHandler) {
     os::abort();
   });
   EXPECT_EQ(run.output, "");
-  EXPECT_TRUE(os::WIFSIGNALED(run.status));
-  EXPECT_EQ(os::WTERMSIG(run.status), SIGABRT);
+  EXPECT_TRUE(os::wifsignaled(run.status));
+  EXPECT_EQ(os::wtermsig(run.status), SIGABRT);
 }
 
 TEST_F(OsProcess, AbortEvenWhenSigabrtIsBlockedOrIgnored) {
@@ -127,18 +127,18 @@ TEST_F(OsProcess, AbortEvenWhenSigabrtIsBlockedOrIgnored) {
     ::sigprocmask(SIG_BLOCK, &abrt, nullptr);
     os::abort();
   });
-  EXPECT_EQ(os::WTERMSIG(blocked.status), SIGABRT);
+  EXPECT_EQ(os::wtermsig(blocked.status), SIGABRT);
   const auto ignored = run_in_child([] {
     ::signal(SIGABRT, SIG_IGN);
     os::abort();
   });
-  EXPECT_EQ(os::WTERMSIG(ignored.status), SIGABRT);
+  EXPECT_EQ(os::wtermsig(ignored.status), SIGABRT);
 }
 
 // ---- kill and killpg ----
 
 TEST_F(OsProcess, KillSendsTheSignal) {
-  const pid_t pid = os::spawnv(os::P_NOWAIT, kHelper, {"x", "wait-signal"});
+  const pid_t pid = os::spawnv(os::p_nowait, kHelper, {"x", "wait-signal"});
   os::kill(pid, 0);  // exists
   os::kill(pid, SIGTERM);
   const auto [waited, status] = os::waitpid(pid, 0);
@@ -169,7 +169,7 @@ TEST_F(OsProcess, KillpgSignalsTheWholeGroup) {
   // The helper makes its own group and says so; then the group is signalled.
   testing::Pipe ready;
   const int ready_w = ::dup(ready.write_fd());
-  const pid_t pid = os::spawnv(os::P_NOWAIT, kHelper,
+  const pid_t pid = os::spawnv(os::p_nowait, kHelper,
                                {"x", "new-pgrp", "notify", std::to_string(ready_w), "wait-signal"});
   ::close(ready_w);
   testing::await_token(ready);
@@ -186,7 +186,7 @@ TEST_F(OsProcess, NiceAddsAndReturnsTheNewNiceness) {
   EXPECT_EQ(os::nice(100), 19);  // clamped
   // A spawned program inherits it.
   testing::StdoutCapture out;
-  os::spawnv(os::P_WAIT, kHelper, {"x", "niceness"});
+  os::spawnv(os::p_wait, kHelper, {"x", "niceness"});
   EXPECT_EQ(out.text(), "niceness 19\n");
 }
 
@@ -208,7 +208,7 @@ TEST_F(OsProcess, TimesCountsWaitedForChildren) {
   EXPECT_GE(before.system, 0.0);
   EXPECT_GT(before.elapsed, 0.0);
   // Enough CPU for several clock ticks (10 ms each).
-  EXPECT_EQ(os::spawnv(os::P_WAIT, kHelper, {"x", "burn", "300000000"}), 0);
+  EXPECT_EQ(os::spawnv(os::p_wait, kHelper, {"x", "burn", "300000000"}), 0);
   const os::TimesResult after = os::times();
   EXPECT_GT(after.children_user + after.children_system,
             before.children_user + before.children_system);

@@ -66,14 +66,14 @@ std::string inheritable_fds_listing() {
 // ---- results ----
 
 TEST_F(OsSpawn, PWaitReturnsTheExitCode) {
-  EXPECT_EQ(os::spawnv(os::P_WAIT, kHelper, {"x", "exit", "3"}), 3);
-  EXPECT_EQ(os::spawnv(os::P_WAIT, kHelper, {"x"}), 0);
-  EXPECT_EQ(os::spawnl(os::P_WAIT, kHelper, "x", "exit", "255"), 255);
+  EXPECT_EQ(os::spawnv(os::p_wait, kHelper, {"x", "exit", "3"}), 3);
+  EXPECT_EQ(os::spawnv(os::p_wait, kHelper, {"x"}), 0);
+  EXPECT_EQ(os::spawnl(os::p_wait, kHelper, "x", "exit", "255"), 255);
 }
 
 TEST_F(OsSpawn, PWaitReturnsMinusTheSignal) {
-  EXPECT_EQ(os::spawnv(os::P_WAIT, kHelper, {"x", "kill", "TERM"}), -SIGTERM);
-  EXPECT_EQ(os::spawnv(os::P_WAIT, kHelper, {"x", "kill", "KILL"}), -SIGKILL);
+  EXPECT_EQ(os::spawnv(os::p_wait, kHelper, {"x", "kill", "TERM"}), -SIGTERM);
+  EXPECT_EQ(os::spawnv(os::p_wait, kHelper, {"x", "kill", "KILL"}), -SIGKILL);
 }
 
 TEST_F(OsSpawn, AnyModeButPNowaitWaits) {
@@ -83,11 +83,11 @@ TEST_F(OsSpawn, AnyModeButPNowaitWaits) {
 
 TEST_F(OsSpawn, PNowaitReturnsThePidToWaitFor) {
   StdoutCapture out;
-  const pid_t pid = os::spawnv(os::P_NOWAIT, kHelper, {"x", "pid", "exit", "5"});
+  const pid_t pid = os::spawnv(os::p_nowait, kHelper, {"x", "pid", "exit", "5"});
   const int status = status_of(pid);
   EXPECT_EQ(out.text(), "pid " + std::to_string(pid) + "\n");
   EXPECT_EQ(os::waitstatus_to_exitcode(status), 5);
-  const pid_t pid2 = os::spawnl(os::P_NOWAITO, kHelper, "x");
+  const pid_t pid2 = os::spawnl(os::p_nowaito, kHelper, "x");
   EXPECT_EQ(os::waitstatus_to_exitcode(status_of(pid2)), 0);
 }
 
@@ -99,10 +99,10 @@ TEST_F(OsSpawn, PWaitWaitsThroughAStop) {
   std::thread continuer([&] {
     testing::await_token(ready);
     siginfo_t info{};
-    ASSERT_EQ(::waitid(P_ALL, 0, &info, os::WSTOPPED | os::WNOWAIT), 0);
-    ::kill(info._sifields._kill.si_pid, SIGCONT);
+    ASSERT_EQ(::waitid(P_ALL, 0, &info, os::wstopped | os::wnowait), 0);
+    ::kill(info.si_pid, SIGCONT);
   });
-  EXPECT_EQ(os::spawnv(os::P_WAIT, kHelper,
+  EXPECT_EQ(os::spawnv(os::p_wait, kHelper,
                        {"x", "notify", std::to_string(ready_w), "stop", "exit", "4"}),
             4);
   continuer.join();
@@ -113,16 +113,16 @@ TEST_F(OsSpawn, PWaitWaitsThroughAStop) {
 
 TEST_F(OsSpawn, Argv0IsTheProgramsName) {
   StdoutCapture out;
-  os::spawnv(os::P_WAIT, kHelper, {"my name", "argv0", "args"});
+  os::spawnv(os::p_wait, kHelper, {"my name", "argv0", "args"});
   EXPECT_EQ(out.text(), "argv0 my name\nargs 2\narg argv0\narg args\n");
 }
 
 TEST_F(OsSpawn, TheEnvironmentIsInheritedOrReplaced) {
   const ScopedEnv var("PYPROC_OS_TEST", "inherited");
   StdoutCapture out;
-  os::spawnv(os::P_WAIT, kHelper, {"x", "env", "PYPROC_OS_TEST"});
-  os::spawnve(os::P_WAIT, kHelper, {"x", "env", "PYPROC_OS_TEST", "env", "A"}, {{"A", "1"}});
-  os::spawnle(os::P_WAIT, kHelper, "x", "env", "A", os::Env{{"A", "2"}});
+  os::spawnv(os::p_wait, kHelper, {"x", "env", "PYPROC_OS_TEST"});
+  os::spawnve(os::p_wait, kHelper, {"x", "env", "PYPROC_OS_TEST", "env", "A"}, {{"A", "1"}});
+  os::spawnle(os::p_wait, kHelper, "x", "env", "A", os::Env{{"A", "2"}});
   EXPECT_EQ(out.text(),
             "env PYPROC_OS_TEST=inherited\n"
             "env PYPROC_OS_TEST missing\nenv A=1\n"
@@ -131,18 +131,18 @@ TEST_F(OsSpawn, TheEnvironmentIsInheritedOrReplaced) {
 
 TEST_F(OsSpawn, PVariantsSearchPath) {
   const ScopedEnv path("PATH", ("/nonexistent:" + dir_of(kHelper)).c_str());
-  EXPECT_EQ(os::spawnvp(os::P_WAIT, kHelperName, {"x", "exit", "6"}), 6);
-  EXPECT_EQ(os::spawnlp(os::P_WAIT, kHelperName, "x", "exit", "7"), 7);
+  EXPECT_EQ(os::spawnvp(os::p_wait, kHelperName, {"x", "exit", "6"}), 6);
+  EXPECT_EQ(os::spawnlp(os::p_wait, kHelperName, "x", "exit", "7"), 7);
 }
 
 TEST_F(OsSpawn, PeVariantsSearchThePathOfTheNewEnvironment) {
   const ScopedEnv path("PATH", "/nonexistent");
-  EXPECT_EQ(os::spawnvpe(os::P_WAIT, kHelperName, {"x", "exit", "8"}, {{"PATH", dir_of(kHelper)}}),
+  EXPECT_EQ(os::spawnvpe(os::p_wait, kHelperName, {"x", "exit", "8"}, {{"PATH", dir_of(kHelper)}}),
             8);
   EXPECT_EQ(
-      os::spawnlpe(os::P_WAIT, kHelperName, "x", "exit", "9", os::Env{{"PATH", dir_of(kHelper)}}),
+      os::spawnlpe(os::p_wait, kHelperName, "x", "exit", "9", os::Env{{"PATH", dir_of(kHelper)}}),
       9);
-  EXPECT_EQ(os::spawnvpe(os::P_WAIT, kHelperName, {"x"}, {}), 127);  // defpath
+  EXPECT_EQ(os::spawnvpe(os::p_wait, kHelperName, {"x"}, {}), 127);  // defpath
 }
 
 TEST_F(OsSpawn, OnlyInheritableFdsReachTheProgram) {
@@ -150,11 +150,11 @@ TEST_F(OsSpawn, OnlyInheritableFdsReachTheProgram) {
   ASSERT_EQ(::pipe2(cloexec_pipe, O_CLOEXEC), 0);
   const std::string before = inheritable_fds_listing();
   StdoutCapture out;
-  os::spawnv(os::P_WAIT, kHelper, {"x", "fds"});
+  os::spawnv(os::p_wait, kHelper, {"x", "fds"});
   // An fd made inheritable on purpose (os.set_inheritable) does reach it.
   const int inheritable = ::dup(cloexec_pipe[0]);
   const std::string with_one = inheritable_fds_listing();
-  os::spawnv(os::P_WAIT, kHelper, {"x", "fds"});
+  os::spawnv(os::p_wait, kHelper, {"x", "fds"});
   ::close(inheritable);
   EXPECT_EQ(out.text(), before + with_one);
   EXPECT_NE(before, with_one);
@@ -171,7 +171,7 @@ TEST_F(OsSpawn, ConcurrentLaunchesPassNoFdsBetweenThreads) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 3; ++t) {
     threads.emplace_back([] {
-      for (int i = 0; i < 10; ++i) os::spawnv(os::P_WAIT, kHelper, {"x", "fds"});
+      for (int i = 0; i < 10; ++i) os::spawnv(os::p_wait, kHelper, {"x", "fds"});
     });
   }
   threads.emplace_back([] {
@@ -202,8 +202,8 @@ TEST_F(OsSpawn, CaughtSignalsAreResetIgnoredOnesStayIgnoredTheMaskIsInherited) {
   sigaddset(&usr2, SIGUSR2);
   ::pthread_sigmask(SIG_BLOCK, &usr2, nullptr);
   StdoutCapture out;
-  os::spawnv(os::P_WAIT, kHelper, {"x", "signals"});
-  const int killed = os::spawnv(os::P_WAIT, kHelper, {"x", "kill", "USR1"});
+  os::spawnv(os::p_wait, kHelper, {"x", "signals"});
+  const int killed = os::spawnv(os::p_wait, kHelper, {"x", "kill", "USR1"});
   ::pthread_sigmask(SIG_UNBLOCK, &usr2, nullptr);
   ::sigaction(SIGUSR1, &old_usr1, nullptr);
   ::sigaction(SIGHUP, &old_hup, nullptr);
@@ -233,46 +233,46 @@ class SpawnFiles : public testing::OsTest {
 };
 
 TEST_F(SpawnFiles, ProgramsThatCannotRunGive127) {
-  EXPECT_EQ(os::spawnv(os::P_WAIT, "/nonexistent", {"x"}), 127);
-  EXPECT_EQ(os::spawnv(os::P_WAIT, dir_, {"x"}), 127);
-  EXPECT_EQ(os::spawnv(os::P_WAIT, dir_ + "/" + kHelperName, {"x"}), 127);
-  EXPECT_EQ(os::spawnv(os::P_WAIT, dir_ + "/script", {"x"}), 127);
-  EXPECT_EQ(os::spawnvpe(os::P_WAIT, "script", {"x"}, {{"PATH", dir_}}), 127);
-  EXPECT_EQ(os::spawnvpe(os::P_WAIT, "no-such-program", {"x"}, {{"PATH", dir_}}), 127);
+  EXPECT_EQ(os::spawnv(os::p_wait, "/nonexistent", {"x"}), 127);
+  EXPECT_EQ(os::spawnv(os::p_wait, dir_, {"x"}), 127);
+  EXPECT_EQ(os::spawnv(os::p_wait, dir_ + "/" + kHelperName, {"x"}), 127);
+  EXPECT_EQ(os::spawnv(os::p_wait, dir_ + "/script", {"x"}), 127);
+  EXPECT_EQ(os::spawnvpe(os::p_wait, "script", {"x"}, {{"PATH", dir_}}), 127);
+  EXPECT_EQ(os::spawnvpe(os::p_wait, "no-such-program", {"x"}, {{"PATH", dir_}}), 127);
 }
 
 TEST_F(SpawnFiles, ASearchGoesPastAProgramThatCannotRun) {
-  EXPECT_EQ(os::spawnvpe(os::P_WAIT, kHelperName, {"x", "exit", "11"},
+  EXPECT_EQ(os::spawnvpe(os::p_wait, kHelperName, {"x", "exit", "11"},
                          {{"PATH", dir_ + ":" + dir_of(kHelper)}}),
             11);
 }
 
 TEST_F(OsSpawn, PNowaitOfAMissingProgramGivesAPidThatExited127) {
-  const pid_t pid = os::spawnv(os::P_NOWAIT, "/nonexistent", {"x"});
+  const pid_t pid = os::spawnv(os::p_nowait, "/nonexistent", {"x"});
   ASSERT_GT(pid, 0);
   EXPECT_EQ(status_of(pid), 127 << 8);
 }
 
 TEST_F(OsSpawn, WhatExecWouldRejectGives127) {
   using namespace std::string_literals;
-  EXPECT_EQ(os::spawnve(os::P_WAIT, kHelper, {"x"}, {{"A=B", "1"}}), 127);
-  EXPECT_EQ(os::spawnve(os::P_WAIT, kHelper, {"x"}, {{"", "1"}}), 127);
-  EXPECT_EQ(os::spawnve(os::P_WAIT, kHelper, {"x"}, {{"A", "\0"s}}), 127);
-  EXPECT_EQ(os::spawnv(os::P_WAIT, kHelper, {"x", "a\0b"s}), 127);
-  EXPECT_EQ(os::spawnv(os::P_WAIT, kHelper + "\0"s, {"x"}), 127);
-  EXPECT_EQ(os::spawnvp(os::P_WAIT, "a\0b"s, {"x"}), 127);
-  const pid_t pid = os::spawnve(os::P_NOWAIT, kHelper, {"x"}, {{"A=B", "1"}});
+  EXPECT_EQ(os::spawnve(os::p_wait, kHelper, {"x"}, {{"A=B", "1"}}), 127);
+  EXPECT_EQ(os::spawnve(os::p_wait, kHelper, {"x"}, {{"", "1"}}), 127);
+  EXPECT_EQ(os::spawnve(os::p_wait, kHelper, {"x"}, {{"A", "\0"s}}), 127);
+  EXPECT_EQ(os::spawnv(os::p_wait, kHelper, {"x", "a\0b"s}), 127);
+  EXPECT_EQ(os::spawnv(os::p_wait, kHelper + "\0"s, {"x"}), 127);
+  EXPECT_EQ(os::spawnvp(os::p_wait, "a\0b"s, {"x"}), 127);
+  const pid_t pid = os::spawnve(os::p_nowait, kHelper, {"x"}, {{"A=B", "1"}});
   EXPECT_EQ(status_of(pid), 127 << 8);
 }
 
 TEST_F(OsSpawn, EmptyArgvIsRaisedInTheParent) {
   const char* expected = "ValueError: argv first element cannot be empty";
-  EXPECT_EQ(raised([] { os::spawnv(os::P_WAIT, kHelper, {}); }), expected);
-  EXPECT_EQ(raised([] { os::spawnv(os::P_NOWAIT, kHelper, {""}); }), expected);
-  EXPECT_EQ(raised([] { os::spawnl(os::P_WAIT, kHelper); }), expected);
-  EXPECT_EQ(raised([] { os::spawnve(os::P_WAIT, kHelper, {""}, {}); }), expected);
-  EXPECT_EQ(raised([] { os::spawnvp(os::P_WAIT, kHelperName, {}); }), expected);
-  EXPECT_EQ(raised([] { os::spawnlpe(os::P_WAIT, kHelperName, "", os::Env{}); }), expected);
+  EXPECT_EQ(raised([] { os::spawnv(os::p_wait, kHelper, {}); }), expected);
+  EXPECT_EQ(raised([] { os::spawnv(os::p_nowait, kHelper, {""}); }), expected);
+  EXPECT_EQ(raised([] { os::spawnl(os::p_wait, kHelper); }), expected);
+  EXPECT_EQ(raised([] { os::spawnve(os::p_wait, kHelper, {""}, {}); }), expected);
+  EXPECT_EQ(raised([] { os::spawnvp(os::p_wait, kHelperName, {}); }), expected);
+  EXPECT_EQ(raised([] { os::spawnlpe(os::p_wait, kHelperName, "", os::Env{}); }), expected);
 }
 
 TEST_F(OsSpawn, PWaitRaisesWhenTheChildCannotBeWaitedFor) {
@@ -281,7 +281,7 @@ TEST_F(OsSpawn, PWaitRaisesWhenTheChildCannotBeWaitedFor) {
   ignore.sa_handler = SIG_IGN;
   struct sigaction old {};
   ::sigaction(SIGCHLD, &ignore, &old);
-  const std::string error = raised([] { os::spawnv(os::P_WAIT, kHelper, {"x"}); });
+  const std::string error = raised([] { os::spawnv(os::p_wait, kHelper, {"x"}); });
   ::sigaction(SIGCHLD, &old, nullptr);
   EXPECT_EQ(error, "ChildProcessError: [Errno 10] No child processes");
 }

@@ -34,9 +34,9 @@ TEST_F(OsThreads, EveryLaunchFunctionGetsItsOwnChildsResult) {
         const int code = 10 + t * kRounds + round;
         const std::string word = "t" + std::to_string(t) + "r" + std::to_string(round);
         expect(os::system("exit " + std::to_string(code)) == code << 8, "system " + word);
-        expect(os::spawnv(os::P_WAIT, kHelper, {"x", "exit", std::to_string(code)}) == code,
+        expect(os::spawnv(os::p_wait, kHelper, {"x", "exit", std::to_string(code)}) == code,
                "spawnv P_WAIT " + word);
-        const pid_t pid = os::spawnv(os::P_NOWAIT, kHelper, {"x", "exit", std::to_string(code)});
+        const pid_t pid = os::spawnv(os::p_nowait, kHelper, {"x", "exit", std::to_string(code)});
         const auto [reaped, status] = os::waitpid(pid, 0);
         expect(reaped == pid && os::waitstatus_to_exitcode(status) == code,
                "spawnv P_NOWAIT + waitpid " + word);
@@ -64,7 +64,7 @@ TEST_F(OsThreads, ForkingThreadsEachWaitForTheirOwnChild) {
         const pid_t pid = os::fork();
         if (pid == 0) os::_exit(code);
         const auto [reaped, status] = os::waitpid(pid, 0);
-        if (reaped != pid || !os::WIFEXITED(status) || os::WEXITSTATUS(status) != code)
+        if (reaped != pid || !os::wifexited(status) || os::wexitstatus(status) != code)
           failure = "round " + std::to_string(round) + ": status " + std::to_string(status);
       }
     });

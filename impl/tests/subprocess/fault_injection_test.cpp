@@ -228,15 +228,15 @@ class SubprocessWaitFaults : public SubprocessFaultInjection,
     if (pidfd()) {
       // (gMock tries the newest expectation first: the failures, then,
       // once they are used up, the real call.)
-      EXPECT_CALL(sys_, waitid(P_PIDFD, _, _, os::WEXITED | os::WNOHANG))
+      EXPECT_CALL(sys_, waitid(P_PIDFD, _, _, os::wexited | os::wnohang))
           .Times(::testing::AnyNumber())
           .WillRepeatedly(Invoke(&real(), &detail::Syscalls::waitid));
-      EXPECT_CALL(sys_, waitid(P_PIDFD, _, _, os::WEXITED | os::WNOHANG))
+      EXPECT_CALL(sys_, waitid(P_PIDFD, _, _, os::wexited | os::wnohang))
           .Times(times)
           .WillRepeatedly(SetErrnoAndReturn(error, -1))
           .RetiresOnSaturation();
     } else {
-      const int options = how() == How::Wait ? 0 : os::WNOHANG;
+      const int options = how() == How::Wait ? 0 : os::wnohang;
       EXPECT_CALL(sys_, waitpid)
           .Times(::testing::AnyNumber())
           .WillRepeatedly(Invoke(&real(), &detail::Syscalls::waitpid));

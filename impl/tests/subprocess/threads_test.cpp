@@ -103,7 +103,7 @@ class CountingSyscalls {
     ON_CALL(sys_, waitid)
         .WillByDefault([this, &real](idtype_t type, id_t id, siginfo_t* info, int options) {
           const int r = real.waitid(type, id, info, options);
-          if (r == 0 && info->_sifields._sigchld.si_pid != 0 && (options & os::WNOWAIT) == 0) {
+          if (r == 0 && info->si_pid != 0 && (options & os::wnowait) == 0) {
             reaps_.fetch_add(1);
           }
           return r;

@@ -148,7 +148,7 @@ class OsTest : public ::testing::Test {
   void TearDown() override {
     EXPECT_EQ(count_open_fds(), fds_before_) << "an fd leaked";
     errno = 0;
-    EXPECT_EQ(::waitpid(-1, nullptr, os::WNOHANG), -1) << "a child was left behind";
+    EXPECT_EQ(::waitpid(-1, nullptr, os::wnohang), -1) << "a child was left behind";
     EXPECT_EQ(errno, ECHILD);
   }
   int fds_before_ = count_open_fds();

@@ -52,7 +52,7 @@ inline std::string fill_pattern(std::size_t size) {
 // not the seam): a poll() or a Popen destructor afterwards finds it ended.
 inline void await_end_unreaped(pid_t pid) {
   siginfo_t info{};
-  while (::waitid(P_PID, static_cast<id_t>(pid), &info, os::WEXITED | os::WNOWAIT) < 0 &&
+  while (::waitid(P_PID, static_cast<id_t>(pid), &info, os::wexited | os::wnowait) < 0 &&
          errno == EINTR) {
   }
 }
@@ -60,7 +60,7 @@ inline void await_end_unreaped(pid_t pid) {
 // Whether `pid` is a child of this process not yet reaped (ended or not).
 inline bool unreaped_child(pid_t pid) {
   siginfo_t info{};
-  return ::waitid(P_PID, static_cast<id_t>(pid), &info, os::WEXITED | os::WNOHANG | os::WNOWAIT) ==
+  return ::waitid(P_PID, static_cast<id_t>(pid), &info, os::wexited | os::wnohang | os::wnowait) ==
          0;
 }
 

@@ -5,6 +5,8 @@
 #include <optional>
 #include <vector>
 
+#include "pyproc/exceptions.hpp"  // IWYU pragma: export
+
 namespace pyproc::connection {
 
 // multiprocessing.connection.wait(fds, timeout) for file descriptors: blocks

@@ -1,93 +1,66 @@
 // The constants of Python's `os` process management, with the values CPython
 // 3.11 exposes on Linux.
 //
+// Each is spelled as Python spells it, in lower case (os.WNOHANG is
+// os::wnohang, os.EX_OK is os::ex_ok): the C headers define most of the
+// upper-case names as macros (<sysexits.h>: EX_*; <sys/wait.h>: WNOHANG and
+// the other options; <signal.h>: CLD_*), which would rewrite `os::WNOHANG`
+// into `os::1`. The lower-case names leave the user's macros alone, and mean
+// nothing to the preprocessor. The values are CPython's own, so they need no
+// C header.
+//
 // Absent on purpose, because CPython on Linux does not define them either:
 // EX_NOTFOUND (not in glibc's <sysexits.h>), P_DETACH and P_OVERLAY (Windows
 // spawn modes) and startfile() (Windows only).
-//
-// Hazard: the C headers define several of these names as macros
-// (<sysexits.h>: EX_*; <sys/wait.h>: WNOHANG, WUNTRACED, WSTOPPED, WEXITED,
-// WCONTINUED, WNOWAIT). A macro would turn `os::WNOHANG` into `os::1`, so this
-// header includes those C headers and #undefs the macros; after it, the names
-// are pyproc::os's (same values). A later #include of the C header is a no-op
-// thanks to its include guard.
 #pragma once
-
-#include <signal.h>  // NOLINT(modernize-deprecated-headers): CLD_* (POSIX, not C)
-#include <sys/wait.h>
-#include <sysexits.h>
-
-#undef EX_OK
-#undef EX_USAGE
-#undef EX_DATAERR
-#undef EX_NOINPUT
-#undef EX_NOUSER
-#undef EX_NOHOST
-#undef EX_UNAVAILABLE
-#undef EX_SOFTWARE
-#undef EX_OSERR
-#undef EX_OSFILE
-#undef EX_CANTCREAT
-#undef EX_IOERR
-#undef EX_TEMPFAIL
-#undef EX_PROTOCOL
-#undef EX_NOPERM
-#undef EX_CONFIG
-#undef WNOHANG
-#undef WUNTRACED
-#undef WSTOPPED
-#undef WEXITED
-#undef WCONTINUED
-#undef WNOWAIT
 
 namespace pyproc::os {
 
 // Exit codes of <sysexits.h> (os.EX_*), for _exit().
-inline constexpr int EX_OK = 0;
-inline constexpr int EX_USAGE = 64;
-inline constexpr int EX_DATAERR = 65;
-inline constexpr int EX_NOINPUT = 66;
-inline constexpr int EX_NOUSER = 67;
-inline constexpr int EX_NOHOST = 68;
-inline constexpr int EX_UNAVAILABLE = 69;
-inline constexpr int EX_SOFTWARE = 70;
-inline constexpr int EX_OSERR = 71;
-inline constexpr int EX_OSFILE = 72;
-inline constexpr int EX_CANTCREAT = 73;
-inline constexpr int EX_IOERR = 74;
-inline constexpr int EX_TEMPFAIL = 75;
-inline constexpr int EX_PROTOCOL = 76;
-inline constexpr int EX_NOPERM = 77;
-inline constexpr int EX_CONFIG = 78;
+inline constexpr int ex_ok = 0;
+inline constexpr int ex_usage = 64;
+inline constexpr int ex_dataerr = 65;
+inline constexpr int ex_noinput = 66;
+inline constexpr int ex_nouser = 67;
+inline constexpr int ex_nohost = 68;
+inline constexpr int ex_unavailable = 69;
+inline constexpr int ex_software = 70;
+inline constexpr int ex_oserr = 71;
+inline constexpr int ex_osfile = 72;
+inline constexpr int ex_cantcreat = 73;
+inline constexpr int ex_ioerr = 74;
+inline constexpr int ex_tempfail = 75;
+inline constexpr int ex_protocol = 76;
+inline constexpr int ex_noperm = 77;
+inline constexpr int ex_config = 78;
 
-// spawn*() modes. CPython's Lib/os.py defines them (P_NOWAITO == P_NOWAIT);
-// any mode other than P_NOWAIT waits, as there.
-inline constexpr int P_WAIT = 0;
-inline constexpr int P_NOWAIT = 1;
-inline constexpr int P_NOWAITO = 1;
+// spawn*() modes (os.P_WAIT, ...). CPython's Lib/os.py defines them
+// (P_NOWAITO == P_NOWAIT); any mode other than p_nowait waits, as there.
+inline constexpr int p_wait = 0;
+inline constexpr int p_nowait = 1;
+inline constexpr int p_nowaito = 1;
 
-// waitid() id types. The glibc enumerators of the same names (idtype_t) stay
-// in the global namespace; these are ints, as in Python.
-inline constexpr int P_ALL = 0;
-inline constexpr int P_PID = 1;
-inline constexpr int P_PGID = 2;
-inline constexpr int P_PIDFD = 3;  // Linux >= 5.4; CPython >= 3.9
+// waitid() id types (os.P_ALL, ...): ints, as in Python, with the values of
+// glibc's idtype_t enumerators P_ALL, P_PID, ... (which stay global).
+inline constexpr int p_all = 0;
+inline constexpr int p_pid = 1;
+inline constexpr int p_pgid = 2;
+inline constexpr int p_pidfd = 3;  // Linux >= 5.4; CPython >= 3.9
 
-// waitpid()/wait3()/wait4() and waitid() options.
-inline constexpr int WNOHANG = 1;
-inline constexpr int WUNTRACED = 2;
-inline constexpr int WSTOPPED = 2;
-inline constexpr int WEXITED = 4;
-inline constexpr int WCONTINUED = 8;
-inline constexpr int WNOWAIT = 0x1000000;
+// waitpid()/wait3()/wait4() and waitid() options (os.WNOHANG, ...).
+inline constexpr int wnohang = 1;
+inline constexpr int wuntraced = 2;
+inline constexpr int wstopped = 2;
+inline constexpr int wexited = 4;
+inline constexpr int wcontinued = 8;
+inline constexpr int wnowait = 0x1000000;
 
-// waitid()'s si_code values. <signal.h> defines each as a macro naming the
-// enumerator itself, so these declarations are safe.
-inline constexpr int CLD_EXITED = 1;
-inline constexpr int CLD_KILLED = 2;
-inline constexpr int CLD_DUMPED = 3;
-inline constexpr int CLD_TRAPPED = 4;
-inline constexpr int CLD_STOPPED = 5;
-inline constexpr int CLD_CONTINUED = 6;
+// waitid()'s si_code values (os.CLD_EXITED, ...).
+inline constexpr int cld_exited = 1;
+inline constexpr int cld_killed = 2;
+inline constexpr int cld_dumped = 3;
+inline constexpr int cld_trapped = 4;
+inline constexpr int cld_stopped = 5;
+inline constexpr int cld_continued = 6;
 
 }  // namespace pyproc::os

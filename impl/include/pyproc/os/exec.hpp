@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "pyproc/exceptions.hpp"  // IWYU pragma: export
 #include "pyproc/os/constants.hpp"
 
 namespace pyproc::os {
@@ -106,15 +107,15 @@ template <typename... A>
 
 // ---- spawn*: run a program in a new process (CPython's Lib/os.py). ----
 //
-// mode P_NOWAIT (== P_NOWAITO): returns the new process's pid, which the
-// caller must wait for. Any other mode waits (P_WAIT): returns the exit code,
+// mode p_nowait (== p_nowaito): returns the new process's pid, which the
+// caller must wait for. Any other mode waits (p_wait): returns the exit code,
 // or -N if signal N killed it; a stop is not an end (waiting goes on).
 //
 // ValueError("argv first element cannot be empty") when args is empty or
 // args[0] is "", raised before anything starts. Every other way the exec can
 // fail (no such program, not executable, a NUL byte, an invalid env name)
-// ends the child with exit code 127, as CPython's forked child does: P_WAIT
-// returns 127, P_NOWAIT a pid whose status says 127. If the process cannot be
+// ends the child with exit code 127, as CPython's forked child does: p_wait
+// returns 127, p_nowait a pid whose status says 127. If the process cannot be
 // created at all (EAGAIN, ENOMEM), the OSError subclass is raised. Errors of
 // waitpid() (ECHILD when SIGCHLD is ignored) are raised too.
 //
@@ -169,7 +170,7 @@ int spawnlpe(int mode, const std::string& file, const A&... args_then_env) {
 // shell starts with this process's own dispositions of SIGINT and SIGQUIT
 // and the caller's signal mask.
 //
-// spawn*(P_WAIT) and subprocess's call() change no disposition, in pyproc
+// spawn*(p_wait) and subprocess's call() change no disposition, in pyproc
 // as in CPython: a SIGCHLD handler that reaps every child (waitpid(-1)) can
 // steal their child's status (CPython then reports 0 for call(), and
 // spawn*() raises ChildProcessError).

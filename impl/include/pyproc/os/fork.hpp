@@ -18,7 +18,7 @@
 // process's memory until the exec, where no C++ code may run; so while no
 // after_in_child hook is registered spawn*() runs `before` and
 // `after_in_parent` around that clone (where CPython runs them: after the
-// argv check, before the wait of P_WAIT; after_in_parent also when the
+// argv check, before the wait of p_wait; after_in_parent also when the
 // launch fails), and once one is registered it forks as CPython does and the
 // child runs the after_in_child hooks before its exec.
 //
@@ -37,6 +37,8 @@
 #include <string>
 #include <typeinfo>
 #include <utility>
+
+#include "pyproc/exceptions.hpp"  // IWYU pragma: export
 
 namespace pyproc::os {
 

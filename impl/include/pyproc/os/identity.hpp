@@ -10,6 +10,8 @@
 
 #include <string>
 
+#include "pyproc/exceptions.hpp"  // IWYU pragma: export
+
 namespace pyproc::os {
 
 // os.getpid(), os.getppid(), os.getpgrp(): they cannot fail.

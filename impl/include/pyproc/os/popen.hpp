@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "pyproc/exceptions.hpp"  // IWYU pragma: export
+
 namespace pyproc::os {
 
 class PopenFile;

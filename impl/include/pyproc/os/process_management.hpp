@@ -4,6 +4,8 @@
 
 #include <sys/types.h>
 
+#include "pyproc/exceptions.hpp"  // IWYU pragma: export
+
 namespace pyproc::os {
 
 // os._exit(n): ends the process at once with status n (the kernel keeps the

@@ -7,7 +7,7 @@
 // 22] Invalid argument") for bad options.
 //
 // Hazard: a wait for "any child" (wait(), wait3(), waitpid(-1 or 0 or -pgid),
-// waitid(P_ALL or P_PGID)) reaps children that other code in the process owns
+// waitid(p_all or p_pgid)) reaps children that other code in the process owns
 // (a pyproc::Process, a PopenFile); their owners then see ECHILD. That is
 // what the Python functions do too; pyproc itself only ever waits for the pid
 // it started.
@@ -17,31 +17,12 @@
 
 #include <optional>
 
+#include "pyproc/exceptions.hpp"  // IWYU pragma: export
 #include "pyproc/os/constants.hpp"
-
-// <sys/wait.h> defines the W* status macros; function-like macros of the same
-// names would swallow `os::WIFEXITED(s)`, so they are replaced by the
-// functions below (see pyproc/os/constants.hpp for the option flags).
-#undef WCOREDUMP
-#undef WIFCONTINUED
-#undef WIFSTOPPED
-#undef WIFSIGNALED
-#undef WIFEXITED
-#undef WEXITSTATUS
-#undef WSTOPSIG
-#undef WTERMSIG
-// Likewise <signal.h> defines si_pid, si_uid and si_status as macros for
-// siginfo_t's union members (si_pid -> _sifields._kill.si_pid), which would
-// rewrite WaitidResult's fields. They are #undef'd: in a file that includes
-// this header, siginfo_t's fields are spelled out (info._sifields._kill.si_pid,
-// info._sifields._sigchld.si_status).
-#undef si_pid
-#undef si_uid
-#undef si_status
 
 namespace pyproc::os {
 
-// (pid, status): what waitpid() and wait() return. WNOHANG with no child
+// (pid, status): what waitpid() and wait() return. wnohang with no child
 // ready gives {0, 0}.
 struct WaitResult {
   pid_t pid;
@@ -70,7 +51,7 @@ struct Rusage {
   long ru_nivcsw = 0;
 };
 
-// (pid, status, rusage): what wait3() and wait4() return. With WNOHANG and no
+// (pid, status, rusage): what wait3() and wait4() return. With wnohang and no
 // child ready: {0, 0, all zeros}.
 struct Wait4Result {
   pid_t pid;
@@ -78,13 +59,15 @@ struct Wait4Result {
   Rusage rusage;
 };
 
-// os.waitid_result.
+// os.waitid_result: Python's si_pid is .pid, si_uid .uid, and so on. The
+// si_ prefix is dropped because glibc defines si_pid, si_uid and si_status
+// as macros (for siginfo_t's union members), which would rewrite the fields.
 struct WaitidResult {
-  pid_t si_pid;
-  uid_t si_uid;
-  int si_signo;
-  int si_status;
-  int si_code;
+  pid_t pid;
+  uid_t uid;
+  int signo;
+  int status;
+  int code;
   bool operator==(const WaitidResult&) const = default;
 };
 
@@ -92,27 +75,29 @@ WaitResult wait();
 // pid > 0: that child; 0: any child in this process group; -1: any child;
 // < -1: any child in process group -pid.
 WaitResult waitpid(pid_t pid, int options);
-// idtype P_PID, P_PGID, P_ALL or P_PIDFD (id is then a pidfd); options ORs
-// WEXITED, WSTOPPED, WCONTINUED with WNOHANG, WNOWAIT. std::nullopt when
-// WNOHANG finds no child in a waitable state.
+// idtype p_pid, p_pgid, p_all or p_pidfd (id is then a pidfd); options ORs
+// wexited, wstopped, wcontinued with wnohang, wnowait. std::nullopt when
+// wnohang finds no child in a waitable state.
 std::optional<WaitidResult> waitid(int idtype, id_t id, int options);
 Wait4Result wait3(int options);
 Wait4Result wait4(pid_t pid, int options);
 
-// The exit code of a wait status: WEXITSTATUS, or -WTERMSIG. ValueError
+// The exit code of a wait status: wexitstatus(), or -wtermsig(). ValueError
 // otherwise: "process stopped by delivery of signal N" for a stop status,
 // "invalid wait status: N" for anything else.
 int waitstatus_to_exitcode(int status);
 
-// The W* helpers, on the status as wait()/waitpid()/system() return it
-// (glibc's <bits/waitstatus.h> arithmetic, which CPython calls).
-bool WCOREDUMP(int status);
-bool WIFCONTINUED(int status);
-bool WIFSTOPPED(int status);
-bool WIFSIGNALED(int status);
-bool WIFEXITED(int status);
-int WEXITSTATUS(int status);
-int WSTOPSIG(int status);
-int WTERMSIG(int status);
+// The W* helpers (os.WIFEXITED is os::wifexited, ...), on the status as
+// wait()/waitpid()/system() return it (glibc's <bits/waitstatus.h>
+// arithmetic, which CPython calls). Lower case, because <sys/wait.h> defines
+// the upper-case names as function-like macros.
+bool wcoredump(int status);
+bool wifcontinued(int status);
+bool wifstopped(int status);
+bool wifsignaled(int status);
+bool wifexited(int status);
+int wexitstatus(int status);
+int wstopsig(int status);
+int wtermsig(int status);
 
 }  // namespace pyproc::os

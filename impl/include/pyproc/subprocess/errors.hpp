@@ -18,7 +18,8 @@ class SubprocessError : public Exception {
 
 // "Command '<str(cmd)>' returned non-zero exit status 3." or, for a signal,
 // "Command '<str(cmd)>' died with <Signals.SIGKILL: 9>." ("died with unknown
-// signal N." where CPython's signal.Signals has no member N).
+// signal N." where CPython's signal.Signals has no member N). stdout() and
+// stderr() are safe beside <cstdio>'s macros: see Options::stdin.
 class CalledProcessError : public SubprocessError {
  public:
   CalledProcessError(int returncode, Command cmd, std::optional<std::string> output = std::nullopt,

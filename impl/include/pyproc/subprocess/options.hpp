@@ -17,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "pyproc/exceptions.hpp"  // IWYU pragma: export
 #include "pyproc/os/exec.hpp"
 
 namespace pyproc::subprocess {
@@ -105,6 +106,10 @@ struct Options {
   std::optional<InputValue> input = std::nullopt;
   // std::nullopt inherits this process's fd; PIPE, DEVNULL, an fd >= 0, or
   // (stderr only) STDOUT: the child's stderr goes where its stdout goes.
+  // Python's names are safe beside <cstdio>: glibc defines the macros stdin,
+  // stdout and stderr as themselves, and a macro is not expanded again inside
+  // its own expansion, so `opts.stdin` stays `opts.stdin` (checked by
+  // impl/tests/headers; a C library defining `(stdin)` would break it).
   std::optional<int> stdin = std::nullopt;
   std::optional<int> stdout = std::nullopt;
   std::optional<int> stderr = std::nullopt;

@@ -41,7 +41,7 @@
 // Measured (bench/sigchld_reaper.{py,cpp}, 200 calls of a command exiting
 // 3): subprocess::call 0/200 right, CPython 3.11's subprocess.call 168/200
 // (its blocking waitpid() often wins the race); os::system 200/200 in both
-// (C system() blocks SIGCHLD); os::spawnv(P_WAIT) 166-181/200 against
+// (C system() blocks SIGCHLD); os::spawnv(os::p_wait) 166-181/200 against
 // CPython's 193/200 (ChildProcessError otherwise). Block SIGCHLD, or reap
 // only the pids the handler's own code started.
 //
@@ -64,6 +64,7 @@
 #include <utility>
 #include <vector>
 
+#include "pyproc/exceptions.hpp"  // IWYU pragma: export
 #include "pyproc/subprocess/errors.hpp"
 #include "pyproc/subprocess/options.hpp"
 
@@ -164,7 +165,8 @@ class Popen {
   [[nodiscard]] bool text_mode() const;
   // The pipe files; nullptr for a stream that is not PIPE. Shared, as
   // Python's file objects are: one held elsewhere outlives the Popen (and
-  // stays open), one held only by the Popen closes with it.
+  // stays open), one held only by the Popen closes with it. (Safe beside
+  // <cstdio>'s stdin/stdout/stderr macros: see Options::stdin.)
   [[nodiscard]] const std::shared_ptr<PipeFile>& stdin() const;
   [[nodiscard]] const std::shared_ptr<PipeFile>& stdout() const;
   [[nodiscard]] const std::shared_ptr<PipeFile>& stderr() const;
