@@ -46,7 +46,7 @@ class AtForkThreads : public ::testing::Test {
   void TearDown() override {
     detail::clear_at_fork_hooks();
     errno = 0;
-    EXPECT_EQ(::waitpid(-1, nullptr, os::WNOHANG), -1) << "a child was left behind";
+    EXPECT_EQ(::waitpid(-1, nullptr, os::wnohang), -1) << "a child was left behind";
     EXPECT_EQ(errno, ECHILD);
   }
 };
