@@ -71,6 +71,22 @@ def check_pipeline(program, helper):
     expect(lines == expected, "expected %r" % expected, lines)
 
 
+def check_workers(program, helper):
+    lines = run(program)
+    expected = ["worker 0: 5177125 (exitcode 0)", "worker 1: 36364625 (exitcode 0)",
+                "worker 2: 98802125 (exitcode 0)", "worker 3: 192489625 (exitcode 0)",
+                "total 332833500"]
+    expect(lines == expected, "expected %r" % expected, lines)
+
+
+def check_fork_wait(program, helper):
+    lines = run(program)
+    expected = ["execs: exit 3, exitcode 3", "exits: exit 70, exitcode 70",
+                "killed: signal 15, exitcode -15",
+                "ChildProcessError: [Errno 10] No child processes"]
+    expect(lines == expected, "expected %r" % expected, lines)
+
+
 if __name__ == "__main__":
     name, program, helper = sys.argv[1:4]
     globals()["check_" + name](program, helper)

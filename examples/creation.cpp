@@ -56,8 +56,17 @@ std::string shell_word(const std::string& path) { return "'" + path + "'"; }
 }  // namespace
 
 int main(int argc, char** argv) {
-  // The helper's path: the first argument, else where CMake built it.
+  // The helper's path: the first argument, else where CMake built it (a copy
+  // built elsewhere must be given the program to launch).
+#ifdef PYPROC_HELPER
   const std::string helper = argc > 1 ? argv[1] : PYPROC_HELPER;
+#else
+  if (argc < 2) {
+    std::cerr << "usage: creation PROGRAM\n";
+    return 2;
+  }
+  const std::string helper = argv[1];
+#endif
   const std::string word = shell_word(helper);
 
   std::string ret = subprocess::getoutput(word + " pid");
