@@ -23,6 +23,7 @@
 #include "core/at_fork.hpp"
 #include "pyproc/multiprocessing/process.hpp"
 #include "pyproc/os.hpp"
+#include "support/fork_gate.hpp"
 #include "support/test_support.hpp"
 
 namespace pyproc {
@@ -42,9 +43,13 @@ struct Counts {
 
 class AtForkThreads : public ::testing::Test {
  protected:
-  void SetUp() override { detail::clear_at_fork_hooks(); }
+  void SetUp() override {
+    detail::clear_at_fork_hooks();
+    testing::ForkGate::forget();
+  }
   void TearDown() override {
     detail::clear_at_fork_hooks();
+    testing::ForkGate::forget();
     errno = 0;
     EXPECT_EQ(::waitpid(-1, nullptr, os::wnohang), -1) << "a child was left behind";
     EXPECT_EQ(errno, ECHILD);
@@ -92,10 +97,15 @@ TEST_F(AtForkThreads, RegisteringWhileAnotherThreadForks) {
   // Each round starts together: the registrars register while the fork runs.
   std::barrier round(kRegistrars + 1);
   std::vector<std::thread> registrars;
+  // Under ASan and TSan the fork itself waits until no registrar is
+  // allocating (support/fork_gate.hpp: their allocators are not fork-safe);
+  // the registrations still race the forking thread's copies of the lists.
+  testing::ForkGate::install();
   for (int t = 0; t < kRegistrars; ++t) {
     registrars.emplace_back([&round, counts] {
       for (int r = 0; r < kForks; ++r) {
         round.arrive_and_wait();
+        const testing::ForkGate::Section section;
         for (int i = 0; i < kHooksPerRound; ++i) {
           os::register_at_fork([counts] { ++counts->before; }, [counts] { ++counts->parent; },
                                [counts] { ++counts->child; });

@@ -58,6 +58,39 @@ class ForkGate {
     Section& operator=(const Section&) = delete;
   };
 
+  // Registers the fork hooks, once (a Section does it too). A test whose
+  // other threads start before its first Section should call it first, so
+  // that no fork of it goes ungated.
+  static void install() {
+    if (!kForkGateActive) return;
+    const std::lock_guard guard(install_mu());
+    if (installed()) return;
+    installed() = true;
+    os::register_at_fork(
+        [] {
+          if (held()) ::pthread_rwlock_unlock(&lock());
+          ::pthread_rwlock_wrlock(&lock());
+        },
+        [] {
+          ::pthread_rwlock_unlock(&lock());
+          if (held()) ::pthread_rwlock_rdlock(&lock());
+        },
+        // The child is a copy with one thread; the lock it inherited is
+        // write-held under the parent thread's id, so it is made anew.
+        [] {
+          const pthread_rwlock_t fresh = PTHREAD_RWLOCK_INITIALIZER;
+          lock() = fresh;
+        });
+  }
+
+  // For tests that empty pyproc's hook lists (detail::clear_at_fork_hooks()):
+  // the gate's hooks went with them, and the next install() registers them
+  // again.
+  static void forget() {
+    const std::lock_guard guard(install_mu());
+    installed() = false;
+  }
+
  private:
   static pthread_rwlock_t& lock() {
     static pthread_rwlock_t rwlock = [] {
@@ -71,30 +104,18 @@ class ForkGate {
     }();
     return rwlock;
   }
+  static std::mutex& install_mu() {
+    static std::mutex mu;
+    return mu;
+  }
+  static bool& installed() {
+    static bool registered = false;
+    return registered;
+  }
   // Whether this thread is inside a Section.
   static bool& held() {
     thread_local bool in_section = false;
     return in_section;
-  }
-  static void install() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-      os::register_at_fork(
-          [] {
-            if (held()) ::pthread_rwlock_unlock(&lock());
-            ::pthread_rwlock_wrlock(&lock());
-          },
-          [] {
-            ::pthread_rwlock_unlock(&lock());
-            if (held()) ::pthread_rwlock_rdlock(&lock());
-          },
-          // The child is a copy with one thread; the lock it inherited is
-          // write-held under the parent thread's id, so it is made anew.
-          [] {
-            const pthread_rwlock_t fresh = PTHREAD_RWLOCK_INITIALIZER;
-            lock() = fresh;
-          });
-    });
   }
 };
 
