@@ -11,6 +11,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "pyproc/subprocess.hpp"
 #include "support/subprocess_test_support.hpp"
@@ -61,11 +62,10 @@ TEST_P(SubprocessNoPidfd, ATimeoutKillsAndReapsTheChildByPid) {
 
 TEST_P(SubprocessNoPidfd, CommunicateWithATimeoutThenAgain) {
   Pipe go;
-  sp::Popen p(helper({"await", "3", "print", "done"}),
-              {.stdout = sp::PIPE, .pass_fds = {go.read_fd()}});
+  const std::vector<std::string> actions = {"await", std::to_string(go.read_fd()), "print", "done"};
+  sp::Popen p(helper(actions), {.stdout = sp::PIPE, .pass_fds = {go.read_fd()}});
   EXPECT_EQ(raised([&] { p.communicate(std::nullopt, 0.05); }),
-            "TimeoutExpired: Command '" + helper_str({"await", "3", "print", "done"}) +
-                "' timed out after 0.05 seconds");
+            "TimeoutExpired: Command '" + helper_str(actions) + "' timed out after 0.05 seconds");
   go.close_write();
   EXPECT_EQ(p.communicate().stdout, "done\n");
   EXPECT_EQ(p.returncode(), 0);
