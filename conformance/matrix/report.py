@@ -197,8 +197,11 @@ class Run:
             self.meta = json.load(f)
         self.root = root
         texts = read_cases(os.path.join(root, "conformance", "cases"))
-        if self.meta.get("only"):
-            texts = {k: v for k, v in texts.items() if k in self.meta["only"]}
+        # The run's cases as the runner selected them (run.py "selection":
+        # ranges and globs of --only resolved), else as --only listed them.
+        chosen = self.meta.get("selection") or self.meta.get("only")
+        if chosen:
+            texts = {k: v for k, v in texts.items() if k in chosen}
         self.cases = {k: v[0] for k, v in texts.items()}
         self.case_texts = {k: v[1] for k, v in texts.items()}
         self.clauses = read_clauses(os.path.join(root, "spec"))

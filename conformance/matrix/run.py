@@ -3,7 +3,13 @@
 machine has (or can install) and writes a static HTML report.
 
     python3 conformance/matrix/run.py [--implementations GLOB,...] [--only ID ...]
-                                      [--jobs N] [--out DIR] [--no-install]
+                                      [--implementation FILE ...] [--build DIR]
+                                      [--shard K/N] [--jobs N] [--out DIR] [--no-install]
+    python3 conformance/matrix/run.py --merge DIR... [--out DIR]
+
+Every implementation is one file of data: conformance/matrix/implementations/
+ID.json, plus any file given with --implementation (format: README.md, "An
+implementation is one file"); adding one needs no code.
 
 One implementation after the other, each through pyproc-conform (the
 runner's own --jobs, --json-lines) with the expected files that judge it:
@@ -11,8 +17,15 @@ conformance/expected/ for fork, overlaid with conformance/expected-spawn/ or
 -forkserver/ for those start methods (oracle/overlay.py). What is missing is
 installed by the project's script first (install-debian-packages: Debian's
 pypy3, python3-billiard, python3-multiprocess); what still is not there is
-skipped, and the report says why. The run needs a default build
-(build/default/conformance/pyproc-conform).
+skipped, and the report says why. The run needs a build (--build DIR, else
+$PYPROC_BUILD_DIR, else build/default): its conformance/pyproc-conform, and
+"{build}" in an implementation's driver command is that directory.
+
+--shard K/N runs the K-th of N parts of the selection of cases (the runner's
+--shard) for every implementation, so that N machines share a matrix; --merge
+joins the result directories of the N shards into one run and one report, the
+same as an unsharded run's (a case missing from every shard, or in two, is an
+error, exit 2).
 
 DIR (default build/matrix) gets results/ (run.json, ID.jsonl and ID.log per
 implementation), expected-*/ (the merged expectations) and report/
@@ -39,9 +52,13 @@ sys.path.insert(0, os.path.join(ROOT, "oracle"))
 import implementations  # noqa: E402
 import overlay  # noqa: E402
 import report  # noqa: E402
+import shards  # noqa: E402
 
-RUNNER = "build/default/conformance/pyproc-conform"
 INSTALL = os.path.join(HERE, "install-debian-packages")
+
+
+def default_build():
+    return os.environ.get("PYPROC_BUILD_DIR") or os.path.join(ROOT, "build", "default")
 
 
 def parse_args(argv):
@@ -49,19 +66,57 @@ def parse_args(argv):
     p.add_argument("--implementations", default="",
                    help="comma-separated globs of implementation ids (default: all; "
                         "--list shows them)")
+    p.add_argument("--implementation", action="append", default=[], metavar="FILE",
+                   help="also this implementation's data file (out of the tree; repeatable)")
     p.add_argument("--list", action="store_true", help="list the implementations and exit")
-    p.add_argument("--only", nargs="+", default=[], metavar="ID", help="only these cases")
+    p.add_argument("--only", nargs="+", default=[], metavar="ID",
+                   help="only these cases (ids, ranges 0300-0399, globs '06*')")
+    p.add_argument("--shard", metavar="K/N",
+                   help="run only the K-th of N parts of the selected cases (pyproc-conform "
+                        "--shard); --merge joins the parts")
+    p.add_argument("--merge", nargs="+", metavar="DIR",
+                   help="join the --out directories (or their results/) of the N shards of "
+                        "one run into --out, and report; runs nothing")
     p.add_argument("-j", "--jobs", type=int, default=2,
                    help="pyproc-conform --jobs for each implementation (default 2)")
     p.add_argument("--timeout", type=float, help="pyproc-conform --timeout")
     p.add_argument("--out", default=os.path.join(ROOT, "build", "matrix"))
-    p.add_argument("--runner", default=os.path.join(ROOT, RUNNER),
-                   help="pyproc-conform (default: the default build's)")
+    p.add_argument("--build", default=default_build(),
+                   help="the build directory (default: $PYPROC_BUILD_DIR, else build/default)")
+    p.add_argument("--runner", help="pyproc-conform (default: the build's)")
     p.add_argument("--cpp-driver", help="pyproc-driver for pyproc-cpp (default: "
-                   "the default build's)")
+                   "the build's)")
     p.add_argument("--no-install", action="store_true",
                    help="skip what is missing instead of installing it")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.shard is not None:
+        try:
+            args.shard_k, args.shard_n = parse_shard(args.shard)
+        except ValueError as e:
+            p.error(str(e))
+    if args.merge and (args.shard or args.only or args.implementation or args.list):
+        p.error("--merge takes the shards' results as they are: no --shard, --only, "
+                "--implementation or --list with it")
+    args.build = os.path.abspath(args.build)
+    args.runner = os.path.abspath(args.runner or os.path.join(args.build, "conformance",
+                                                               "pyproc-conform"))
+    return args
+
+
+def parse_shard(text):
+    """(K, N) of "K/N", as the runner's --shard reads it; ValueError naming
+    ``text`` otherwise."""
+    k, slash, n = text.partition("/")
+    if not (slash and k.isdigit() and n.isdigit() and k.isascii() and n.isascii()
+            and len(k) <= 6 and len(n) <= 6):
+        raise ValueError("--shard %s: expected K/N, two whole numbers (2/4: the second "
+                         "of four)" % text)
+    k, n = int(k), int(n)
+    if not 1 <= n <= 100000:
+        raise ValueError("--shard %s: N must be 1..100000" % text)
+    if not 1 <= k <= n:
+        raise ValueError("--shard %s: K must be 1..%d (shards are numbered from 1)" % (text, n))
+    return k, n
 
 
 def git_commit():
@@ -109,9 +164,25 @@ def expected_dir(impl, out):
     return os.path.relpath(dest, ROOT)
 
 
+def selected_cases(args, shard=None):
+    """The ids of the cases the run takes (all of its shards), as the
+    runner selects them (its --list), or of one shard."""
+    cmd = [args.runner, "--list"] + (["--only", *args.only] if args.only else [])
+    if shard:
+        cmd += ["--shard", shard]
+    done = subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE)
+    if done.returncode != 0:
+        raise ValueError(done.stderr.decode("utf-8", "replace").strip() or
+                         "%s exited %d" % (" ".join(cmd), done.returncode))
+    lines = done.stdout.decode("utf-8", "replace").splitlines()
+    return [line.split()[0] for line in lines if line[:1].isdigit() and
+            not line.endswith(" case(s)")]
+
+
 def run_one(impl, args, results, log):
     entry = {"id": impl.id, "label": impl.label, "command": impl.command,
-             "start_method": impl.start_method}
+             "start_method": impl.start_method, **impl.describe()}
     why = availability(impl, not args.no_install, log)
     if why:
         log("%s: skipped: %s" % (impl.id, why))
@@ -126,6 +197,8 @@ def run_one(impl, args, results, log):
         cmd += ["--timeout", str(args.timeout)]
     if args.only:
         cmd += ["--only", *args.only]
+    if args.shard:
+        cmd += ["--shard", args.shard]
     cmd += ["--", *impl.command]
     log("%s: %s" % (impl.id, " ".join(cmd)))
     started = time.monotonic()
@@ -152,12 +225,45 @@ def run_one(impl, args, results, log):
     return entry
 
 
+def log(message):
+    sys.stderr.write("matrix: %s\n" % message)
+    sys.stderr.flush()
+
+
+def write_run(meta, results, out):
+    """run.json, the report, and the summary on stdout."""
+    with open(os.path.join(results, "run.json"), "w", encoding="utf-8") as f:
+        json.dump(meta, f, indent=2)
+        f.write("\n")
+    report_dir = os.path.join(out, "report")
+    run = report.write_report(results, report_dir, ROOT)
+    sys.stdout.write(report.summary_markdown(run))
+    log("report: %s" % os.path.join(report_dir, "index.html"))
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.merge:
+        try:
+            merged = shards.merge(args.merge, os.path.abspath(args.out))
+        except shards.MergeError as e:
+            sys.stderr.write("run.py: --merge: %s\n" % e)
+            return 2
+        for entry in merged["implementations"]:
+            # The start method's expectations, made again here: a shard's
+            # were made in its own --out, perhaps on another machine.
+            if entry.get("expected_dir") and entry["start_method"] != "fork":
+                entry["expected_dir"] = expected_dir(
+                    argparse.Namespace(start_method=entry["start_method"]),
+                    os.path.abspath(args.out))
+        write_run(merged, os.path.join(os.path.abspath(args.out), "results"),
+                  os.path.abspath(args.out))
+        return 2 if any(e["status"] == "error" for e in merged["implementations"]) else 0
     patterns = [p for p in args.implementations.split(",") if p]
     try:
-        chosen = implementations.select(patterns)
-    except ValueError as e:
+        every = implementations.load(args.implementation, build=args.build)
+        chosen = implementations.select(patterns, every)
+    except ValueError as e:  # FormatError too
         sys.stderr.write("run.py: %s\n" % e)
         return 2
     if args.cpp_driver:
@@ -165,37 +271,33 @@ def main(argv=None):
             if impl.id == "pyproc-cpp":
                 impl.command = [os.path.abspath(args.cpp_driver)]
     if args.list:
-        for impl in implementations.ALL:
+        for impl in every:
             print("%-26s %s" % (impl.id, impl.label))
         return 0
     if not os.access(args.runner, os.X_OK):
         sys.stderr.write("run.py: no runner at %s (cmake --preset default && cmake "
-                         "--build --preset default)\n" % args.runner)
+                         "--build --preset default, or --build DIR)\n" % args.runner)
+        return 2
+    try:
+        selection = selected_cases(args)
+        shard_cases = selected_cases(args, args.shard) if args.shard else None
+    except ValueError as e:
+        sys.stderr.write("run.py: %s\n" % e)
         return 2
     args.out = os.path.abspath(args.out)
     results = os.path.join(args.out, "results")
     os.makedirs(results, exist_ok=True)
 
-    def log(message):
-        sys.stderr.write("matrix: %s\n" % message)
-        sys.stderr.flush()
-
     started = now()
     entries = [run_one(impl, args, results, log) for impl in chosen]
-    case_count = len(args.only) if args.only else len(
-        [n for n in os.listdir(os.path.join(ROOT, "conformance", "cases")) if n.endswith(".json")])
     meta = {"started": started, "finished": now(), "commit": git_commit(),
             "machine": "%s %s, %d CPU(s)" % (platform.system(), platform.release(),
                                              os.cpu_count() or 0),
-            "case_count": case_count, "only": args.only, "jobs": args.jobs,
-            "implementations": entries}
-    with open(os.path.join(results, "run.json"), "w", encoding="utf-8") as f:
-        json.dump(meta, f, indent=2)
-        f.write("\n")
-    report_dir = os.path.join(args.out, "report")
-    run = report.write_report(results, report_dir, ROOT)
-    sys.stdout.write(report.summary_markdown(run))
-    log("report: %s" % os.path.join(report_dir, "index.html"))
+            "case_count": len(selection), "only": args.only, "jobs": args.jobs,
+            "selection": selection, "implementations": entries}
+    if args.shard:
+        meta["shard"] = {"index": args.shard_k, "count": args.shard_n, "cases": shard_cases}
+    write_run(meta, results, args.out)
     return 2 if any(e["status"] == "error" for e in entries) else 0
 
 

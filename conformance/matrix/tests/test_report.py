@@ -13,7 +13,6 @@ MATRIX = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROOT = os.path.dirname(os.path.dirname(MATRIX))
 sys.path.insert(0, MATRIX)
 
-import implementations  # noqa: E402
 import report  # noqa: E402
 
 
@@ -141,27 +140,6 @@ class ReportTest(unittest.TestCase):
         self.assertIn("0 observation(s) differ", page[page.index("<section id=\"impl-good\">"):])
         hung = self.read("cases/0001.html")
         self.assertIn("No observations: the driver gave none to compare.", hung)
-
-
-class ImplementationsTest(unittest.TestCase):
-    def test_the_list_the_issue_asks_for(self):
-        ids = [i.id for i in implementations.ALL]
-        self.assertEqual(ids, ["pyproc-cpp", "cpython-3.8", "cpython-3.9", "cpython-3.10",
-                               "cpython-3.11", "cpython-3.12", "cpython-3.13",
-                               "cpython-3.11-spawn", "cpython-3.11-forkserver", "pypy3",
-                               "billiard", "multiprocess"])
-        self.assertEqual([i.id for i in implementations.select(["cpython-3.1?"])],
-                         ["cpython-3.10", "cpython-3.11", "cpython-3.12", "cpython-3.13"])
-        with self.assertRaises(ValueError):
-            implementations.select(["jython"])
-
-    def test_a_missing_interpreter_is_named(self):
-        impl = implementations.Implementation("x", "X", ["drv"],
-                                              probe=["/nonexistent/python3", "-c", ""])
-        self.assertIn("/nonexistent/python3", impl.missing(ROOT))
-        impl = implementations.Implementation("y", "Y", ["drv"], probe=[sys.executable, "-c",
-                                                                        "import no_such_module"])
-        self.assertIn("No module named 'no_such_module'", impl.missing(ROOT))
 
 
 if __name__ == "__main__":
