@@ -142,5 +142,235 @@ class ReportTest(unittest.TestCase):
         self.assertIn("No observations: the driver gave none to compare.", hung)
 
 
+def write_run(results, rows_by_impl, extra=None):
+    """A results directory as run.py leaves it: run.json and one JSON-lines
+    file per implementation."""
+    os.makedirs(results, exist_ok=True)
+    entries = []
+    for ident, rows in rows_by_impl.items():
+        with open(os.path.join(results, ident + ".jsonl"), "w") as f:
+            for row in rows:
+                row = dict(dict(title="t", seconds=0.5, implementation={
+                    "name": "CPython", "version": "3.9.2"}), **row)
+                f.write(json.dumps(row) + "\n")
+        entries.append(dict({"id": ident, "label": "Impl " + ident, "command": ["drv"],
+                             "status": "ran", "results": ident + ".jsonl",
+                             "expected_dir": "conformance/expected", "wall_seconds": 1.0,
+                             "identity": {"name": "CPython", "version": "3.9.2"},
+                             "python_version": "3.9"}, **(extra or {}).get(ident, {})))
+    meta = {"finished": "2024-01-01 00:00:00 UTC", "commit": "abc1234",
+            "machine": "Linux test", "case_count": 3, "only": ["0001", "0100", "0400"],
+            "implementations": entries}
+    with open(os.path.join(results, "run.json"), "w") as f:
+        json.dump(meta, f)
+
+
+NO_PARENT = {"raised": {"type": "AttributeError",
+                        "message": "module 'multiprocessing' has no attribute 'parent_process'"}}
+
+
+class RootCauseTest(unittest.TestCase):
+    case = {"steps": [{"op": "new", "proc": "p", "target": [{"op": "parent_is_none"}]},
+                      {"op": "call", "function": "os.waitpid", "args": [-1, 0]},
+                      {"op": "get", "proc": "p", "attr": "exitcode"}]}
+
+    def cause(self, *differences, outcome="FAIL"):
+        return report.root_cause(self.case, {"outcome": outcome,
+                                             "differences": list(differences)})
+
+    def test_a_missing_attribute_is_named(self):
+        self.assertEqual(self.cause({"process": "p", "step": 0, "expected": value(True),
+                                     "actual": NO_PARENT}), "no `parent_process`")
+
+    def test_the_first_differing_step_and_its_function(self):
+        later = {"process": "main", "step": 2, "expected": value(0), "actual": value(1)}
+        first = {"process": "main", "step": 1, "expected": value([1, 0]),
+                 "actual": raised("ChildProcessError", "[Errno 10] No child processes")}
+        self.assertEqual(self.cause(later, first),
+                         "os.waitpid(): raises ChildProcessError where CPython gives a value")
+        self.assertEqual(self.cause(later), "Process.exitcode: 1, not 0")
+        self.assertEqual(self.cause({"process": "main", "step": 2, "expected": value("a" * 30),
+                                     "actual": value("b")}), "Process.exitcode: another value")
+        self.assertEqual(self.cause({"process": "main", "step": 1,
+                                     "expected": raised("OSError", "a"),
+                                     "actual": raised("OSError", "b")}),
+                         "os.waitpid(): another OSError message")
+        self.assertEqual(self.cause({"process": "main", "step": 1, "expected": value(1),
+                                     "actual": None}),
+                         "os.waitpid(): no observation (the process ended or stopped before it)")
+
+    def test_other_outcomes_by_name(self):
+        self.assertEqual(self.cause(outcome="HUNG"), "HUNG")
+
+
+class ChangeTest(unittest.TestCase):
+    def test_changes(self):
+        change = report.change
+        self.assertEqual(change({"outcome": "FAIL"}, {"outcome": "PASS"}), "new failure")
+        self.assertEqual(change({"outcome": "HUNG"}, {"outcome": "XFAIL"}), "new failure")
+        self.assertEqual(change({"outcome": "PASS"}, {"outcome": "FAIL"}), "fixed")
+        self.assertEqual(change({"outcome": "FAIL", "outcomes": ["PASS", "FAIL"],
+                                 "flaky": True}, {"outcome": "FAIL"}), "flaky")
+        self.assertIsNone(change({"outcome": "FAIL"}, {"outcome": "FAIL"}))
+        self.assertIsNone(change({"outcome": "UNSUPPORTED"}, {"outcome": "PASS"}))
+        self.assertIsNone(change({"outcome": "FAIL"}, None))
+
+
+class ValueDiffTest(unittest.TestCase):
+    def test_long_strings_differ_by_character(self):
+        e = value("x" * 100 + "exit status 1" + "y" * 100)
+        a = value("x" * 100 + "exit status 2" + "y" * 100)
+        diff = report.value_diff(e, a)
+        self.assertIn("<del>1</del><ins>2</ins>", diff)
+        self.assertIn(" … ", diff)  # the long unchanged runs are cut
+        self.assertEqual(report.value_diff(value("a"), value("b")), "")
+
+    def test_long_lists_differ_by_line(self):
+        e = value(["line %d" % i for i in range(20)])
+        a = value(["line %d" % i for i in range(20) if i != 7])
+        self.assertIn("<del> &quot;line 7&quot;,\n</del>", report.value_diff(e, a))
+
+
+class ExplainingReportTest(unittest.TestCase):
+    """The features that explain: fractions, root causes, clause texts,
+    failing first, value diffs, HUNG pages, the previous run, reproducers,
+    filters, the version judged against."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        ok1, ok100, ok400 = (expected_streams(c) for c in ("0001", "0100", "0400"))
+        bad400 = json.loads(json.dumps(ok400))
+        bad400["main"][1] = value("hello\n" + "z" * 80)
+        partial = {"main": ok100["main"][:1]}
+        self.results = os.path.join(self.tmp, "results")
+        write_run(self.results, {
+            "good": [{"id": "0001", "outcome": "PASS", "actual": ok1},
+                     {"id": "0100", "outcome": "PASS", "actual": ok100},
+                     {"id": "0400", "outcome": "UNSUPPORTED", "actual": None}],
+            "other": [{"id": "0001", "outcome": "FAIL", "actual": ok1,
+                       "differences": [{"process": "p", "step": 0, "expected": value("x"),
+                                        "actual": NO_PARENT}]},
+                      {"id": "0100", "outcome": "HUNG", "actual": partial,
+                       "detail": "no answer within 30 s", "stderr": "Traceback: stuck <here>"},
+                      {"id": "0400", "outcome": "FAIL", "actual": bad400,
+                       "flaky": True, "outcomes": ["PASS", "FAIL"],
+                       "differences": [{"process": "main", "step": 1,
+                                        "expected": ok400["main"][1],
+                                        "actual": bad400["main"][1]}]}]})
+        self.previous = os.path.join(self.tmp, "previous")
+        write_run(self.previous, {
+            "good": [{"id": "0001", "outcome": "FAIL"}, {"id": "0100", "outcome": "PASS"}],
+            "other": [{"id": "0001", "outcome": "FAIL"}, {"id": "0100", "outcome": "PASS"},
+                      {"id": "0400", "outcome": "FAIL"}]})
+        with open(os.path.join(self.previous, "other.jsonl"), "a") as f:
+            f.write("{not json, a file cut short\n")
+        self.out = os.path.join(self.tmp, "report")
+        self.assertEqual(report.main(["report.py", "--previous", self.previous,
+                                      self.results, self.out]), 0)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def read(self, name):
+        with open(os.path.join(self.out, name), encoding="utf-8") as f:
+            return f.read()
+
+    def test_pass_fractions_per_area_and_clause(self):
+        index = self.read("index.html")
+        fractions = index[index.index("<table id=\"fractions\""):]
+        fractions = fractions[:fractions.index("</table>")]
+        # good: 0001 and 0100 pass, 0400 is UNSUPPORTED (not judged).
+        self.assertIn("<tr class=\"all-fraction\"><th>all areas</th><td>3</td>"
+                      "<td class=\"frac frac-full\" title=\"2 of 2 conform\">2/2</td>"
+                      "<td class=\"frac frac-none\" title=\"0 of 3 conform\">0/3</td></tr>",
+                      fractions)
+        self.assertIn("<code>multiprocessing.Process</code>", fractions)
+        clause = index[index.index("<tr class=\"clause\"><td colspan=\"5\">MP-001 — "):]
+        clause = clause[:clause.index("</tr>")]
+        self.assertIn("<span class=\"fractions\">", clause)
+        self.assertIn("good <span class=\"frac frac-full\"", clause)
+
+    def test_root_causes_grouped(self):
+        index = self.read("index.html")
+        causes = index[index.index("<li id=\"causes-impl-other\">"):]
+        self.assertIn("<span class=\"cause-text\">no <code>parent_process</code></span>: "
+                      "<b>1</b> case(s)", causes)
+        self.assertIn("<span class=\"cause-text\">HUNG</span>", causes)
+        self.assertIn("<span class=\"cause-text\">f.read(): another value</span>", causes)
+        self.assertIn("good</b>: every case conforms", index)
+        self.assertIn("no `parent_process`: 1 (0001)", self.read("summary.md"))
+
+    def test_the_clause_text_beside_its_cases(self):
+        index = self.read("index.html")
+        self.assertIn("<details class=\"clause-text\"><summary>the clause</summary><p>A started "
+                      "<code>Process</code> runs its activity in a new operating-system process",
+                      index)
+        page = self.read("cases/0001.html")
+        self.assertIn("<div class=\"clause-text\">A started <code>Process</code>", page)
+
+    def test_failing_implementations_first(self):
+        page = self.read("cases/0001.html")
+        self.assertLess(page.index("<section id=\"impl-other\">"),
+                        page.index("<section id=\"impl-good\">"))
+        outcomes = page[page.index("<ul class=\"outcomes\">"):]
+        self.assertLess(outcomes.index("Impl other"), outcomes.index("Impl good"))
+        self.assertIn("Root cause: no <code>parent_process</code>", page)
+
+    def test_long_values_get_a_value_level_diff(self):
+        page = self.read("cases/0400.html")
+        self.assertIn("<pre class=\"vdiff\"", page)
+        self.assertIn("<ins>", page)
+
+    def test_a_hung_page_shows_what_was_observed_and_stderr(self):
+        page = self.read("cases/0100.html")
+        hung = page[page.index("<section id=\"impl-other\">"):]
+        hung = hung[:hung.index("</section>")]
+        self.assertIn("<h3>Before it was stopped</h3>", hung)
+        self.assertIn("<b>main</b>: 1 of 4 step(s) observed; it stopped at step 1: "
+                      "<code>{&quot;op&quot;: &quot;start&quot;", hung)
+        self.assertIn("<pre class=\"stderr\">Traceback: stuck &lt;here&gt;</pre>", hung)
+
+    def test_the_previous_run(self):
+        index = self.read("index.html")
+        changes = index[index.index("<ul id=\"changes\">"):]
+        changes = changes[:changes.index("</ul>")]
+        self.assertIn("<span class=\"change new-failure\">new failure</span>: 1 "
+                      "(<a href=\"cases/0100.html#impl-other\">0100</a>)", changes)
+        self.assertIn("<span class=\"change fixed\">fixed</span>: 1", changes)
+        self.assertIn("<span class=\"change flaky\">flaky</span>: 1", changes)
+        self.assertIn("<td class=\"outcome o-HUNG\"><a href=\"cases/0100.html#impl-other\">"
+                      "HUNG</a><span class=\"change new-failure\">new failure</span></td>", index)
+        self.assertIn("- Impl good: fixed 1 (0001)", self.read("summary.md"))
+        self.assertEqual(report.main(["report.py", "--previous", self.tmp, self.results,
+                                      self.out]), 2)
+
+    def test_every_case_page_shows_its_program(self):
+        page = self.read("cases/0400.html")
+        self.assertIn("<pre class=\"program\" id=\"program\">", page)
+        self.assertIn("f = os.popen(HELPER + &#x27; print hello write world&#x27;)", page)
+        with open(os.path.join(self.out, "cases", "0400.py")) as f:
+            compile(f.read(), "0400.py", "exec")
+
+    def test_the_version_judged_against(self):
+        index = self.read("index.html")
+        row = index[index.index("<tr id=\"summary-other\">"):]
+        self.assertIn("<td class=\"python\">3.9.2</td><td class=\"judged\">CPython 3.11",
+                      row)
+        self.assertIn("(fork)</td>", row)
+
+    def test_filters_and_no_external_resources(self):
+        index = self.read("index.html")
+        self.assertIn("<form id=\"filters\" method=\"get\">", index)
+        self.assertIn("<option value=\"other\">Impl other</option>", index)
+        self.assertIn("<option value=\"failing\">", index)
+        self.assertIn("<option value=\"multiprocessing.Process\">", index)
+        self.assertIn("URLSearchParams(location.search)", index)
+        for name in ("index.html", "cases/0100.html"):
+            text = self.read(name)
+            self.assertNotIn("<link", text)
+            self.assertNotIn(" src=", text)
+            self.assertNotRegex(text, r"(href|src)=\"(https?:)?//")
+
+
 if __name__ == "__main__":
     unittest.main()
