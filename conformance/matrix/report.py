@@ -96,8 +96,10 @@ def esc(text):
 
 
 def inline(text):
-    """Escaped text of a spec heading, its `code` spans as <code>."""
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", esc(text))
+    """Escaped text of a spec heading or clause, its `code` spans as <code>
+    and its **strong** spans as <b>."""
+    text = re.sub(r"`([^`]+)`", r"<code>\1</code>", esc(text))
+    return re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", text)
 
 
 def canonical(value):
@@ -287,6 +289,9 @@ def root_cause(case, result):
     attribute it uses, and how it differs ("no `parent_process`",
     "os.waitpid(): raises ChildProcessError where CPython gives a value")."""
     outcome = result.get("outcome")
+    if outcome in ("HUNG", "CRASH"):
+        stopped = stopped_at(case, result.get("actual"))
+        return "%s in %s" % (outcome, step_label(stopped[1])) if stopped else outcome
     if outcome not in ("FAIL", "XFAIL", "XPASS"):
         return outcome
     d = first_difference(result)
@@ -323,6 +328,19 @@ def root_cause(case, result):
         # Short scalars say more than "another value": 1, not 0.
         return "%s: %s, not %s" % (label, canonical(a_value), canonical(e_value))
     return "%s: another value" % label
+
+
+def stopped_at(case, actual):
+    """(process, the first step it has no observation of) of the driver's
+    partial observations, main first; None when there are none."""
+    if not isinstance(actual, dict):
+        return None
+    for path in sorted(actual, key=lambda p: (p != "main", p)):
+        stream = actual[path] if isinstance(actual[path], list) else []
+        steps = steps_of(case, path)
+        if len(stream) < len(steps):
+            return path, steps[len(stream)]
+    return None
 
 
 def is_success(outcome):
@@ -589,8 +607,16 @@ def python_version(impl):
     language version of PyPy and the like), else what its data file
     declares."""
     ident = impl.get("identity") or {}
-    said = ident.get("version") if isinstance(ident, dict) else None
+    said = None
+    if isinstance(ident, dict):
+        # A Python driver's identity (oracle/driver.py) names its module and
+        # gives the language version; another driver's "version" is its own.
+        said = ident.get("python_version") or (
+            ident.get("version") if "module" in ident or "implementation_version" in ident
+            else None)
     declared = impl.get("python_version")
+    if not said and declared:
+        return "%s (declared)" % declared
     if said and declared and not str(said).startswith(str(declared)):
         return "%s (declared %s)" % (said, declared)
     return str(said or declared or "")

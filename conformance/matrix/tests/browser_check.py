@@ -2,18 +2,25 @@
 few cases for two implementations (pyproc's C++ driver and CPython 3.8,
 which differs from 3.11 on case 0100), then loads the front page and a case
 page in headless Chromium (Debian's `chromium`) and checks what it rendered:
-the DOM it built (--dump-dom) and a screenshot of the front page that is not
-blank.
+the DOM it built (--dump-dom, after the page's script ran) and screenshots
+that are not blank. It checks the parts that explain: the pass fractions,
+the root causes, the filters (given in the URL, applied by the page's own
+script), the failing implementation first on a case page with the clause's
+text and the case's program, and the comparison with a previous run: the
+same results rendered again with --previous pointing at a copy in which
+CPython 3.8 passed 0100 and pyproc-cpp hung on 0246 (made-up rows, to have a
+new failure, a fix and a HUNG page with its stderr to look at).
 
     python3 conformance/matrix/tests/browser_check.py --out DIR [--runner R --cpp-driver D]
 
 Chromium is installed with install-debian-packages when missing; if that is
 not possible the check is skipped with exit status 77 (ctest's
-SKIP_RETURN_CODE) and says why. The screenshot stays in DIR/front.png.
+SKIP_RETURN_CODE) and says why. The screenshots stay in DIR: front.png, filtered.png, case.png, previous.png.
 """
 
 import argparse
 import html.parser
+import json
 import os
 import shutil
 import struct
@@ -126,6 +133,16 @@ def main(argv=None):
         run += ["--cpp-driver", args.cpp_driver]
     subprocess.run(run, check=True, stdin=subprocess.DEVNULL)
     report = os.path.join(out, "report")
+    with open(os.path.join(out, "results", "run.json"), encoding="utf-8") as f:
+        skipped = [(i["id"], i.get("reason", "")) for i in json.load(f)["implementations"]
+                   if i["status"] != "ran"]
+    if skipped:
+        # CPython 3.8 comes from pyenv, which a user other than its owner may
+        # not reach (/root/.pyenv behind /root); without it there is no
+        # difference to look at.
+        print("SKIPPED: the report cannot be checked: %s" % "; ".join(
+            "%s did not run: %s" % s for s in skipped))
+        return SKIP
 
     front = Dom(browse(browser, out, "--dump-dom", "file://" + os.path.join(report, "index.html")))
     rows = front.find("tr", "case")
@@ -154,15 +171,97 @@ def main(argv=None):
     check(len(diffs) == 1 and '{"value": 1}' in diffs[0][2] and '{"value": 0}' in diffs[0][2],
           "the differing observation of 0100 under 3.8: %r" % [d[2] for d in diffs])
 
-    png = os.path.join(out, "front.png")
-    browse(browser, out, "--screenshot=" + png, "--window-size=1400,1000",
-           "file://" + os.path.join(report, "index.html"))
-    width, height, distinct = png_facts(png)
-    check((width, height) == (1400, 1000), "screenshot is %dx%d" % (width, height))
-    check(distinct > 16, "the screenshot looks blank (%d distinct byte values)" % distinct)
-    print("report rendered: %d case rows, %d cells, %d differing row(s) on 0100; "
-          "screenshot %s" % (len(rows), len(cells), len(diffs), png))
+    # The failing implementation first, the clause's text, the program.
+    sections = [e[1]["id"] for e in page.find("section")]
+    check(sections == ["impl-cpython-3-8", "impl-pyproc-cpp"],
+          "the failing implementation is not first: %r" % sections)
+    check(page.find("div", "clause-text"), "no clause text on the case page")
+    program = page.find("pre", id="program")
+    check(program and "sys.exit()" in program[0][2] and "def p_target" in program[0][2],
+          "the case's program is not shown")
+    check(os.path.exists(os.path.join(report, "cases", "0100.py")), "no cases/0100.py")
+    check(any("Root cause:" in p[2] for p in page.find("p", "root-cause")),
+          "no root cause on the case page")
+
+    # The front page's explaining parts.
+    check(front.find("tr", "area-fraction") and front.find("tr", "all-fraction"),
+          "no pass fractions per area")
+    causes = front.find("li", id="causes-impl-cpython-3-8")
+    check(causes and "0100" in causes[0][2], "no root cause naming 0100 for CPython 3.8")
+    check(front.find("form", id="filters"), "no filters")
+    count = front.find("span", id="filter-count")
+    check(count and count[0][2] == "%d of %d case(s) shown" % (len(CASES), len(CASES)),
+          "the filter script did not run: %r" % (count and count[0][2]))
+
+    # Filters from the URL, applied by the page's script.
+    filtered = Dom(browse(browser, out, "--dump-dom", "file://" + os.path.join(
+        report, "index.html") + "?outcome=FAIL&impl=cpython-3.8"))
+    shown = [r[1]["id"] for r in filtered.find("tr", "case") if "hidden" not in r[1]]
+    check(shown == ["case-0100"], "?outcome=FAIL&impl=cpython-3.8 shows %r" % shown)
+    hidden_cells = [c for c in filtered.find("td", "outcome") if "hidden" in c[1]]
+    check(len(hidden_cells) == len(CASES), "the other implementation's column is not hidden")
+    check(filtered.find("span", id="filter-count")[0][2] == "1 of %d case(s) shown" % len(CASES),
+          "filter count: %r" % filtered.find("span", id="filter-count")[0][2])
+
+    # A previous run: made-up rows, so that there is a change of each kind.
+    results = os.path.join(out, "results")
+    previous = os.path.join(out, "previous-results")
+    shutil.copytree(results, previous)
+    edit_row(previous, "cpython-3.8", "0100", {"outcome": "PASS", "differences": []})
+    current = os.path.join(out, "hung-results")
+    shutil.copytree(results, current)
+    edit_row(current, "pyproc-cpp", "0246", lambda row: {
+        "outcome": "HUNG", "detail": "no answer within 30 s; its process group was killed",
+        "stderr": "made up: the driver was stuck in waitpid()",
+        "actual": {"main": (row.get("actual") or {}).get("main", [])[:1]}})
+    edit_row(previous, "pyproc-cpp", "0001", {"outcome": "FAIL"})
+    again = os.path.join(out, "report-previous")
+    subprocess.run([sys.executable, os.path.join(MATRIX, "report.py"), "--previous", previous,
+                    current, again], check=True, stdin=subprocess.DEVNULL)
+    front2 = Dom(browse(browser, out, "--dump-dom", "file://" + os.path.join(again, "index.html")))
+    changes = front2.find("ul", id="changes")
+    check(changes and "new failure: 1 (0100)" in changes[0][2].replace("\n", " ")
+          and "fixed: 1 (0001)" in changes[0][2],
+          "the changes since the previous run: %r" % (changes and changes[0][2]))
+    check(front2.find("span", "new-failure"), "no new-failure mark in the table")
+    hung = Dom(browse(browser, out, "--dump-dom",
+                      "file://" + os.path.join(again, "cases", "0246.html")))
+    section = hung.find("section", id="impl-pyproc-cpp")
+    check(section and "Before it was stopped" in section[0][2]
+          and "1 of" in section[0][2] and "stuck in waitpid()" in section[0][2],
+          "the HUNG page: %r" % (section and section[0][2][:600]))
+    causes = front2.find("li", id="causes-impl-pyproc-cpp")
+    check(causes and "HUNG in " in causes[0][2], "no HUNG root cause naming the step: %r"
+          % (causes and causes[0][2]))
+
+    shots = {}
+    for name, url in (("front", os.path.join(report, "index.html")),
+                      ("filtered", os.path.join(report, "index.html") + "?outcome=failing#filters"),
+                      ("case", os.path.join(report, "cases", "0100.html")),
+                      ("previous", os.path.join(again, "index.html"))):
+        png = os.path.join(out, name + ".png")
+        browse(browser, out, "--screenshot=" + png, "--window-size=1400,1000", "file://" + url)
+        width, height, distinct = png_facts(png)
+        check((width, height) == (1400, 1000), "%s is %dx%d" % (png, width, height))
+        check(distinct > 16, "%s looks blank (%d distinct byte values)" % (png, distinct))
+        shots[name] = png
+    print("report rendered: %d case rows, %d cells, %d differing row(s) on 0100; filters, "
+          "root causes, fractions, program, previous run and HUNG page checked; "
+          "screenshots %s" % (len(rows), len(cells), len(diffs), " ".join(shots.values())))
     return 0
+
+
+def edit_row(results, impl_id, case_id, change):
+    """Changes one row of a results directory's JSON-lines file: ``change``
+    is a dict of fields, or a function of the row giving one."""
+    path = os.path.join(results, impl_id + ".jsonl")
+    with open(path, encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    for row in rows:
+        if row["id"] == case_id:
+            row.update(change(row) if callable(change) else change)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("".join(json.dumps(row) + "\n" for row in rows))
 
 
 if __name__ == "__main__":

@@ -151,12 +151,13 @@ def write_run(results, rows_by_impl, extra=None):
         with open(os.path.join(results, ident + ".jsonl"), "w") as f:
             for row in rows:
                 row = dict(dict(title="t", seconds=0.5, implementation={
-                    "name": "CPython", "version": "3.9.2"}), **row)
+                    "name": "CPython", "version": "3.9.2", "module": "multiprocessing"}), **row)
                 f.write(json.dumps(row) + "\n")
         entries.append(dict({"id": ident, "label": "Impl " + ident, "command": ["drv"],
                              "status": "ran", "results": ident + ".jsonl",
                              "expected_dir": "conformance/expected", "wall_seconds": 1.0,
-                             "identity": {"name": "CPython", "version": "3.9.2"},
+                             "identity": {"name": "CPython", "version": "3.9.2",
+                                          "module": "multiprocessing"},
                              "python_version": "3.9"}, **(extra or {}).get(ident, {})))
     meta = {"finished": "2024-01-01 00:00:00 UTC", "commit": "abc1234",
             "machine": "Linux test", "case_count": 3, "only": ["0001", "0100", "0400"],
@@ -201,6 +202,12 @@ class RootCauseTest(unittest.TestCase):
 
     def test_other_outcomes_by_name(self):
         self.assertEqual(self.cause(outcome="HUNG"), "HUNG")
+        self.assertEqual(self.cause(outcome="LEAK"), "LEAK")
+
+    def test_a_hang_by_the_step_it_stopped_at(self):
+        cause = report.root_cause(self.case, {"outcome": "HUNG",
+                                              "actual": {"main": [value(None)], "p": []}})
+        self.assertEqual(cause, "HUNG in os.waitpid()")
 
 
 class ChangeTest(unittest.TestCase):
@@ -295,7 +302,7 @@ class ExplainingReportTest(unittest.TestCase):
         causes = index[index.index("<li id=\"causes-impl-other\">"):]
         self.assertIn("<span class=\"cause-text\">no <code>parent_process</code></span>: "
                       "<b>1</b> case(s)", causes)
-        self.assertIn("<span class=\"cause-text\">HUNG</span>", causes)
+        self.assertIn("<span class=\"cause-text\">HUNG in Process.start()</span>", causes)
         self.assertIn("<span class=\"cause-text\">f.read(): another value</span>", causes)
         self.assertIn("good</b>: every case conforms", index)
         self.assertIn("no `parent_process`: 1 (0001)", self.read("summary.md"))
@@ -357,6 +364,17 @@ class ExplainingReportTest(unittest.TestCase):
         self.assertIn("<td class=\"python\">3.9.2</td><td class=\"judged\">CPython 3.11",
                       row)
         self.assertIn("(fork)</td>", row)
+
+    def test_python_version_from_identity_or_declared(self):
+        version = report.python_version
+        self.assertEqual(version({"identity": {"name": "PyPy", "version": "3.9.18",
+                                               "implementation_version": "7.3.15",
+                                               "module": "multiprocessing"}}), "3.9.18")
+        self.assertEqual(version({"identity": {"name": "pyproc", "version": "0.1.0"},
+                                  "python_version": "3.11"}), "3.11 (declared)")
+        self.assertEqual(version({"identity": {"name": "CPython", "version": "3.8.18",
+                                               "module": "multiprocessing"},
+                                  "python_version": "3.11"}), "3.8.18 (declared 3.11)")
 
     def test_filters_and_no_external_resources(self):
         index = self.read("index.html")
