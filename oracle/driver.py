@@ -1,14 +1,23 @@
 """The CPython driver of spec/protocol.md §5, for every Python implementation.
 
-    python3 oracle/driver.py [--module M] [--start-method S] CASE_FILE
+    python3 oracle/driver.py [--module M] [--start-method S] [--preload P]
+                             [--os-module O] [--subprocess-module B] CASE_FILE
 
-runs the case with module M (multiprocessing, the default; billiard or
-multiprocess, which copy its API) and start method S (fork, the default;
-spawn or forkserver), under whatever interpreter runs it (CPython 3.8-3.13,
-PyPy), and prints the raw protocol document on stdout; its "implementation"
-says which interpreter, module and start method produced it. Exit status 2:
-the case is malformed (the message on stderr names the file and the step) or
-the options are wrong; 1: the driver itself failed.
+runs the case with module M (multiprocessing, the default; any importable
+module that copies its API: billiard, multiprocess, ...) and start method S
+(fork, the default; spawn or forkserver), under whatever interpreter runs it
+(CPython 3.8-3.13, PyPy), and prints the raw protocol document on stdout; its
+"implementation" says which interpreter, module and start method produced it.
+Exit status 2: the case is malformed (the message on stderr names the file
+and the step) or the options are wrong; 1: the driver itself failed.
+
+P (MOD or MOD:CALLABLE, e.g. gevent.monkey:patch_all) is imported, and the
+callable called with no arguments, before the driver imports anything else,
+as a program's first line would; the identity says "patched_by". O and B name
+the os and subprocess modules the case's "call", "hasattr" and "const" steps
+and its "fork" step use: a module (gevent.subprocess, eventlet.green.os),
+whose missing names come from the standard module, or MOD:NAME,NAME (psutil:
+Popen), where only those names come from MOD.
 
 Under spawn and forkserver a child is a new interpreter that receives its
 Process object pickled: targets are module-level functions bound with
@@ -19,19 +28,8 @@ reported unsupported. Under fork nothing is pickled: a child shares the
 objects of its creator's memory, as before.
 """
 
-import argparse
-import functools
-import importlib
-import json
-import multiprocessing
-import multiprocessing.connection
 import os
-import platform
-import resource
-import signal
 import sys
-import traceback
-import warnings
 
 
 def _cache_own_bytecode():
@@ -49,29 +47,165 @@ def _cache_own_bytecode():
         pass
 
 
+def preload(spec):
+    """--preload: imports MOD of ``spec`` (MOD or MOD:CALLABLE) and calls
+    CALLABLE (a dotted attribute of MOD) with no arguments; None, or why
+    it failed."""
+    import importlib
+    name, _, attr = spec.partition(":")
+    try:
+        target = importlib.import_module(name)
+        for part in attr.split(".") if attr else ():
+            target = getattr(target, part)
+        if attr:
+            target()
+    except BaseException as e:  # noqa: B902 - any failure of foreign code
+        return "%s: %s" % (type(e).__name__, e)
+    return None
+
+
+def preload_option(argv):
+    """The value of the last --preload in ``argv`` (options only: before the
+    case file), or None; read before argparse, which runs after it."""
+    found = None
+    for i, word in enumerate(argv):
+        if word == "--preload" and i + 1 < len(argv):
+            found = argv[i + 1]
+        elif word.startswith("--preload="):
+            found = word[len("--preload="):]
+    return found
+
+
+if __name__ == "__main__":
+    # Run as the module "driver", not as "__main__": what spawn and
+    # forkserver pickle is then found by that name in the child, whatever
+    # the child's own __main__ is (billiard's spawned child runs its own).
+    # The preload first: before the driver imports multiprocessing,
+    # subprocess or anything else, as a program's first line would run it.
+    _cache_own_bytecode()
+    _spec = preload_option(sys.argv[1:])
+    _why = preload(_spec) if _spec else None
+    if _why:
+        sys.stderr.write("driver.py: --preload %s: %s\n" % (_spec, _why))
+        sys.exit(2)
+    import driver
+    sys.exit(driver.main(sys.argv, preloaded=_spec))
+
+
+import functools
+import importlib
+import json
+import multiprocessing
+import multiprocessing.connection
+import platform
+import resource
+import signal
+import traceback
+import warnings
+
 _cache_own_bytecode()
 
 # The driver's own modules: after the bytecode cache is set.
 import casefile  # noqa: E402
+import programs  # noqa: E402
 from channel import Channel  # noqa: E402
 from programs import EXCEPTIONS, Capture, ProgramOps, standard_streams  # noqa: E402
 from values import Authkey, DriverError, Fd, Pid, encode, tag_attribute  # noqa: E402
 
 PROTOCOL = 3
+# The modules the matrix knows to copy multiprocessing's API; --module takes
+# any importable one that has what the driver calls (COMPATIBLE).
 MODULES = ("multiprocessing", "billiard", "multiprocess")
+COMPATIBLE = ("Process", "current_process", "active_children",
+              "get_all_start_methods", "set_start_method")
 START_METHODS = ("fork", "spawn", "forkserver")
+OPTIONS = ("--module", "--start-method", "--preload", "--os-module",
+           "--subprocess-module")
 
 # The module under test and its start method, chosen by main(); a spawned
 # child learns them from the driver state it unpickles (Driver.__setstate__).
 MP = multiprocessing
 START_METHOD = "fork"
+# What else is under test, as the options named it (None: the standard
+# module, nothing preloaded); a spawned child learns them too.
+CHOICES = {"preload": None, "os": None, "subprocess": None}
+
+
+class UsageError(Exception):
+    """An option that names what cannot be used (exit status 2)."""
 
 
 def use_module(name, start_method):
     global MP, START_METHOD
     MP = importlib.import_module(name)
-    importlib.import_module(name + ".connection")
+    missing = [attr for attr in COMPATIBLE if not hasattr(MP, attr)]
+    if missing:
+        raise UsageError("%s is not a multiprocessing-compatible module: it has no %s"
+                         % (name, ", ".join(missing)))
+    try:
+        importlib.import_module(name + ".connection")
+    except ImportError as e:
+        raise UsageError("%s is not a multiprocessing-compatible module: "
+                         "no %s.connection (%s)" % (name, name, e))
     START_METHOD = start_method
+
+
+class Layered:
+    """The os or subprocess module under test (--os-module, --subprocess-
+    module) seen through the standard one: a name comes from ``module`` when
+    ``names`` is None and ``module`` has it, or when ``names`` lists it;
+    every other name from ``standard``."""
+
+    def __init__(self, spec, module, names, standard):
+        self._spec, self._module, self._names = spec, module, names
+        self._standard = standard
+
+    def __getattr__(self, attr):
+        if attr.startswith("__") or (self._names is not None and attr not in self._names):
+            return getattr(self._standard, attr)
+        try:
+            return getattr(self._module, attr)
+        except AttributeError:
+            if self._names is not None:
+                raise
+            return getattr(self._standard, attr)
+
+    def __repr__(self):
+        return "<%s over %s>" % (self._spec, self._standard.__name__)
+
+
+def use_system_module(system, spec):
+    """Makes ``spec`` (MOD or MOD:NAME,NAME) the ``system`` module ("os" or
+    "subprocess") of the case's steps (programs.MODULES)."""
+    name, colon, listed = spec.partition(":")
+    names = [n for n in listed.split(",") if n] if colon else None
+    if colon and not names:
+        raise UsageError("--%s-module %s: no name after the colon" % (system, spec))
+    try:
+        module = importlib.import_module(name)
+    except ImportError as e:
+        raise UsageError("--%s-module %s: cannot import %s: %s" % (system, spec, name, e))
+    absent = [n for n in names or () if not hasattr(module, n)]
+    if absent:
+        raise UsageError("--%s-module %s: %s has no %s" % (system, spec, name, ", ".join(absent)))
+    standard = importlib.import_module(system)
+    programs.MODULES[system] = (module if module is standard and names is None
+                                else Layered(spec, module, names, standard))
+    CHOICES[system] = spec
+
+
+def use_choices(choices):
+    """The --preload, --os-module and --subprocess-module of the parent, in a
+    spawned child (its own interpreter): preloaded again, as a program's
+    first lines run again in a spawned child that imports its main module."""
+    if choices["preload"] and CHOICES["preload"] is None:
+        why = preload(choices["preload"])
+        if why:
+            raise DriverError("--preload %s in a child: %s" % (choices["preload"], why))
+        CHOICES["preload"] = choices["preload"]
+    for system in ("os", "subprocess"):
+        if choices[system] and CHOICES[system] is None:
+            use_system_module(system, choices[system])
 
 
 class PassFd(int):
@@ -206,13 +340,14 @@ class Driver(ProgramOps):
         (§4.10). Not the variables nor the objects of its creator: a case
         that needs those requires "fork-inheritance" (§2)."""
         return {"module": MP.__name__, "start_method": START_METHOD,
-                "case": self.case, "report": PassFd(self.channel.write_end),
+                "choices": dict(CHOICES), "case": self.case, "report": PassFd(self.channel.write_end),
                 "events": {name: (PassFd(r), PassFd(w))
                            for name, (r, w) in self.events.items()},
                 "main_pid": self.main_pid, "read_pos": self.read_pos,
                 "paths": self.paths}
 
     def __setstate__(self, state):
+        use_choices(state["choices"])
         use_module(state["module"], state["start_method"])
         quiet_resource_warnings()
         # The streams a driver gives every process (programs.Capture); fd 1
@@ -548,7 +683,9 @@ def write_all(fd, data):
 
 def identity():
     """What runs the case (§5 "implementation"): the interpreter as it says
-    it is, the module under test and its start method."""
+    it is, the module under test and its start method; what was preloaded
+    ("patched_by") and the os and subprocess modules when not the standard
+    ones, with the versions of the packages they come from."""
     impl = {"name": platform.python_implementation(),
             "version": platform.python_version(),
             "start_method": START_METHOD, "module": MP.__name__}
@@ -556,25 +693,92 @@ def identity():
         impl["implementation_version"] = "%d.%d.%d" % sys.implementation.version[:3]
     if MP is not multiprocessing:
         impl["module_version"] = getattr(MP, "__version__", "unknown")
+    packages = {}
+    for key, choice in (("patched_by", "preload"), ("os_module", "os"),
+                        ("subprocess_module", "subprocess")):
+        spec = CHOICES[choice]
+        if spec is None:
+            continue
+        impl[key] = spec
+        top = spec.partition(":")[0].split(".")[0]
+        if top not in ("os", "subprocess") and top in sys.modules:
+            packages[top] = str(getattr(sys.modules[top], "__version__", "unknown"))
+    if packages:
+        impl["package_versions"] = packages
     return impl
 
 
 def parse_args(argv):
+    """The options; most runs (the harness's: every option with its value,
+    then the case file) are read here without argparse, which costs more to
+    import than a small case takes to run; anything else (--help, an
+    abbreviation, a missing value, a wrong start method) goes to argparse,
+    which gives its usual messages and exit status 2."""
+    values = {"module": "multiprocessing", "start_method": "fork", "preload": None,
+              "os_module": None, "subprocess_module": None, "case_file": None}
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        name, eq, given = word.partition("=")
+        if name in OPTIONS and (eq or i + 1 < len(argv)):
+            value = given if eq else argv[i + 1]
+            if value.startswith("-") or (name == "--start-method"
+                                         and value not in START_METHODS):
+                break
+            values[name[2:].replace("-", "_")] = value
+            i += 1 if eq else 2
+        elif not word.startswith("-") and values["case_file"] is None:
+            values["case_file"] = word
+            i += 1
+        else:
+            break
+    else:
+        if values["case_file"] is not None:
+            return type("Args", (), values)
+    return parse_args_fully(argv)
+
+
+def parse_args_fully(argv):
+    import argparse
     parser = argparse.ArgumentParser(
         prog="driver.py", description="Run one case (spec/protocol.md §5).")
-    parser.add_argument("--module", choices=MODULES, default="multiprocessing",
-                        help="the multiprocessing implementation under test")
+    parser.add_argument("--module", default="multiprocessing",
+                        help="the multiprocessing implementation under test: any "
+                        "importable module with its API (%s, ...)" % ", ".join(MODULES))
     parser.add_argument("--start-method", choices=START_METHODS, default="fork")
+    parser.add_argument("--preload", metavar="MOD[:CALLABLE]",
+                        help="import MOD (and call CALLABLE) before anything else, "
+                        "e.g. gevent.monkey:patch_all")
+    parser.add_argument("--os-module", metavar="MOD[:NAME,...]",
+                        help="the os module under test (names it lacks come from os)")
+    parser.add_argument("--subprocess-module", metavar="MOD[:NAME,...]",
+                        help="the subprocess module under test: gevent.subprocess, "
+                        "eventlet.green.subprocess, psutil:Popen (names it lacks "
+                        "come from subprocess)")
     parser.add_argument("case_file")
     return parser.parse_args(argv)
 
 
-def main(argv):
+def main(argv, preloaded=None):
+    """Runs the case of ``argv``; ``preloaded``: the --preload that the
+    script's entry already ran (before importing this module)."""
     args = parse_args(argv[1:])  # exits 2 on a usage error
     try:
+        if args.preload:
+            why = preload(args.preload) if preloaded != args.preload else None
+            if why:
+                raise UsageError("--preload %s: %s" % (args.preload, why))
+            CHOICES["preload"] = args.preload
+        for system in ("os", "subprocess"):
+            spec = getattr(args, system + "_module")
+            if spec:
+                use_system_module(system, spec)
         use_module(args.module, args.start_method)
     except ImportError as e:
         sys.stderr.write("driver.py: cannot import %s: %s\n" % (args.module, e))
+        return 2
+    except UsageError as e:
+        sys.stderr.write("driver.py: %s\n" % e)
         return 2
     if args.start_method not in MP.get_all_start_methods():
         sys.stderr.write("driver.py: %s has no start method %s here\n"
@@ -610,11 +814,3 @@ def main(argv):
         return 1
     write_all(capture.real_stdout, (json.dumps(doc) + "\n").encode("ascii"))
     return 0
-
-
-if __name__ == "__main__":
-    # Run as the module "driver", not as "__main__": what spawn and
-    # forkserver pickle is then found by that name in the child, whatever
-    # the child's own __main__ is (billiard's spawned child runs its own).
-    import driver
-    sys.exit(driver.main(sys.argv))

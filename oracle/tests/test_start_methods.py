@@ -87,10 +87,13 @@ class NewInterpreterTest(unittest.TestCase):
 
 class OptionsTest(unittest.TestCase):
     def test_usage_errors_exit_2(self):
-        for options in (["--start-method", "vfork"], ["--module", "threading"]):
-            status, out, err = run_driver_raw(case([]), options=options)
-            self.assertEqual((status, out), (2, ""))
-            self.assertIn("invalid choice", err)
+        status, out, err = run_driver_raw(case([]), options=["--start-method", "vfork"])
+        self.assertEqual((status, out), (2, ""))
+        self.assertIn("invalid choice", err)
+        # Any module may be named; one without multiprocessing's API is refused.
+        status, out, err = run_driver_raw(case([]), options=["--module", "threading"])
+        self.assertEqual((status, out), (2, ""))
+        self.assertIn("threading is not a multiprocessing-compatible module", err)
 
     def test_a_missing_module_exits_2(self):
         try:
