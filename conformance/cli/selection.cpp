@@ -81,4 +81,35 @@ Selection select_cases(const std::vector<std::filesystem::path>& all,
   return selection;
 }
 
+std::optional<Shard> parse_shard(const std::string& text, std::string& error) {
+  constexpr unsigned long kMaxShards = 100000;
+  const auto slash = text.find('/');
+  const std::string k = slash == std::string::npos ? "" : text.substr(0, slash);
+  const std::string n = slash == std::string::npos ? "" : text.substr(slash + 1);
+  // Digits only, and short enough that stoul cannot overflow.
+  if (!all_digits(k) || !all_digits(n) || k.size() > 6 || n.size() > 6) {
+    error = "--shard " + text + ": expected K/N, two whole numbers (2/4: the second of four)";
+    return std::nullopt;
+  }
+  const unsigned long index = std::stoul(k), count = std::stoul(n);
+  if (count == 0 || count > kMaxShards) {
+    error = "--shard " + text + ": N must be 1.." + std::to_string(kMaxShards);
+    return std::nullopt;
+  }
+  if (index == 0 || index > count) {
+    error = "--shard " + text + ": K must be 1.." + std::to_string(count) +
+            " (shards are numbered from 1)";
+    return std::nullopt;
+  }
+  return Shard{static_cast<unsigned>(index), static_cast<unsigned>(count)};
+}
+
+std::vector<std::filesystem::path> shard_of(const std::vector<std::filesystem::path>& selected,
+                                            Shard shard) {
+  std::vector<std::filesystem::path> part;
+  for (std::size_t i = shard.index - 1; i < selected.size(); i += shard.count)
+    part.push_back(selected[i]);
+  return part;
+}
+
 }  // namespace pyproc::cli

@@ -1,7 +1,8 @@
 // The runner's --only and --skip (cli/selection.hpp): ids, ranges, globs, and
-// every pattern that names no case refused.
+// every pattern that names no case refused; --shard K/N's partition.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -55,6 +56,56 @@ TEST(RunnerSelection, APatternThatNamesNoCaseIsAnError) {
 TEST(RunnerSelection, SkippingEverythingIsAnError) {
   EXPECT_EQ(select_cases(kAll, {"06*"}, {"06*"}).error, "--skip leaves no case to run");
   EXPECT_EQ(select_cases({}, {}, {}).error, "the cases directory holds no case (*.json)");
+}
+
+std::string shard_error(const std::string& text) {
+  std::string error;
+  EXPECT_FALSE(pyproc::cli::parse_shard(text, error).has_value()) << text;
+  return error;
+}
+
+TEST(RunnerShard, KOfNIsParsed) {
+  std::string error;
+  const auto shard = pyproc::cli::parse_shard("2/4", error);
+  ASSERT_TRUE(shard.has_value()) << error;
+  EXPECT_EQ(shard->index, 2u);
+  EXPECT_EQ(shard->count, 4u);
+  EXPECT_TRUE(pyproc::cli::parse_shard("1/1", error).has_value());
+  EXPECT_TRUE(pyproc::cli::parse_shard("100000/100000", error).has_value());
+}
+
+TEST(RunnerShard, ZeroOrKBeyondNOrJunkIsAClearError) {
+  EXPECT_EQ(shard_error("0/4"), "--shard 0/4: K must be 1..4 (shards are numbered from 1)");
+  EXPECT_EQ(shard_error("5/4"), "--shard 5/4: K must be 1..4 (shards are numbered from 1)");
+  EXPECT_EQ(shard_error("1/0"), "--shard 1/0: N must be 1..100000");
+  EXPECT_EQ(shard_error("0/0"), "--shard 0/0: N must be 1..100000");
+  for (const std::string junk :
+       {"", "2", "2/", "/4", "a/4", "2/b", "-1/4", "2/4/6", " 2/4", "2 /4", "+2/4", "2.0/4",
+        "99999999999999999999/4", "2/99999999999999999999"}) {
+    EXPECT_EQ(shard_error(junk),
+              "--shard " + junk + ": expected K/N, two whole numbers (2/4: the second of four)");
+  }
+}
+
+TEST(RunnerShard, TheShardsPartitionTheSelectionStablyAndEvenly) {
+  const auto selected = select_cases(kAll, {}, {"0007"}).cases;  // seven cases
+  for (unsigned n = 1; n <= 9; ++n) {
+    std::vector<std::filesystem::path> joined;
+    std::size_t smallest = selected.size(), largest = 0;
+    for (unsigned k = 1; k <= n; ++k) {
+      const auto part = pyproc::cli::shard_of(selected, {k, n});
+      EXPECT_EQ(part, pyproc::cli::shard_of(selected, {k, n}));  // the same every time
+      smallest = std::min(smallest, part.size());
+      largest = std::max(largest, part.size());
+      joined.insert(joined.end(), part.begin(), part.end());
+    }
+    std::sort(joined.begin(), joined.end());
+    EXPECT_EQ(joined, selected) << n << " shards: every case exactly once";
+    EXPECT_LE(largest - smallest, 1u) << n << " shards";
+  }
+  EXPECT_EQ(ids({pyproc::cli::shard_of(selected, {2, 3}), ""}),
+            (std::vector<std::string>{"0300", "0400"}));
+  EXPECT_TRUE(pyproc::cli::shard_of(selected, {9, 9}).empty());
 }
 
 }  // namespace
