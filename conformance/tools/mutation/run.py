@@ -24,15 +24,19 @@ still counts as a survivor in the score.
 
 Standard library only. The scratch copy (default /tmp/pyproc-mutation, --scratch) keeps its
 build directory between runs: each mutant costs an incremental rebuild of one source file,
-a relink, and one run of the suite.
+a relink, and one run of the suite until its first failing case: the cases that killed the
+mutant last time (kept in the scratch copy) run first, then those citing clauses of its area
+(MP-, OS-, SP-), then the rest. --all-cases runs every case and lists every one that fails.
 """
 
 import argparse
+import contextlib
 import fnmatch
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -142,8 +146,9 @@ def source_files(source):
 
 def sync(source, dest):
     """Copies the source tree's files (tracked and untracked, not ignored) into dest,
-    writing only those whose bytes differ, so that the build stays incremental."""
-    copied = 0
+    writing only those whose bytes differ, so that the build stays incremental. Returns
+    the paths written."""
+    copied = []
     for rel in source_files(source):
         src = os.path.join(source, rel)
         dst = os.path.join(dest, rel)
@@ -161,7 +166,7 @@ def sync(source, dest):
         with open(dst, "wb") as f:
             f.write(data)
         shutil.copymode(src, dst)
-        copied += 1
+        copied.append(rel)
     return copied
 
 
@@ -178,6 +183,8 @@ class Scratch:
         self.src = os.path.join(self.path, "src")
         self.build = os.path.join(self.path, "build")
         self.log = os.path.join(self.path, "build.log")
+        # Present while the unmutated suite is known to pass on this copy as it is.
+        self.baseline_ok = os.path.join(self.path, "baseline-passed")
         self.jobs = jobs
 
     def prepare(self, source):
@@ -186,8 +193,11 @@ class Scratch:
         ):
             sys.exit(f"run.py: the scratch copy {self.src} must lie outside {source}")
         os.makedirs(self.src, exist_ok=True)
-        n = sync(source, self.src)
-        print(f"scratch copy {self.src}: {n} file(s) updated from {source}", flush=True)
+        copied = sync(source, self.src)
+        print(f"scratch copy {self.src}: {len(copied)} file(s) updated from {source}", flush=True)
+        if any(not p.startswith("conformance/tools/mutation/") for p in copied):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self.baseline_ok)
         if not os.path.exists(os.path.join(self.build, "build.ninja")):
             rc = run(
                 [
@@ -205,12 +215,13 @@ class Scratch:
     def ninja(self, targets):
         return run(["ninja", "-C", self.build, f"-j{self.jobs}"] + targets, self.log)
 
-    def suite(self, results, first_only=False, first=()):
+    def suite(self, results, first_only=False, tiers=()):
         """Runs the whole suite; (runner exit code, the cases that did not pass as
         "id:OUTCOME"). With first_only the runner is stopped (SIGTERM, after which it
         removes what its cases left) at the first case that does not pass, and exit code
-        1 is reported: one failing case is all a kill needs. The cases in `first` (those
-        that killed this mutant last time) run before the rest."""
+        1 is reported: one failing case is all a kill needs. Then the case ids of each
+        tier in `tiers` (those that killed this mutant last time, those of its area) run
+        before the rest, each tier in a run of its own."""
         if os.path.exists(results):
             os.remove(results)
         b = os.path.join(self.build, "conformance")
@@ -221,32 +232,55 @@ class Scratch:
             "--deviations", os.path.join(self.src, "conformance/deviations/cpp.json"),
         ]
         driver = ["--", os.path.join(b, DRIVER_TARGET)]
-        failed = []
-        if first:
-            rc, failed = self._run(base + ["--only"] + list(first) + driver, True)
-            if rc == 1:
-                return rc, failed
-        skip = ["--skip"] + list(first) if first else []
+        done = []
+        if first_only:
+            for tier in tiers:
+                tier = [i for i in tier if i not in done]
+                if not tier:
+                    continue
+                rc, failed = self._run(base + ["--only"] + tier + driver, True)
+                if rc == 1:
+                    return rc, failed
+                done += tier
+        skip = ["--skip"] + done if done else []
         return self._run(base + skip + ["--json-lines", results] + driver, first_only)
+
+    def area_cases(self):
+        """Case ids by the area of their clauses (MP-: process, OS-: os, SP-: subprocess)."""
+        areas = {"MP": "process", "OS": "os", "SP": "subprocess"}
+        out = {a: [] for a in areas.values()}
+        cases = os.path.join(self.src, "conformance/cases")
+        for name in sorted(os.listdir(cases)):
+            try:
+                with open(os.path.join(cases, name), encoding="utf-8") as f:
+                    clauses = json.load(f).get("clauses", [])
+            except (OSError, ValueError, AttributeError):
+                continue
+            for area in {areas.get(c.split("-")[0]) for c in clauses} - {None}:
+                out[area].append(name[: -len(".json")])
+        return out
 
     def _run(self, cmd, first_only):
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         failed = []
         line_re = re.compile(r"^(\d{4})  ([A-Z]+)  ")
-        for line in proc.stdout:
-            match = line_re.match(line)
-            if match and match.group(2) not in ("PASS", "XFAIL"):
-                failed.append(f"{match.group(1)}:{match.group(2)}")
-                if first_only:
-                    proc.terminate()
-                    break
-        proc.stdout.close()
-        rc = proc.wait()
+        try:
+            for line in proc.stdout:
+                match = line_re.match(line)
+                if match and match.group(2) not in ("PASS", "XFAIL"):
+                    failed.append(f"{match.group(1)}:{match.group(2)}")
+                    if first_only:
+                        break
+        finally:
+            if proc.poll() is None:
+                proc.terminate()  # the runner then ends its cases and removes their files
+            proc.stdout.close()
+            rc = proc.wait()
         if first_only and failed:
             rc = 1
         return rc, failed
 
-    def try_mutant(self, m, first_only, first):
+    def try_mutant(self, m, first_only, tiers=()):
         path = os.path.join(self.src, m["file"])
         with open(path, encoding="utf-8") as f:
             original = f.read()
@@ -259,7 +293,7 @@ class Scratch:
                 verdict, failed = "compile-error", []
             else:
                 rc, failed = self.suite(
-                    os.path.join(self.path, "results.jsonl"), first_only, first
+                    os.path.join(self.path, "results.jsonl"), first_only, tiers
                 )
                 verdict = {0: "survived", 1: "killed"}.get(rc, "error")
         finally:
@@ -342,14 +376,22 @@ def main(argv=None):
 
     scratch = Scratch(args.scratch, args.jobs)
     scratch.prepare(os.path.abspath(args.source))
-    rc, failed = scratch.suite(os.path.join(scratch.path, "results.jsonl"))
-    if rc != 0:
-        print(f"run.py: the unmutated suite does not pass (exit {rc}): {' '.join(failed)}",
-              file=sys.stderr)
-        return 2
-    print("unmutated suite passes", flush=True)
+    if not os.path.exists(scratch.baseline_ok):
+        rc, failed = scratch.suite(os.path.join(scratch.path, "results.jsonl"))
+        if rc != 0:
+            print(f"run.py: the unmutated suite does not pass (exit {rc}): {' '.join(failed)}",
+                  file=sys.stderr)
+            return 2
+        open(scratch.baseline_ok, "w").close()
+        print("unmutated suite passes", flush=True)
+    else:
+        print("unmutated suite passed on this copy before: not run again", flush=True)
+    # SIGTERM as ^C: the mutated file is put back before the script ends.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     rows = []
-    # The cases that killed each mutant last time run first: a kill then costs seconds.
+    # The cases that killed each mutant last time run first, then those of its area: a
+    # kill then costs seconds, not a whole run of the suite.
+    areas = scratch.area_cases()
     killers_file = os.path.join(scratch.path, "killers.json")
     try:
         with open(killers_file, encoding="utf-8") as f:
@@ -359,7 +401,7 @@ def main(argv=None):
     try:
         for m in chosen:
             first = [f.split(":")[0] for f in killers.get(m["name"], [])][:3]
-            r = scratch.try_mutant(m, not args.all_cases, first)
+            r = scratch.try_mutant(m, not args.all_cases, [first, areas.get(m["area"], [])])
             if r["verdict"] == "killed":
                 killers[m["name"]] = r["failed"]
                 with open(killers_file, "w", encoding="utf-8") as f:

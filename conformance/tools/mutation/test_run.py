@@ -95,7 +95,7 @@ class FakeScratch(run.Scratch):
             raise KeyboardInterrupt
         return 1 if self.build_fails else 0
 
-    def suite(self, results, first_only=False, first=()):
+    def suite(self, results, first_only=False, tiers=()):
         return self.suite_rc, ["0001:FAIL"] if self.suite_rc == 1 else []
 
 
