@@ -32,19 +32,55 @@ import os
 import sys
 
 
-def _cache_own_bytecode():
-    """Keeps the bytecode of the driver's own modules (casefile, programs, …)
-    in the user's cache directory, never in the source tree: compiling them
-    from source again for every case cost more than most cases take. Where
-    PYTHONDONTWRITEBYTECODE is set (it keeps .pyc files out of source trees)
-    or the source tree is read-only, Python would otherwise compile them
-    anew each time. Nothing of this reaches a child's environment."""
-    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    try:
-        sys.pycache_prefix = os.path.join(home, "pyproc", "pycache")
-        sys.dont_write_bytecode = False
-    except AttributeError:  # an implementation without pycache_prefix (Python < 3.8)
-        pass
+# The standard modules the driver and its own modules import: imported before
+# the driver's own modules, each with its own bytecode (see OwnBytecode).
+STANDARD_MODULES = (
+    "builtins", "functools", "importlib", "io", "itertools", "json", "multiprocessing",
+    "multiprocessing.connection", "operator", "platform", "re", "resource", "select",
+    "signal", "subprocess", "time", "traceback", "warnings")
+
+
+def own_bytecode_dir():
+    """Where the bytecode of the driver's own modules is kept: the user's
+    cache directory ($XDG_CACHE_HOME, else ~/.cache), never the source tree.
+    Under a harness HOME is the case's scratch directory (spec/protocol.md
+    §5.1), which is removed after the case: then the home directory the
+    password database gives, else nowhere (None)."""
+    cache = os.environ.get("XDG_CACHE_HOME")
+    if not cache:
+        home = os.environ.get("HOME")
+        if not home or home == os.environ.get("PYPROC_CASE_TMP"):
+            try:
+                import pwd
+                home = pwd.getpwuid(os.getuid()).pw_dir
+            except (ImportError, KeyError):
+                return None
+        cache = os.path.join(home, ".cache")
+    return os.path.join(cache, "pyproc", "pycache")
+
+
+class OwnBytecode:
+    """While it is entered, bytecode is read from and written to
+    own_bytecode_dir(): compiling the driver's own modules (casefile,
+    programs, …) from source again for every case cost more than most cases
+    take where PYTHONDONTWRITEBYTECODE is set (it keeps .pyc files out of
+    source trees) or the source tree is read-only. Only the driver's own
+    modules are imported inside: a standard or preloaded module keeps its
+    own __pycache__ (a cache of its own would compile the standard library
+    and gevent again wherever the cache directory is new). Nothing of this
+    reaches a child's environment."""
+
+    def __enter__(self):
+        self.saved = (getattr(sys, "pycache_prefix", None), sys.dont_write_bytecode)
+        where = own_bytecode_dir()
+        if where is not None and hasattr(sys, "pycache_prefix"):  # Python >= 3.8
+            sys.pycache_prefix = where
+            sys.dont_write_bytecode = False
+
+    def __exit__(self, *exc):
+        if hasattr(sys, "pycache_prefix"):
+            sys.pycache_prefix = self.saved[0]
+        sys.dont_write_bytecode = self.saved[1]
 
 
 def preload(spec):
@@ -82,13 +118,16 @@ if __name__ == "__main__":
     # the child's own __main__ is (billiard's spawned child runs its own).
     # The preload first: before the driver imports multiprocessing,
     # subprocess or anything else, as a program's first line would run it.
-    _cache_own_bytecode()
     _spec = preload_option(sys.argv[1:])
     _why = preload(_spec) if _spec else None
     if _why:
         sys.stderr.write("driver.py: --preload %s: %s\n" % (_spec, _why))
         sys.exit(2)
-    import driver
+    import importlib
+    for _name in STANDARD_MODULES:
+        importlib.import_module(_name)
+    with OwnBytecode():
+        import driver
     sys.exit(driver.main(sys.argv, preloaded=_spec))
 
 
@@ -103,14 +142,13 @@ import signal
 import traceback
 import warnings
 
-_cache_own_bytecode()
-
-# The driver's own modules: after the bytecode cache is set.
-import casefile  # noqa: E402
-import programs  # noqa: E402
-from channel import Channel  # noqa: E402
-from programs import EXCEPTIONS, Capture, ProgramOps, standard_streams  # noqa: E402
-from values import Authkey, DriverError, Fd, Pid, encode, tag_attribute  # noqa: E402
+# The driver's own modules, with their bytecode in the user's cache.
+with OwnBytecode():
+    import casefile  # noqa: E402
+    import programs  # noqa: E402
+    from channel import Channel  # noqa: E402
+    from programs import EXCEPTIONS, Capture, ProgramOps, standard_streams  # noqa: E402
+    from values import Authkey, DriverError, Fd, Pid, encode, tag_attribute  # noqa: E402
 
 PROTOCOL = 3
 # The modules the matrix knows to copy multiprocessing's API; --module takes

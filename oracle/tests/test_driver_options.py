@@ -4,12 +4,15 @@ with multiprocessing's API), --os-module and --subprocess-module (the modules
 a case's "call" steps reach), and the identity that names them. Scratch
 modules on PYTHONPATH stand in for gevent, eventlet and psutil."""
 
+import json
 import os
+import subprocess
+import sys
 import tempfile
 import textwrap
 import unittest
 
-from support import case, op, run_driver, run_driver_raw, value
+from support import DRIVER, case, op, run_driver, run_driver_raw, value, write_json
 
 FAKES = {
     # A preload that records what the driver had imported before it ran.
@@ -145,6 +148,47 @@ class DriverOptionsTest(unittest.TestCase):
     def test_an_abbreviated_option_still_works_through_argparse(self):
         doc = run_driver(case([]), options=["--start", "fork"])
         self.assertEqual(doc["implementation"]["start_method"], "fork")
+
+
+class BytecodeTest(unittest.TestCase):
+    """The driver's own modules keep their bytecode in the user's cache,
+    never in the source tree nor in a case's scratch directory; standard
+    modules keep theirs where they are."""
+
+    def run_with(self, env):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = write_json(tmp, "case.json", case([]))
+            scratch = os.path.join(tmp, "scratch")
+            os.mkdir(scratch)
+            env = dict({k: v for k, v in os.environ.items()
+                        if k not in ("XDG_CACHE_HOME", "HOME")},
+                       PYTHONDONTWRITEBYTECODE="1", PYPROC_CASE_TMP=scratch,
+                       **{k: v.replace("{scratch}", scratch) for k, v in env.items()})
+            done = subprocess.run([sys.executable, DRIVER, path], cwd=scratch, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            json.loads(done.stdout)
+            return sorted(os.listdir(scratch))
+
+    @staticmethod
+    def cached(cache):
+        names = []
+        for _, _, files in os.walk(os.path.join(cache, "pyproc", "pycache")):
+            names += [f.split(".")[0] for f in files]
+        return sorted(set(names))
+
+    def test_the_own_modules_only_in_the_users_cache(self):
+        if not hasattr(sys, "pycache_prefix"):
+            self.skipTest("no sys.pycache_prefix before Python 3.8")
+        with tempfile.TemporaryDirectory() as cache:
+            self.assertEqual(self.run_with({"XDG_CACHE_HOME": cache}), [])
+            self.assertEqual(self.cached(cache),
+                             ["casefile", "channel", "driver", "programs", "values"])
+
+    def test_not_in_a_scratch_home(self):
+        # HOME is the case's scratch directory under a harness: nothing goes
+        # there (it is removed after the case), the cache is elsewhere.
+        self.assertEqual(self.run_with({"HOME": "{scratch}"}), [])
 
 
 if __name__ == "__main__":
