@@ -3,11 +3,11 @@ checks that it prints exactly the expected observations.
 
     python3 oracle/check_reproducers.py [-j N] [--expected DIR] [CASE ...]
 
-Each program runs as the oracle runs the driver (generate.py): in a scratch
-directory of its own, PYPROC_CASE_TMP and PYPROC_HELPER set, its own process
-group, the case's timeout. Its output is read back into a protocol document
-(reproducer.parse_output), normalised (§6) and compared with the streams of
-conformance/expected/<id>.json. A case this machine cannot run (a "requires"
+Each program runs as the harness runs a driver: in a scratch directory of
+its own, with the environment of spec/protocol.md §5.1 and nothing else, its
+own process group, the case's timeout. Its output is read back into a protocol document
+(reproducer.parse_output; the program normalises it itself, §6) and
+compared with the streams of conformance/expected/<id>.json. A case this machine cannot run (a "requires"
 it lacks: casefile.unsupported) is listed as UNSUPPORTED with the reason, not
 a failure; one that cannot be a program (reproducer.NOT_EXPRESSIBLE) is
 listed with its reason. Exit status 1 if any case differs.
@@ -25,7 +25,6 @@ import tempfile
 
 import casefile
 import generate
-import normalize
 import reproducer
 
 ROOT = reproducer.ROOT
@@ -53,7 +52,7 @@ def check_one(path, expected_dir, python, helper):
             return cid, "FAIL", "cannot generate: %s: %s" % (type(e).__name__, e)
         with open(program, "w") as f:
             f.write(text)
-        env = dict(os.environ, PYPROC_CASE_TMP=tmp, PYPROC_HELPER=helper)
+        env = case_environment(tmp, helper)
         proc = subprocess.Popen([python, "-S", program], stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 start_new_session=True, cwd=tmp, env=env)
@@ -73,8 +72,7 @@ def check_one(path, expected_dir, python, helper):
             raw = reproducer.parse_output(out.decode("utf-8"))
         except ValueError as e:
             return cid, "FAIL", "%s%s" % (e, tail(err))
-        raw["case"] = cid
-        got = normalize.normalize(raw, case, generate.machine_paths(helper, tmp))["streams"]
+        got = raw["streams"]  # the program's normalised output (§6)
         if got != expected:
             return cid, "FAIL", "observations differ:\n  expected %s\n  got      %s%s" % (
                 json.dumps(expected, sort_keys=True), json.dumps(got, sort_keys=True),
@@ -86,6 +84,19 @@ def check_one(path, expected_dir, python, helper):
             os.unlink(program)
         except (OSError, UnboundLocalError):
             pass
+
+
+def case_environment(tmp, helper):
+    """The environment spec/protocol.md §5.1 gives a driver, and nothing
+    else of ours: an inherited PATH with a directory this user cannot search
+    would turn ENOENT into EACCES."""
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+           "TZ": "UTC", "HOME": tmp, "TMPDIR": tmp, "PYPROC_HELPER": helper,
+           "PYPROC_CASE_TMP": tmp}
+    for name in ("PYENV_ROOT", "PYENV_VERSION"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return env
 
 
 def tail(err):

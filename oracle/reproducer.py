@@ -8,25 +8,28 @@ The program is what an implementer attaches to a bug report: plain Python
 (standard library only) whose steps are the calls they are
 (``p = multiprocessing.Process(target=p_target)``, ``p.start()``,
 ``s.observe(p.exitcode)``), child targets as nested functions, with a small
-embedded helper that prints each observation on the program's standard
-output as one line:
+embedded helper that prints, once every process of the case has ended, one
+line per observation, normalised as the harness normalises (spec/protocol.md
+§6: the first pid seen is "pid#1", fds "fd#1", this machine's paths
+"<tmp>"), stream after stream:
 
     main[3] {"value": 0}                         stream main, step 3
+    main[4] {"value": "pid#2"}
     p[0] {"raised": {"message": "boom", "type": "ValueError"}}
-    # pid 4242                                   a process id the case met
-    # stream p                                   a child's stream exists
+    # stream q (no observations)
 
 so that running it under CPython and under another implementation and
-diffing the two outputs shows where they differ. The values are encoded as
-the driver encodes them (spec/protocol.md §4.5: {"pid": N}, {"fd": N}, ...);
-``conformance/matrix`` and the ctest ``oracle.reproducers`` parse these lines
-back into a protocol document (``parse_output``) and normalise it (§6).
+diffing the two outputs shows exactly where they differ. ``--live`` prints
+the raw lines as they happen instead (values encoded as the driver encodes
+them, {"pid": 4242}, with "# pid N" and "# stream p" lines), which shows how
+far a program that hangs got. ``parse_output`` reads either back; the ctest
+``oracle.reproducers`` compares them with conformance/expected.
 
 The helper does what the driver does around the steps, and no more: fd 1 and
 2 become capture files (§4.10) with the real standard output kept for the
 report, events are pipes (§4.2), the main process waits at the end until
-every process of the case has ended, and prints what the case wrote to its
-stderr. The helper program of the suite is $PYPROC_HELPER (default: the one
+every process of the case has ended (the report pipe's end of file), and
+prints what the case wrote to its stderr. The helper program of the suite is $PYPROC_HELPER (default: the one
 this generator found); scratch files go to $PYPROC_CASE_TMP (default: the
 current directory).
 
@@ -37,6 +40,7 @@ translation of each op follows driver.py's op_* methods one for one.
 """
 
 import argparse
+import functools
 import inspect
 import json
 import os
@@ -46,7 +50,9 @@ ORACLE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, ORACLE)
 
 import casefile  # noqa: E402
+import channel  # noqa: E402
 import driver  # noqa: E402
+import normalize  # noqa: E402
 import programs  # noqa: E402
 import values  # noqa: E402
 
@@ -85,7 +91,9 @@ import json
 import multiprocessing
 import multiprocessing.connection
 import os
+import re
 import resource
+import select
 import signal
 import subprocess
 import sys
@@ -98,6 +106,8 @@ HELPER_DIR = os.path.dirname(HELPER)
 TMP = os.environ.get("PYPROC_CASE_TMP") or os.getcwd()
 EXCEPTIONS = vars(builtins)
 READ_CHUNK = 1 << 16
+_BIG_PIPE = 1 << 20
+MAIN_LINES = []
 
 '''
 
@@ -113,10 +123,20 @@ def fd_pair(r):
 
 
 def report(line):
-    """One line on the real standard output, in one write."""
+    """One observation line. With --live it goes to the real standard output
+    at once; else the main process keeps its own and the others send theirs
+    through the report pipe (one write each), and finish() prints them all,
+    normalised, at the end."""
     data = (line + "\\n").encode("ascii")
+    if LIVE:
+        fd = REAL_STDOUT
+    elif os.getpid() == MAIN_PID:
+        MAIN_LINES.append(line)
+        return
+    else:
+        fd = REPORT[1]
     while data:
-        data = data[os.write(REPORT, data):]
+        data = data[os.write(fd, data):]
 
 
 def note_pid(n):
@@ -310,41 +330,98 @@ def ready_names(procs, timeout=None):
 
 def setup(requires):
     """What the driver does before the first step."""
-    global CAPTURE, REPORT, ALIVE, EVENTS
+    global CAPTURE, REAL_STDOUT, REPORT, EVENTS, MAIN_PID, LIVE
     soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
     wanted = hard if "core-dumps" in requires else 0
     if soft != wanted:
         resource.setrlimit(resource.RLIMIT_CORE, (wanted, hard))
     warnings.filterwarnings("ignore", category=ResourceWarning)
     multiprocessing.set_start_method("fork")
+    LIVE = "--live" in sys.argv[1:]
+    MAIN_PID = os.getpid()
     CAPTURE = Capture()             # fd 1 and 2 are capture files from here on
-    REPORT = CAPTURE.real_stdout    # observations go to the real stdout
-    ALIVE = os.pipe()               # held by every process of the case
+    REAL_STDOUT = CAPTURE.real_stdout
+    REPORT = os.pipe()              # held by every process of the case
+    _enlarge(REPORT[1])
     EVENTS = {name: os.pipe() for name in EVENT_NAMES}
     note_pid(os.getpid())
 
 
 def finish():
     """Waits until every process of the case has ended (the last one
-    closes ALIVE), then shows what the case wrote to its stderr."""
-    os.close(ALIVE[1])
-    while os.read(ALIVE[0], 1):
-        pass
+    closes the report pipe), prints the observations (unless --live printed
+    them already) and what the case wrote to its stderr."""
+    os.close(REPORT[1])
+    chunks = []
+    while True:
+        try:
+            data = os.read(REPORT[0], 65536)
+        except InterruptedError:
+            continue
+        if not data:
+            break
+        chunks.append(data)
     sys.stdout.flush()
     sys.stderr.flush()
     diagnostics = CAPTURE.diagnostics()
     if diagnostics:
         os.write(CAPTURE.real_stderr, diagnostics)
+    if LIVE:
+        return
+    lines = MAIN_LINES + b"".join(chunks).decode("ascii").splitlines()
+    data = "".join(line + "\\n" for line in normalized(lines)).encode("ascii")
+    while data:
+        data = data[os.write(REAL_STDOUT, data):]
+
+
+def normalized(lines):
+    """The observation lines with pids, fds, uids, gids, authkeys and this
+    machine's paths made portable (spec/protocol.md §6: pid#1 is the first
+    pid seen, ...), each stream in order: two runs, under two
+    implementations, compare with diff."""
+    pids, streams = [], {}
+    for line in lines:
+        if line.startswith("# pid "):
+            pids.append(int(line[6:]))
+        elif line.startswith("# stream "):
+            streams.setdefault(line[9:], {})
+        else:
+            where, _, obs = line.partition(" ")
+            path, _, index = where[:-1].partition("[")
+            streams.setdefault(path, {})[int(index)] = json.loads(obs)
+    first = pids[0]
+    norm = _Normalizer([first] + sorted(set(pids) - {first}), LITERALS,
+                       {"tmp": TMP, "helper": HELPER, "helper_dir": HELPER_DIR})
+    out = []
+    for path in stream_order(streams):
+        by_index = streams[path]
+        if not by_index:
+            out.append("# stream %s (no observations)" % path)
+        for i in sorted(by_index):
+            out.append("%s[%d] %s" % (path, i, json.dumps(
+                norm.value(by_index[i]), sort_keys=True, ensure_ascii=True)))
+    return out
 '''
 
 
-def runtime(helper):
-    parts = [RUNTIME_HEAD % {"helper": helper}, _values_source(), "\n"]
+def runtime(helper, literals):
+    return (RUNTIME_HEAD % {"helper": helper} + _shared_runtime()
+            + "\n# Byte strings the case itself writes (an authkey equal to one is shown).\n"
+            "LITERALS = set(%r)\n" % (sorted(literals),) + RUNTIME_TAIL)
+
+
+@functools.lru_cache(maxsize=None)
+def _shared_runtime():
+    """The oracle's code every program embeds, read once (inspect reads the
+    source files again: once keeps every program of a run the same)."""
+    parts = [_values_source(), "\n"]
     for obj in (driver.tag_attr, programs.FakePath, programs.Hook,
                 programs.standard_streams, programs.Capture, programs.read_from,
-                programs.unindented_lines):
+                programs.unindented_lines, channel._enlarge, normalize._Numbering,
+                normalize._is_int, normalize._Normalizer, normalize.stream_order):
         parts.append("\n" + _source(obj) + "\n")
-    return "".join(parts) + RUNTIME_TAIL
+    parts.append("\n_DIGITS = re.compile(%r)\n" % normalize._DIGITS.pattern)
+    return "".join(parts)
 
 
 # --- translation -----------------------------------------------------------
@@ -920,7 +997,8 @@ class Generator:
                 ", ".join(case["clauses"]), source_name),
             "Standard library only; run it under CPython and under another",
             "implementation and compare the outputs: each line is one observation",
-            "(\"<process>[<step>] <value or exception>\").",
+            "(\"<process>[<step>] <value or exception>\"), normalised (pid#1 is the",
+            "first pid seen); --live prints them raw as they happen.",
             '"""',
             "",
         ]
@@ -945,7 +1023,8 @@ class Generator:
             "    finish()",
             "",
         ]
-        return "\n".join(out) + runtime(self.helper) + "\n\n" + body + "\n" + "\n".join(tail)
+        return "\n".join(out) + runtime(self.helper, normalize.literal_bytes(case)) \
+            + "\n\n" + body + "\n" + "\n".join(tail)
 
 
 PYTHON_NAMES = frozenset("""main step done begin run_forked forked capture_files
@@ -953,7 +1032,9 @@ PYTHON_NAMES = frozenset("""main step done begin run_forked forked capture_files
     ready_names setup finish report note_pid note_pids type_name pid_result fd_pair
     Pid Fd Uid Gid Authkey pid plain encode pids_in tag_attribute tag_attr
     FakePath Hook Capture read_from unindented_lines standard_streams HELPER
-    HELPER_DIR TMP EXCEPTIONS EVENTS EVENT_NAMES REPORT ALIVE CAPTURE HOOK_LOG
+    HELPER_DIR TMP EXCEPTIONS EVENTS EVENT_NAMES REPORT REAL_STDOUT CAPTURE HOOK_LOG
+    MAIN_PID MAIN_LINES LIVE LITERALS normalized stream_order re select _DIGITS
+    _Numbering _Normalizer _is_int _enlarge _BIG_PIPE
     HOOK_READ READ_POS READ_CHUNK DriverError s r saved master os sys signal time
     subprocess multiprocessing json io builtins resource traceback warnings
     args kwargs self""".split())
@@ -990,8 +1071,9 @@ def _proc_names(steps):
 # --- the output, read back ---------------------------------------------------
 
 def parse_output(text):
-    """The lines a program printed as a raw protocol document's pids and
-    streams (spec/protocol.md §5): {"pids": [...], "streams": {...}}."""
+    """The lines a program printed as a protocol document's pids and streams
+    (spec/protocol.md §5): {"pids": [...], "streams": {...}}; the pids are
+    empty for the normalised output (no --live), whose streams are final."""
     pids, streams = [], {}
     import re
     obs_line = re.compile(r"([a-z0-9_/]+)\[([0-9]+)\] (.*)\Z")
@@ -999,7 +1081,7 @@ def parse_output(text):
         if line.startswith("# pid "):
             pids.append(int(line[6:]))
         elif line.startswith("# stream "):
-            streams.setdefault(line[9:], {})
+            streams.setdefault(line[9:].split(" ")[0], {})
         else:
             m = obs_line.match(line)
             if not m:

@@ -23,19 +23,22 @@ import reproducer
 from values import Fd, Pid, Uid, Gid
 
 
-def run_program(case):
-    """Runs the program of an inline case; its normalised streams."""
+def run_program(case, *options):
+    """Runs the program of an inline case; its streams (normalised by the
+    driver's normalize.py after --live) and the completed process."""
     tmp = os.path.realpath(tempfile.mkdtemp(prefix="pyproc-repro-test-"))
     program = os.path.join(tmp, "case.py")
     helper = os.environ.get("PYPROC_HELPER") or generate.BUILT_HELPER
     with open(program, "w") as f:
         f.write(reproducer.generate(case, helper))
-    out = subprocess.run([sys.executable, "-S", program], cwd=tmp, timeout=60,
+    out = subprocess.run([sys.executable, "-S", program, *options], cwd=tmp, timeout=60,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          env=dict(os.environ, PYPROC_CASE_TMP=tmp, PYPROC_HELPER=helper))
     raw = reproducer.parse_output(out.stdout.decode())
-    raw["case"] = case["id"]
-    return normalize.normalize(raw, case)["streams"], out
+    if "--live" in options:
+        raw["case"] = case["id"]
+        return normalize.normalize(raw, case, generate.machine_paths(helper, tmp))["streams"], out
+    return raw["streams"], out
 
 
 class ProgramTextTest(unittest.TestCase):
@@ -141,6 +144,27 @@ class RunTest(unittest.TestCase):
         self.assertEqual(streams["main"][5], {"value": "pid#1"})
         self.assertEqual(streams["p"], [{"value": "pid#1"}])
         self.assertIn(b"main[3] {\"value\": 1}", out.stdout)
+
+    def test_live_lines_normalise_to_the_same(self):
+        case = support.case([
+            support.new("p", target=[{"op": "call", "function": "os.getppid"},
+                                     {"op": "target_args"}], args=[1, {"bytes": "00ff"}]),
+            support.op("start", "p"), support.op("join", "p"),
+            {"op": "call", "function": "os.getcwd"},
+            {"op": "call", "function": "os.pipe", "bind": "fds"},
+            {"op": "call", "function": "os.getpid"},
+            {"op": "get", "proc": "p", "attr": "pid"},
+        ])
+        streams, out = run_program(case)
+        live, live_out = run_program(case, "--live")
+        self.assertEqual(streams, live)
+        self.assertEqual(streams["main"][3], {"value": "<tmp>"})
+        self.assertEqual(streams["main"][4], {"value": ["fd#1", "fd#2"]})
+        self.assertEqual(streams["main"][5], {"value": "pid#1"})
+        self.assertEqual(streams["main"][6], {"value": "pid#2"})
+        self.assertEqual(streams["p"][1], {"value": [[1, {"bytes": "00ff"}], []]})
+        self.assertNotIn(b"# pid", out.stdout)
+        self.assertIn(b"# pid", live_out.stdout)
 
     def test_the_checker_fails_on_a_wrong_expectation(self):
         tmp = tempfile.mkdtemp()
