@@ -57,7 +57,8 @@ ORDER = {o: i for i, o in enumerate(("HUNG", "CRASH", "ERROR", "LEAK", "FAIL", "
                                      "XFAIL", "UNSUPPORTED", "PASS"))}
 # A string or array shown as a value-level diff from this length on.
 LONG_VALUE = 60
-NO_ATTRIBUTE = re.compile(r"has no attribute '([A-Za-z_][A-Za-z0-9_]*)'")
+NO_ATTRIBUTE = re.compile(r"module '([A-Za-z_][A-Za-z0-9_.]*)' has no attribute "
+                          r"'([A-Za-z_][A-Za-z0-9_]*)'")
 
 STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
@@ -262,6 +263,15 @@ def step_label(step):
         return "multiprocessing.connection.wait()"
     if op == "fork":
         return "os.forkpty()" if step.get("pty") else "os.fork()"
+    if op == "value":
+        of = step.get("of")
+        if isinstance(of, dict) and isinstance(of.get("var"), str):
+            if "attr" in of:
+                return "%s.%s" % (of["var"], of["attr"])
+            if "index" in of:
+                return "%s[%s]" % (of["var"], of["index"])
+            return of["var"]
+        return "a value"
     if op == "hasattr":
         return "hasattr(%s)" % step.get("name")
     if op == "output":
@@ -308,7 +318,7 @@ def root_cause(case, result):
     if a_raised and a_raised.get("type") == "AttributeError" and not e_raised:
         m = NO_ATTRIBUTE.search(a_raised.get("message", ""))
         if m:
-            return "no `%s`" % m.group(1)
+            return "no `%s.%s`" % (m.group(1), m.group(2))
     if actual is None:
         return "%s: no observation (the process ended or stopped before it)" % label
     if expected is None:

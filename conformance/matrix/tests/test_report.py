@@ -181,7 +181,16 @@ class RootCauseTest(unittest.TestCase):
 
     def test_a_missing_attribute_is_named(self):
         self.assertEqual(self.cause({"process": "p", "step": 0, "expected": value(True),
-                                     "actual": NO_PARENT}), "no `parent_process`")
+                                     "actual": NO_PARENT}), "no `multiprocessing.parent_process`")
+        # Another AttributeError is not a missing function.
+        self.assertEqual(self.cause({"process": "main", "step": 1, "expected": value("x"),
+                                     "actual": raised("AttributeError", "'bytes' object has "
+                                                      "no attribute 'encode'")}),
+                         "os.waitpid(): raises AttributeError where CPython gives a value")
+        case = {"steps": [{"op": "value", "of": {"var": "p", "attr": "returncode"}}]}
+        self.assertEqual(report.root_cause(case, {"outcome": "FAIL", "differences": [
+            {"process": "main", "step": 0, "expected": value(0), "actual": value(None)}]}),
+            "p.returncode: null, not 0")
 
     def test_the_first_differing_step_and_its_function(self):
         later = {"process": "main", "step": 2, "expected": value(0), "actual": value(1)}
@@ -300,12 +309,12 @@ class ExplainingReportTest(unittest.TestCase):
     def test_root_causes_grouped(self):
         index = self.read("index.html")
         causes = index[index.index("<li id=\"causes-impl-other\">"):]
-        self.assertIn("<span class=\"cause-text\">no <code>parent_process</code></span>: "
+        self.assertIn("<span class=\"cause-text\">no <code>multiprocessing.parent_process</code></span>: "
                       "<b>1</b> case(s)", causes)
         self.assertIn("<span class=\"cause-text\">HUNG in Process.start()</span>", causes)
         self.assertIn("<span class=\"cause-text\">f.read(): another value</span>", causes)
         self.assertIn("good</b>: every case conforms", index)
-        self.assertIn("no `parent_process`: 1 (0001)", self.read("summary.md"))
+        self.assertIn("no `multiprocessing.parent_process`: 1 (0001)", self.read("summary.md"))
 
     def test_the_clause_text_beside_its_cases(self):
         index = self.read("index.html")
@@ -321,7 +330,7 @@ class ExplainingReportTest(unittest.TestCase):
                         page.index("<section id=\"impl-good\">"))
         outcomes = page[page.index("<ul class=\"outcomes\">"):]
         self.assertLess(outcomes.index("Impl other"), outcomes.index("Impl good"))
-        self.assertIn("Root cause: no <code>parent_process</code>", page)
+        self.assertIn("Root cause: no <code>multiprocessing.parent_process</code>", page)
 
     def test_long_values_get_a_value_level_diff(self):
         page = self.read("cases/0400.html")
