@@ -990,11 +990,15 @@ def before_it_stopped(case, r):
     """What a HUNG or CRASHed driver observed before it was stopped, per
     process: how far it got and the step it was at."""
     actual = r.get("actual")
+    live = ("<p class=\"live-hint\">To see how far the case gets under this implementation, "
+            "run its program (at the end of this page) with it: <code>PYPROC_HELPER=... "
+            "python3 %s.py --live</code> prints each observation as it is made.</p>"
+            % esc(r.get("id", "NNNN")))
     if not isinstance(actual, dict) or not actual:
         return ("<div class=\"before-stop\"><h3>Before it was stopped</h3><p>The driver "
                 "printed no observations before it was stopped%s; its stderr (below, when "
-                "the runner kept it) is what it left.</p></div>"
-                % (" (it hung)" if r["outcome"] == "HUNG" else ""))
+                "the runner kept it) is what it left.</p>%s</div>"
+                % (" (it hung)" if r["outcome"] == "HUNG" else "", live))
     items = []
     for path in sorted(actual, key=lambda p: (p != "main", p)):
         stream = actual[path] if isinstance(actual[path], list) else []
@@ -1004,8 +1008,8 @@ def before_it_stopped(case, r):
             esc(path), len(stream), len(steps),
             "; it stopped at step %d: <code>%s</code>" % (len(stream), esc(short(nxt, 160)))
             if nxt is not None else ""))
-    return ("<div class=\"before-stop\"><h3>Before it was stopped</h3><ul>%s</ul></div>"
-            % "".join(items))
+    return ("<div class=\"before-stop\"><h3>Before it was stopped</h3><ul>%s</ul>%s</div>"
+            % ("".join(items), live))
 
 
 def outcome_rank(run, impl, case_id):

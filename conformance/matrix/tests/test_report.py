@@ -345,6 +345,7 @@ class ExplainingReportTest(unittest.TestCase):
         self.assertIn("<b>main</b>: 1 of 4 step(s) observed; it stopped at step 1: "
                       "<code>{&quot;op&quot;: &quot;start&quot;", hung)
         self.assertIn("<pre class=\"stderr\">Traceback: stuck &lt;here&gt;</pre>", hung)
+        self.assertIn("python3 0100.py --live</code>", hung)
 
     def test_the_previous_run(self):
         index = self.read("index.html")
