@@ -301,7 +301,13 @@ def root_cause(case, result):
     outcome = result.get("outcome")
     if outcome in ("HUNG", "CRASH"):
         stopped = stopped_at(case, result.get("actual"))
-        return "%s in %s" % (outcome, step_label(stopped[1])) if stopped else outcome
+        if stopped:
+            return "%s in %s" % (outcome, step_label(stopped[1]))
+        # Nothing observed: what the case's main process does first that
+        # starts a process says most (a fork, a Process, a Popen, ...).
+        first = first_process_step(case)
+        return "%s, nothing observed (the case starts with %s)" % (outcome, first) \
+            if first else outcome
     if outcome not in ("FAIL", "XFAIL", "XPASS"):
         return outcome
     d = first_difference(result)
@@ -333,11 +339,38 @@ def root_cause(case, result):
         return "%s: gives a value where CPython raises %s" % (label, e_raised.get("type"))
     e_value = expected.get("value") if isinstance(expected, dict) else None
     a_value = actual.get("value") if isinstance(actual, dict) else None
+    e_type, a_type = object_type(e_value), object_type(a_value)
+    if e_type and a_type:
+        return "%s: a %s, not a %s" % (label, a_type, e_type)
     if len(canonical(e_value)) <= 24 and len(canonical(a_value)) <= 24 \
             and not isinstance(e_value, (list, dict)) and not isinstance(a_value, (list, dict)):
         # Short scalars say more than "another value": 1, not 0.
         return "%s: %s, not %s" % (label, canonical(a_value), canonical(e_value))
     return "%s: another value" % label
+
+
+def object_type(value):
+    """The type name of an observed object ({"object": "BufferedWriter"})."""
+    if isinstance(value, dict) and set(value) == {"object"} and isinstance(value["object"], str):
+        return value["object"]
+    return None
+
+
+PROCESS_STARTERS = ("os.fork", "os.forkpty", "os.spawn", "os.system", "os.popen",
+                    "subprocess.", "os.exec")
+
+
+def first_process_step(case):
+    """The first step of the main process that makes a process, as
+    step_label names it; None if there is none."""
+    for step in case.get("steps", []):
+        if not isinstance(step, dict):
+            continue
+        op = step.get("op")
+        if op in ("new", "fork") or (op == "call" and str(step.get("function", "")).startswith(
+                PROCESS_STARTERS)):
+            return step_label(step)
+    return None
 
 
 def stopped_at(case, actual):

@@ -210,7 +210,13 @@ class RootCauseTest(unittest.TestCase):
                          "os.waitpid(): no observation (the process ended or stopped before it)")
 
     def test_other_outcomes_by_name(self):
-        self.assertEqual(self.cause(outcome="HUNG"), "HUNG")
+        self.assertEqual(self.cause(outcome="HUNG"),
+                         "HUNG, nothing observed (the case starts with multiprocessing.Process())")
+        self.assertEqual(report.root_cause({"steps": []}, {"outcome": "CRASH"}), "CRASH")
+        self.assertEqual(self.cause({"process": "main", "step": 1,
+                                     "expected": value({"object": "BufferedWriter"}),
+                                     "actual": value({"object": "FileObjectPosix"})}),
+                         "os.waitpid(): a FileObjectPosix, not a BufferedWriter")
         self.assertEqual(self.cause(outcome="LEAK"), "LEAK")
 
     def test_a_hang_by_the_step_it_stopped_at(self):
