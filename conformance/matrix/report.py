@@ -1056,12 +1056,19 @@ def program_section(run, case_id):
         why = getattr(run, "_program_errors", {}).get(case_id, "")
         return ("<h2>The case as a Python program</h2><p class=\"no-program\">No standalone "
                 "program: %s</p>" % esc(why))
+    # The steps (main() and what follows); the helper above them, the same
+    # in every program, is in the file.
+    start = program.find("\ndef main():")
+    steps = program[start + 1:] if start >= 0 else program
+    helper_lines = program[:start].count("\n") + 1 if start >= 0 else 0
     return ("<h2>The case as a Python program</h2>\n<p>The same steps without the harness "
             "(<code>oracle/reproducer.py</code>): run it under CPython and under the "
-            "implementation and compare the lines it prints. <a href=\"%s.py\" "
-            "download>%s.py</a>; it needs <code>PYPROC_HELPER</code> set to the suite's "
-            "helper program where the case runs it.</p>\n<pre class=\"program\" id=\"program\">"
-            "%s</pre>" % (case_id, case_id, esc(program)))
+            "implementation and compare the lines it prints (<code>--live</code>: as they "
+            "happen). The whole program is <a href=\"%s.py\" download>%s.py</a>: below are its "
+            "steps; its first %d lines are the observe/print helper every program has. It "
+            "needs <code>PYPROC_HELPER</code> set to the suite's helper program where the "
+            "case runs it.</p>\n<pre class=\"program\" id=\"program\">%s</pre>"
+            % (case_id, case_id, helper_lines, esc(steps)))
 
 
 def case_html(run, case_id):

@@ -371,8 +371,12 @@ class ExplainingReportTest(unittest.TestCase):
         page = self.read("cases/0400.html")
         self.assertIn("<pre class=\"program\" id=\"program\">", page)
         self.assertIn("f = os.popen(HELPER + &#x27; print hello write world&#x27;)", page)
+        self.assertIn("<pre class=\"program\" id=\"program\">def main():", page)
         with open(os.path.join(self.out, "cases", "0400.py")) as f:
-            compile(f.read(), "0400.py", "exec")
+            text = f.read()
+        compile(text, "0400.py", "exec")
+        self.assertIn("its first %d lines are the observe/print helper"
+                      % (text[:text.index("\ndef main():")].count("\n") + 1), page)
 
     def test_the_version_judged_against(self):
         index = self.read("index.html")
