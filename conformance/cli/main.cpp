@@ -11,10 +11,12 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -49,12 +51,14 @@ struct Options {
   std::string expected_dir = (suite_dir() / "conformance" / "expected").string();
   std::string deviations_file;
   std::vector<std::string> only, skip;
+  std::string shard;  // --shard K/N
   bool list = false;
   std::vector<std::string> driver;
   unsigned jobs = 1;
   unsigned repeat = 1;
   double timeout = 0;
   std::string json_lines, junit, write_deviations;
+  std::vector<std::string> environment;  // --env, as "NAME=value"
 };
 
 // Runs every case `repeat` times on `jobs` threads; `print` sees the reports
@@ -62,6 +66,14 @@ struct Options {
 std::vector<CaseReport> run_all(const std::vector<std::filesystem::path>& cases,
                                 const Options& options, const harness::Deviations& deviations,
                                 const std::function<void(const CaseReport&)>& print) {
+  // Every case and expected file is read before the first driver starts
+  // (spec/protocol.md §8): a driver cannot change what a later case is
+  // judged against.
+  std::vector<std::shared_ptr<const harness::CaseFiles>> files;
+  files.reserve(cases.size());
+  for (const auto& path : cases)
+    files.push_back(std::make_shared<const harness::CaseFiles>(
+        harness::read_case_files(path, options.expected_dir)));
   std::vector<std::optional<CaseReport>> reports(cases.size());
   std::mutex mutex;
   std::condition_variable done;
@@ -75,7 +87,9 @@ std::vector<CaseReport> run_all(const std::vector<std::filesystem::path>& cases,
                                          .driver = options.driver,
                                          .deviations = deviations,
                                          .isolation = {},
-                                         .timeout_override = options.timeout});
+                                         .timeout_override = options.timeout,
+                                         .environment = options.environment,
+                                         .files = files[i]});
         report.outcomes.push_back(result.outcome);
         if (run == 0) report.result = std::move(result);
       }
@@ -141,6 +155,9 @@ int main(int argc, char** argv) {
   app.add_option("--only", options.only,
                  "run only these cases: ids (0007), ranges (0300-0399) or globs ('06*')");
   app.add_option("--skip", options.skip, "leave these cases out (same forms as --only)");
+  app.add_option("--shard", options.shard,
+                 "K/N: run only the K-th of N parts of the selection (the case at position i "
+                 "goes to part i mod N + 1), so that N machines share a run");
   app.add_flag("--list", options.list, "print the selected cases (id and title), run nothing");
   app.add_option("-j,--jobs", options.jobs, "cases run at once, each isolated (default 1)")
       ->check(CLI::Range(1u, 256u));
@@ -150,6 +167,9 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", options.timeout,
                  "seconds every case may take, instead of its own (at most 600)")
       ->check(CLI::Range(0.001, harness::kMaxCaseTimeoutSeconds));
+  app.add_option("--env", options.environment,
+                 "NAME=value, or NAME for this runner's value: added to the driver's fixed "
+                 "environment (spec/protocol.md §5.1)");
   app.add_option("--json-lines", options.json_lines, "also write one JSON object per case here");
   app.add_option("--junit", options.junit, "also write JUnit XML here");
   app.add_option("--write-deviations", options.write_deviations,
@@ -163,6 +183,20 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  for (auto& entry : options.environment) {
+    if (entry.empty() || entry.front() == '=') {
+      std::cerr << "pyproc-conform: --env " << entry << ": NAME=value or NAME\n";
+      return 2;
+    }
+    if (entry.find('=') != std::string::npos) continue;
+    const char* value = std::getenv(entry.c_str());
+    if (!value) {
+      std::cerr << "pyproc-conform: --env " << entry << ": not set in this environment\n";
+      return 2;
+    }
+    entry += "=" + std::string(value);
+  }
+
   harness::Deviations deviations;
   std::vector<std::filesystem::path> cases;
   std::string error;
@@ -171,6 +205,12 @@ int main(int argc, char** argv) {
     auto selection = pyproc::cli::select_cases(all, options.only, options.skip);
     cases = std::move(selection.cases);
     error = std::move(selection.error);
+    if (error.empty() && !options.shard.empty()) {
+      // An empty shard (more shards than cases) is no error: its part of
+      // the run is simply nothing.
+      if (const auto shard = pyproc::cli::parse_shard(options.shard, error))
+        cases = pyproc::cli::shard_of(cases, *shard);
+    }
     if (!options.deviations_file.empty()) {
       deviations = harness::read_deviations(options.deviations_file);
       if (auto unknown = harness::unknown_deviations(deviations, all); !unknown.empty())

@@ -74,7 +74,8 @@ void write_json_lines(std::ostream& out, const std::vector<CaseReport>& reports)
                        {"differences", differences},
                        {"differences_total", result.differences.total},
                        {"implementation", result.implementation},
-                       {"actual", result.actual}};
+                       {"actual", result.actual},
+                       {"stderr", result.stderr_tail}};
     out << harness::to_text(line) << "\n";
   }
 }
@@ -110,6 +111,8 @@ void write_junit(std::ostream& out, const std::vector<CaseReport>& reports,
       out << "    <failure message=\""
           << xml_escaped(report.flaky() ? "FLAKY: " + outcomes_text(report) : outcome) << "\">"
           << xml_escaped(result.detail) << "</failure>\n";
+    if (!result.stderr_tail.empty())
+      out << "    <system-err>" << xml_escaped(result.stderr_tail) << "</system-err>\n";
     out << "  </testcase>\n";
   }
   out << "</testsuite>\n";

@@ -19,7 +19,9 @@ struct CaseReport {
 };
 
 // One JSON object per line: id, title, outcome, outcomes, flaky, seconds,
-// detail, differences (structured, §7), implementation.
+// detail, differences (structured, §7), implementation, actual (the normalised
+// streams; for a HUNG case what the driver printed before it was ended, as far
+// as it parses) and stderr (its end).
 void write_json_lines(std::ostream& out, const std::vector<CaseReport>& reports);
 
 // A JUnit XML <testsuite>: a <testcase> per case, <failure> for what did not

@@ -1,19 +1,24 @@
 #include "case_run.hpp"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 #include "compare.hpp"
 #include "json_exact.hpp"
 #include "json_file.hpp"
+#include "live_cases.hpp"
 #include "normalize.hpp"
 #include "programs.hpp"
 
@@ -36,10 +41,12 @@ class ScratchDirectory {
       path_ = std::filesystem::canonical(pattern, error).string();  // as getcwd() will say it
     if (path_.empty())
       throw std::runtime_error("cannot make a scratch directory in " + base.string());
+    LiveCases::instance().scratch_made(path_);
   }
   ~ScratchDirectory() {
     std::error_code ignored;
     std::filesystem::remove_all(path_, ignored);
+    LiveCases::instance().scratch_removed(path_);
   }
   ScratchDirectory(const ScratchDirectory&) = delete;
   ScratchDirectory& operator=(const ScratchDirectory&) = delete;
@@ -57,7 +64,25 @@ std::string shorten(const std::string& text, std::size_t max_chars = 300) {
 // its command — the program, or a script it is given (`python3
 // oracle/driver.py`) — are made absolute first: every word that names an
 // existing file from here.
+// The program itself, a bare name, is looked up in the harness's PATH: the
+// driver's own PATH is the fixed one of §5.1.
 std::vector<std::string> absolute_command(std::vector<std::string> argv) {
+  if (!argv.empty() && !argv[0].empty() && argv[0].find('/') == std::string::npos) {
+    const char* path = std::getenv("PATH");
+    std::string_view dirs = path ? path : "";
+    while (!dirs.empty()) {
+      const auto colon = dirs.find(':');
+      const std::string dir(dirs.substr(0, colon));
+      dirs = colon == std::string_view::npos ? std::string_view() : dirs.substr(colon + 1);
+      const auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / argv[0];
+      std::error_code error;
+      if (std::filesystem::is_regular_file(candidate, error) &&
+          ::access(candidate.c_str(), X_OK) == 0) {
+        argv[0] = std::filesystem::absolute(candidate, error).string();
+        break;
+      }
+    }
+  }
   for (auto& word : argv) {
     std::error_code error;
     if (!word.empty() && word.front() != '/' && word.front() != '-' &&
@@ -131,6 +156,62 @@ std::string protocol_error(const json& doc, const std::string& id) {
   return {};
 }
 
+// What a driver that hung had printed on stdout: parsed as far as it goes;
+// its streams, normalised where they can be, become the case's `actual`.
+std::string partial_output_note(const IsolatedRun& run, const json& case_doc,
+                                const MachinePaths& paths, CaseResult& result) {
+  if (run.out.empty()) return "\n  the driver printed nothing on stdout before it was ended";
+  const JsonFile partial = parse_json_prefix(run.out, "driver stdout");
+  std::string note = "\n  what the driver printed on stdout before it was ended (" +
+                     std::to_string(run.out.size()) + " bytes";
+  if (!partial.doc) return note + ", not JSON: " + partial.error + "): " + shorten(run.out);
+  if (!partial.error.empty()) note += ", cut off at " + partial.error;
+  note += "):";
+  json streams = partial.doc->is_object() ? partial.doc->value("streams", json()) : json();
+  if (streams.is_object() && streams_error(streams).empty()) {
+    try {
+      json doc = *partial.doc;
+      doc["streams"] = streams;
+      if (!doc.contains("pids") || !doc["pids"].is_array()) doc["pids"] = json::array();
+      streams = normalize(doc, case_doc, paths)["streams"];
+    } catch (const std::exception&) {
+      // shown as printed
+    }
+    result.actual = streams;
+    for (const auto& [path, observations] : streams.items())
+      note += "\n    " + path + ": " + shorten(to_text(observations), 1000);
+    return note;
+  }
+  return note + " " + shorten(to_text(*partial.doc), 1000);
+}
+
+// The files a case left in its scratch directory (where a driver's processes
+// may have written what they saw: a child's traceback in a capture file), the
+// end of each, for a case that hung.
+std::string scratch_files_note(const std::string& scratch) {
+  constexpr std::size_t kFiles = 10, kTail = 600;
+  std::string note;
+  std::size_t shown = 0;
+  std::error_code error;
+  for (auto it = std::filesystem::recursive_directory_iterator(scratch, error);
+       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    if (!it->is_regular_file(error) || it->file_size(error) == 0) continue;
+    if (shown++ == kFiles) {
+      note += "\n    ...";
+      break;
+    }
+    std::ifstream in(it->path(), std::ios::binary);
+    const auto size = it->file_size(error);
+    if (size > kTail) in.seekg(static_cast<std::streamoff>(size - kTail));
+    std::string tail(kTail, '\0');
+    in.read(tail.data(), kTail);
+    tail.resize(static_cast<std::size_t>(in.gcount()));
+    note += "\n    " + std::filesystem::relative(it->path(), scratch, error).string() + " (" +
+            std::to_string(size) + " bytes): " + (size > kTail ? "..." : "") + tail;
+  }
+  return note.empty() ? note : "\n  files in the case's scratch directory:" + note;
+}
+
 std::string exit_description(const IsolatedRun& run) {
   if (run.term_signal) {
     const char* abbrev = sigabbrev_np(run.term_signal);
@@ -154,10 +235,13 @@ void judge(const CaseRequest& request, const json& case_doc, const json& expecte
     paths.helper_dir = std::filesystem::path(paths.helper).parent_path().string();
   IsolationOptions isolation = request.isolation;
   isolation.working_directory = scratch.path();
-  isolation.environment.push_back("PYPROC_CASE_TMP=" + scratch.path());
-  if (!paths.helper.empty()) isolation.environment.push_back("PYPROC_HELPER=" + paths.helper);
+  isolation.scratch_directory = scratch.path();
+  auto extra = isolation.environment;
+  extra.insert(extra.end(), request.environment.begin(), request.environment.end());
+  isolation.environment = driver_environment(scratch.path(), paths.helper, extra);
   const IsolatedRun run = run_isolated(argv, timeout, isolation);
   const std::string note = stderr_note(run);
+  result.stderr_tail = run.err;
 
   if (!run.started) {
     result.outcome = Outcome::Crash;
@@ -167,7 +251,9 @@ void judge(const CaseRequest& request, const json& case_doc, const json& expecte
   if (run.hung) {
     result.outcome = Outcome::Hung;
     result.detail = "no answer within " + seconds_text(timeout) +
-                    " s; every process of the case was killed" + note;
+                    " s; every process of the case was killed" +
+                    partial_output_note(run, case_doc, paths, result) +
+                    scratch_files_note(scratch.path()) + note;
     return;
   }
   if (run.output_overflow) {
@@ -248,6 +334,27 @@ void judge(const CaseRequest& request, const json& case_doc, const json& expecte
 
 }  // namespace
 
+std::vector<std::string> driver_environment(const std::string& scratch_dir,
+                                            const std::string& helper,
+                                            const std::vector<std::string>& extra) {
+  std::map<std::string, std::string> entries{
+      {"PATH", kDriverPath},           {"LANG", "C.UTF-8"},
+      {"LC_ALL", "C.UTF-8"},           {"TZ", "UTC"},
+      {"HOME", scratch_dir},           {"TMPDIR", scratch_dir},
+      {"PYPROC_CASE_TMP", scratch_dir}};
+  if (!helper.empty()) entries["PYPROC_HELPER"] = helper;
+  for (const char* name : kPassedThrough)
+    if (const char* value = std::getenv(name)) entries[name] = value;
+  for (const auto& entry : extra) {
+    const auto equals = entry.find('=');
+    entries[entry.substr(0, equals)] = equals == std::string::npos ? "" : entry.substr(equals + 1);
+  }
+  std::vector<std::string> out;
+  out.reserve(entries.size());
+  for (const auto& [name, value] : entries) out.push_back(name + "=" + value);
+  return out;
+}
+
 const char* outcome_name(Outcome outcome) {
   switch (outcome) {
     case Outcome::Pass:
@@ -278,12 +385,24 @@ bool is_success(Outcome outcome) {
 
 namespace {
 
+std::string read_bytes(const std::filesystem::path& path, std::size_t max_bytes, bool& ok) {
+  std::ifstream in(path, std::ios::binary);
+  std::string text(max_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(max_bytes + 1));
+  ok = static_cast<bool>(in) || in.eof();
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return text;
+}
+
 // run_case() without the clock.
 CaseResult judge_case(const CaseRequest& request) {
   CaseResult result;
   result.id = request.case_file.stem().string();
   try {
-    JsonFile case_file = read_json_file(request.case_file, kMaxCaseFileBytes);
+    const auto files = request.files ? request.files
+                                     : std::make_shared<const CaseFiles>(read_case_files(
+                                           request.case_file, request.expected_dir));
+    const JsonFile& case_file = files->case_file;
     if (!case_file.doc) {
       result.detail = case_file.error;
       return result;
@@ -295,9 +414,9 @@ CaseResult judge_case(const CaseRequest& request) {
     }
     result.title = case_doc["title"];
 
-    const auto expected_path = request.expected_dir / (result.id + ".json");
+    const auto& expected_path = files->expected_path;
     const std::string regenerate = "\n  generate it with: python3 oracle/generate.py " + result.id;
-    JsonFile expected = read_json_file(expected_path, kMaxExpectedFileBytes);
+    const JsonFile& expected = files->expected;
     if (!expected.doc) {
       result.detail = expected.error + regenerate;
       return result;
@@ -310,6 +429,18 @@ CaseResult judge_case(const CaseRequest& request) {
       return result;
     }
     judge(request, case_doc, (*expected.doc)["streams"], result);
+    // The driver was given the case file's path: where its view of the
+    // machine is not read-only (§8), a driver may have changed it for this
+    // one, and then this verdict means nothing.
+    bool ok = false;
+    if (read_bytes(request.case_file, kMaxCaseFileBytes, ok) != files->case_bytes) {
+      result.outcome = Outcome::Error;
+      result.detail = request.case_file.string() +
+                      " changed while the run went on (was it written by a driver?): the case "
+                      "was judged as it was before the run began, but its driver may have read "
+                      "it changed\n  " +
+                      result.detail;
+    }
   } catch (const std::exception& e) {
     // A bug of the harness, never a reason to stop the run: this case is an ERROR.
     result.outcome = Outcome::Error;
@@ -319,6 +450,25 @@ CaseResult judge_case(const CaseRequest& request) {
 }
 
 }  // namespace
+
+CaseFiles read_case_files(const std::filesystem::path& case_file,
+                          const std::filesystem::path& expected_dir) {
+  CaseFiles files;
+  bool ok = false;
+  files.case_bytes = read_bytes(case_file, kMaxCaseFileBytes, ok);
+  if (!ok || ::access(case_file.c_str(), R_OK) != 0) {
+    files.case_bytes.clear();
+    files.case_file = {std::nullopt, case_file.string() + ": cannot be read"};
+  } else if (files.case_bytes.size() > kMaxCaseFileBytes) {
+    files.case_file = {std::nullopt, case_file.string() + ": larger than " +
+                                         std::to_string(kMaxCaseFileBytes) + " bytes; refused"};
+  } else {
+    files.case_file = parse_json_text(files.case_bytes, case_file.string());
+  }
+  files.expected_path = expected_dir / (case_file.stem().string() + ".json");
+  files.expected = read_json_file(files.expected_path, kMaxExpectedFileBytes);
+  return files;
+}
 
 CaseResult run_case(const CaseRequest& request) {
   const auto started = std::chrono::steady_clock::now();

@@ -20,10 +20,17 @@ enum class Isolation {
 
 struct IsolationOptions {
   Isolation isolation = Isolation::Automatic;
-  // "NAME=value" entries added to the driver's environment.
+  // The driver's whole environment, "NAME=value" entries: nothing of the
+  // harness's own environment reaches it (spec/protocol.md §5.1).
   std::vector<std::string> environment;
-  // The driver's working directory; empty: the harness's own.
+  // The driver's working directory; empty: the harness's own. In a PID
+  // namespace the driver sees the machine read-only (§8) except this
+  // directory, /dev/shm, /dev/mqueue and `writable`.
   std::string working_directory;
+  std::vector<std::string> writable = {};
+  // The case's scratch directory, removed by end_all() when the runner is
+  // stopped by SIGINT, SIGTERM or SIGHUP (live_cases.hpp).
+  std::string scratch_directory = {};
   // More than this on stdout ends the case (a CRASH): nothing a driver prints
   // may exhaust the harness's memory.
   std::size_t max_output_bytes = 16u << 20;

@@ -166,7 +166,7 @@ class Builder {
 
 }  // namespace
 
-JsonFile parse_json_text(std::string_view text, const std::string& origin) {
+JsonFile parse_json_prefix(std::string_view text, const std::string& origin) {
   std::vector<std::string> numbers;
   const std::string blanked = take_numbers(text, numbers);
   json doc;
@@ -175,8 +175,16 @@ JsonFile parse_json_text(std::string_view text, const std::string& origin) {
   if (ok && builder.error().empty()) return {std::move(doc), {}};
   const std::string where =
       builder.error_byte() ? ":" + position_of(text, builder.error_byte()) : std::string();
-  return {std::nullopt,
-          origin + where + ": " + (builder.error().empty() ? "not valid JSON" : builder.error())};
+  const std::string why =
+      origin + where + ": " + (builder.error().empty() ? "not valid JSON" : builder.error());
+  if (doc.is_null()) return {std::nullopt, why};
+  return {std::move(doc), why};
+}
+
+JsonFile parse_json_text(std::string_view text, const std::string& origin) {
+  JsonFile parsed = parse_json_prefix(text, origin);
+  if (!parsed.error.empty()) parsed.doc.reset();
+  return parsed;
 }
 
 JsonFile read_json_file(const std::filesystem::path& path, std::size_t max_bytes) {

@@ -30,4 +30,9 @@ JsonFile read_json_file(const std::filesystem::path& path, std::size_t max_bytes
 // Parses text that did not come from a file (a driver's stdout).
 JsonFile parse_json_text(std::string_view text, const std::string& origin);
 
+// As far as `text` goes: what was built before the first error (a document
+// cut off, the output of a driver that hung), with `error` saying where it
+// stopped; `doc` is empty only when not even the first value began.
+JsonFile parse_json_prefix(std::string_view text, const std::string& origin);
+
 }  // namespace pyproc::harness

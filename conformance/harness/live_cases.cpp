@@ -1,15 +1,22 @@
 #include "live_cases.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "process_tree.hpp"
+#include "programs.hpp"
+
+extern char** environ;
 
 namespace pyproc::harness {
 namespace {
@@ -35,6 +42,7 @@ std::vector<pid_t> LiveCases::wardens() const {
 
 void LiveCases::end_all() {
   std::lock_guard lock(mutex_);
+  stopping_ = true;
   const auto deadline = Clock::now() + std::chrono::seconds(5);
   std::vector<pollfd> ending;
   for (const auto* live : cases_) {
@@ -48,7 +56,51 @@ void LiveCases::end_all() {
     if (left <= 0 || ::poll(ending.data(), ending.size(), static_cast<int>(left)) < 0) break;
     std::erase_if(ending, [](const pollfd& fd) { return fd.revents != 0; });
   }
+  // The runner dies of the signal next: no destructor will remove them.
+  for (const auto* live : cases_) {
+    std::error_code ignored;
+    if (!live->scratch.empty()) std::filesystem::remove_all(live->scratch, ignored);
+  }
 }
+
+void LiveCases::tell_sweeper(const std::string& line) {
+  std::lock_guard lock(mutex_);
+  if (sweeper_ < 0) {
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[0], 0);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    // A session of its own: the terminal's Ctrl-C reaches the runner, not it.
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK);
+    const std::string path = warden_path();
+    char* argv[] = {const_cast<char*>(path.c_str()), const_cast<char*>("--sweep"), nullptr};
+    pid_t pid = -1;
+    const int error = ::posix_spawn(&pid, path.c_str(), &actions, &attributes, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    ::close(fds[0]);
+    if (error != 0) {
+      ::close(fds[1]);
+      sweeper_ = 0;  // not again; the scratch directories of a killed runner stay
+      return;
+    }
+    sweeper_ = pid;
+    sweeper_channel_ = fds[1];
+  }
+  if (sweeper_channel_ >= 0)
+    (void)!::send(sweeper_channel_, line.data(), line.size(), MSG_NOSIGNAL);
+}
+
+void LiveCases::scratch_made(const std::string& path) { tell_sweeper("+" + path + "\n"); }
+void LiveCases::scratch_removed(const std::string& path) { tell_sweeper("-" + path + "\n"); }
 
 void end_cases_on_interrupt() {
   sigset_t stop;

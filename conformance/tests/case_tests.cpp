@@ -8,6 +8,9 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string_view>
 
 #include "harness/case_run.hpp"
@@ -46,6 +49,36 @@ bool read_flags(int argc, char** argv, Suite& suite) {
   return true;
 }
 
+// The case ids of the registered tests, and the files of those selected to
+// run, each read once before the first driver starts (spec/protocol.md §8):
+// no driver can change what a later case is judged against.
+std::map<std::string, std::filesystem::path>& registered() {
+  static std::map<std::string, std::filesystem::path> cases;
+  return cases;
+}
+
+const std::map<std::string, std::shared_ptr<const harness::CaseFiles>>& snapshot(
+    const Suite& suite) {
+  static std::map<std::string, std::shared_ptr<const harness::CaseFiles>> files;
+  static std::once_flag once;
+  std::call_once(once, [&] {
+    const auto* unit = testing::UnitTest::GetInstance();
+    for (int i = 0; i < unit->total_test_suite_count(); ++i) {
+      const auto* test_suite = unit->GetTestSuite(i);
+      for (int j = 0; j < test_suite->total_test_count(); ++j) {
+        const auto* info = test_suite->GetTestInfo(j);
+        const std::string name = info->name();
+        if (!info->should_run() || name.rfind("case_", 0) != 0) continue;
+        const auto found = registered().find(name.substr(5));
+        if (found == registered().end()) continue;
+        files[found->first] = std::make_shared<const harness::CaseFiles>(
+            harness::read_case_files(found->second, suite.expected));
+      }
+    }
+  });
+  return files;
+}
+
 class CaseTest : public testing::Test {
  public:
   CaseTest(std::filesystem::path case_file, const Suite& suite,
@@ -53,8 +86,9 @@ class CaseTest : public testing::Test {
       : case_file_(std::move(case_file)), suite_(suite), deviations_(deviations) {}
 
   void TestBody() override {
-    const auto result =
-        harness::run_case({case_file_, suite_.expected, {suite_.driver}, deviations_});
+    harness::CaseRequest request{case_file_, suite_.expected, {suite_.driver}, deviations_};
+    request.files = snapshot(suite_).at(case_file_.stem().string());
+    const auto result = harness::run_case(request);
     RecordProperty("outcome", harness::outcome_name(result.outcome));
     if (result.outcome == harness::Outcome::Unsupported)
       GTEST_SKIP() << "the driver cannot express case " << result.id << ": " << result.detail;
@@ -94,6 +128,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& case_file : cases) {
     const std::string id = case_file.stem().string();
+    registered()[id] = case_file;
     testing::RegisterTest(
         "Conformance", ("case_" + id).c_str(), nullptr, nullptr, __FILE__, __LINE__,
         [case_file]() -> testing::Test* { return new CaseTest(case_file, suite, deviations); });

@@ -165,12 +165,14 @@ TEST_F(HarnessBadInput, TheDriverRunsInAScratchDirectoryThatIsRemovedAfter) {
   write("expected/9001.json",
         R"({"case": "9001", "streams": {"main": [{"value": ["<tmp>", "<tmp>", "<helper>"]}]}})");
   setenv("PYPROC_HELPER", "/opt/helpers/pyproc-helper", 1);
+  pyproc::harness::testing_support::WitnessFifo path_fifo(dir_ / "9001.scratch-path");
   auto result = run("scratch_probe.sh");
   unsetenv("PYPROC_HELPER");
   EXPECT_EQ(result.outcome, Outcome::Pass) << result.detail;
-  std::ifstream path_file(dir_ / "9001.scratch-path");
-  std::string scratch;
-  ASSERT_TRUE(std::getline(path_file, scratch));
+  EXPECT_TRUE(path_fifo.all_writers_gone());
+  std::string scratch = path_fifo.written();
+  ASSERT_FALSE(scratch.empty());
+  scratch.pop_back();  // its newline
   EXPECT_NE(scratch, dir_.string());
   EXPECT_FALSE(fs::exists(scratch)) << scratch << " is still there";
 }

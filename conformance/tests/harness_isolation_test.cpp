@@ -10,7 +10,11 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <fstream>
+#include <memory>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "harness/case_run.hpp"
 #include "scratch_case.hpp"
@@ -23,10 +27,11 @@ using pyproc::harness::Outcome;
 using pyproc::harness::testing_support::ScratchCase;
 using pyproc::harness::testing_support::WitnessFifo;
 
-// Whether this machine lets us make a PID namespace (root, or CAP_SYS_ADMIN).
+// Whether this machine lets us make a PID namespace: as root, or as anyone
+// inside a user namespace of their own where the kernel allows that.
 bool pid_namespaces_allowed() {
   clone_args args{};
-  args.flags = CLONE_NEWPID;
+  args.flags = CLONE_NEWPID | (::geteuid() != 0 ? CLONE_NEWUSER : 0);
   args.exit_signal = SIGCHLD;
   const long pid = ::syscall(SYS_clone3, &args, sizeof args);
   if (pid == 0) ::_exit(0);
@@ -116,6 +121,61 @@ TEST_P(HarnessIsolation, EndlessOutputIsACrashAtTheLimitNotExhaustedMemory) {
 TEST_P(HarnessIsolation, AWellBehavedDriverPasses) {
   const auto result = run_hostile("../fake_drivers/echo_doc.sh");
   EXPECT_EQ(result.outcome, Outcome::Pass) << result.detail;
+}
+
+// Forgery (issue 18): a driver rewrites the expected file of a case that has
+// not started yet. The runner read it before the first driver started, and in
+// a PID namespace the driver's view of the machine is read-only.
+TEST_P(HarnessIsolation, ADriverCannotForgeTheExpectedFileOfALaterCase) {
+  write("9002.json", R"({"id": "9002", "title": "genuine", "timeout": 60, "steps": []})");
+  write("expected/9001.json", R"({"case": "9001", "streams": {"main": [{"value": "refused"}]}})");
+  const std::string genuine = R"({"case": "9002", "streams": {"main": [{"value": "genuine"}]}})";
+  write("expected/9002.json", genuine);
+  // As a runner does: both read before either driver runs.
+  std::vector<std::shared_ptr<const pyproc::harness::CaseFiles>> files;
+  for (const char* id : {"9001", "9002"})
+    files.push_back(std::make_shared<const pyproc::harness::CaseFiles>(
+        pyproc::harness::read_case_files(path(std::string(id) + ".json"), path("expected"))));
+  pyproc::harness::CaseResult results[2];
+  for (int i = 0; i < 2; ++i) {
+    pyproc::harness::CaseRequest request{path(i == 0 ? "9001.json" : "9002.json"),
+                                         path("expected"),
+                                         {HOSTILE_DRIVERS_DIR "/forge_next_expected.sh"},
+                                         {},
+                                         {.isolation = GetParam()}};
+    request.files = files[static_cast<std::size_t>(i)];
+    results[i] = pyproc::harness::run_case(request);
+  }
+  EXPECT_EQ(results[1].outcome, Outcome::Fail) << results[1].detail;
+  if (namespaced()) {
+    EXPECT_EQ(results[0].outcome, Outcome::Pass) << "the write was not refused";
+    std::ifstream in(path("expected/9002.json"));
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_EQ(text.str(), genuine);
+  }
+}
+
+// Non-root isolation (issue 18): in a PID namespace (a user namespace's for
+// a runner that is not root) no signal of the driver reaches the runner, so
+// nothing can stop its clock, and its memory is closed to the driver; so is
+// every file but its scratch directory. As a subreaper, the runner's memory
+// is still closed to a driver of the same user (it is not dumpable), but a
+// signal reaches it (§8 says so).
+TEST_P(HarnessIsolation, ADriverCannotReachTheRunner) {
+  write("9001.runner-pid", std::to_string(::getpid()));
+  write(
+      "expected/9001.json",
+      R"({"case": "9001", "streams": {"main": [{"value": ["unreachable", "unreadable", "read-only"]}]}})");
+  const auto result = run_hostile("reach_runner.sh");
+  if (namespaced()) {
+    EXPECT_EQ(result.outcome, Outcome::Pass) << result.detail;
+  } else if (::geteuid() != 0) {
+    ASSERT_TRUE(result.actual.is_object()) << result.detail;
+    EXPECT_EQ(result.actual["main"][0]["value"][1], "unreadable") << result.detail;
+  } else {
+    GTEST_SKIP() << "root reaches everything without namespaces; .ci/test runs this as 65534";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(BothPaths, HarnessIsolation,

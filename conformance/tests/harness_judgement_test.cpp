@@ -2,14 +2,21 @@
 // (Python ints are exact and unbounded, and never equal a float), a
 // difference in any process's stream counts, every difference is shown, and
 // hostile output or a hostile case file is a clear outcome for that one case,
-// never a crash of the run.
+// never a crash of the run. The driver's environment is fixed whatever the
+// harness's is (§5.1), and a case that hangs shows what its driver printed,
+// its stderr and its files.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "harness/case_run.hpp"
 #include "harness/json_exact.hpp"
 #include "harness/json_file.hpp"
+#include "harness/programs.hpp"
 #include "scratch_case.hpp"
 
 namespace {
@@ -206,6 +213,132 @@ TEST(HarnessJson, SaysWhereTextIsMalformed) {
   const auto parsed = parse_json_text("{\n  \"a\": 1,\n  \"b\": oops\n}", "file.json");
   ASSERT_FALSE(parsed.doc);
   EXPECT_NE(parsed.error.find("file.json:3:"), std::string::npos) << parsed.error;
+}
+
+// ---- the driver's environment is fixed, whatever the harness's (§5.1) ----
+
+// Sets an environment variable of this process for one scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_)
+      ::setenv(name_, old_->c_str(), 1);
+    else
+      ::unsetenv(name_);
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+class HarnessEnvironment : public pyproc::harness::testing_support::ScratchCase {
+ protected:
+  // The environment env_probe.sh was started with, "NAME=value" each.
+  std::vector<std::string> probed(const pyproc::harness::CaseResult& result) {
+    std::vector<std::string> entries;
+    if (!result.actual.is_object() || !result.actual.contains("main")) return entries;
+    for (const auto& entry : result.actual["main"].at(0).at("value"))
+      entries.push_back(entry.get<std::string>());
+    return entries;
+  }
+};
+
+TEST_F(HarnessEnvironment, TheDriverGetsTheFixedEnvironmentAndNothingElse) {
+  const std::string inherited_path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  // What a user's shell may hold: a PATH with a directory another user cannot
+  // search (/root/.cargo/bin made ENOENT an EACCES), a foreign locale, a
+  // variable of its own.
+  ScopedEnv search("PATH", "/pyproc-no-such-dir:" + inherited_path);
+  ScopedEnv locale("LC_ALL", "de_DE.ISO-8859-1");
+  ScopedEnv lang("LANG", "de_DE.ISO-8859-1");
+  ScopedEnv own("PYPROC_TEST_POLLUTION", "1");
+  ScopedEnv tmpdir("TMPDIR", "/pyproc-no-such-tmp");
+  ScopedEnv sanitizer("ASAN_OPTIONS", "detect_leaks=0");
+  write("expected/9001.json", R"({"case": "9001", "streams": {"main": [{"value": []}]}})");
+  const auto result = run("env_probe.sh");
+  ASSERT_EQ(result.outcome, Outcome::Fail) << result.detail;  // the value differs: that is fine
+  auto entries = probed(result);
+  std::sort(entries.begin(), entries.end());
+  std::vector<std::string> expected{"HOME=<tmp>",
+                                    "LANG=C.UTF-8",
+                                    "LC_ALL=C.UTF-8",
+                                    "PATH=/usr/local/bin:/usr/bin:/bin",
+                                    "PYPROC_CASE_TMP=<tmp>",
+                                    "TMPDIR=<tmp>",
+                                    "TZ=UTC",
+                                    "ASAN_OPTIONS=detect_leaks=0"};
+  if (const char* root = std::getenv("PYENV_ROOT"))
+    expected.push_back("PYENV_ROOT=" + std::string(root));
+  if (const char* version = std::getenv("PYENV_VERSION"))
+    expected.push_back("PYENV_VERSION=" + std::string(version));
+  const auto helper = pyproc::harness::helper_path();
+  std::vector<std::string> without_helper;
+  for (const auto& entry : entries)
+    if (entry.rfind("PYPROC_HELPER=", 0) != 0) without_helper.push_back(entry);
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(without_helper, expected);
+  EXPECT_EQ(entries.size(), without_helper.size() + 1) << "PYPROC_HELPER is set";
+}
+
+TEST_F(HarnessEnvironment, EntriesGivenForTheRunAreAddedAndOverride) {
+  write("expected/9001.json", R"({"case": "9001", "streams": {"main": [{"value": []}]}})");
+  const auto result = pyproc::harness::run_case({.case_file = path("9001.json"),
+                                                 .expected_dir = path("expected"),
+                                                 .driver = {FAKE_DRIVERS_DIR "/env_probe.sh"},
+                                                 .deviations = {},
+                                                 .isolation = {},
+                                                 .timeout_override = 0,
+                                                 .environment = {"EXTRA=1", "TZ=Europe/Paris"}});
+  const auto entries = probed(result);
+  EXPECT_NE(std::find(entries.begin(), entries.end(), "EXTRA=1"), entries.end());
+  EXPECT_NE(std::find(entries.begin(), entries.end(), "TZ=Europe/Paris"), entries.end());
+  EXPECT_EQ(std::find(entries.begin(), entries.end(), "TZ=UTC"), entries.end());
+}
+
+TEST_F(HarnessEnvironment, ABareDriverNameIsFoundInTheHarnesssPath) {
+  // The driver's own PATH is the fixed one; its program is looked up in the
+  // caller's, so `python3` means the caller's python3 (a pyenv shim, say).
+  ScopedEnv search("PATH", std::string(FAKE_DRIVERS_DIR) + ":/usr/bin:/bin");
+  const auto result =
+      pyproc::harness::run_case({path("9001.json"), path("expected"), {"echo_doc.sh"}, {}, {}});
+  EXPECT_EQ(result.outcome, Outcome::Pass) << result.detail;
+}
+
+// ---- a case that hangs shows what it did (issue 18, "blind when it hangs") ----
+
+using HarnessHung = pyproc::harness::testing_support::ScratchCase;
+
+TEST_F(HarnessHung, WhatTheDriverPrintedItsStderrAndItsFilesAreShown) {
+  use_short_timeout();
+  const auto result = run("hang_after_output.sh");
+  ASSERT_EQ(result.outcome, Outcome::Hung) << result.detail;
+  // Its stdout, parsed as far as it goes: two observations of main.
+  EXPECT_NE(result.detail.find("cut off at"), std::string::npos) << result.detail;
+  EXPECT_NE(result.detail.find(R"(main: [{"value":12345678901234567890123},)"), std::string::npos)
+      << result.detail;
+  ASSERT_TRUE(result.actual.is_object()) << result.detail;
+  EXPECT_EQ(result.actual["main"].size(), 2u);
+  EXPECT_EQ(result.actual["main"][1]["raised"]["type"], "AttributeError");
+  // Its stderr, and what its processes left in the scratch directory.
+  EXPECT_NE(result.detail.find("stuck joining the child"), std::string::npos) << result.detail;
+  EXPECT_EQ(result.stderr_tail, "stuck joining the child\n");
+  EXPECT_NE(result.detail.find("child.stderr (71 bytes)"), std::string::npos) << result.detail;
+  EXPECT_NE(result.detail.find("AttributeError: child saw something"), std::string::npos)
+      << result.detail;
+}
+
+TEST_F(HarnessHung, ADriverThatPrintedNothingSaysSo) {
+  use_short_timeout();
+  const auto result = run("hang.sh");
+  ASSERT_EQ(result.outcome, Outcome::Hung) << result.detail;
+  EXPECT_NE(result.detail.find("printed nothing on stdout"), std::string::npos) << result.detail;
 }
 
 }  // namespace

@@ -7,11 +7,14 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -143,6 +146,32 @@ TEST_F(RunnerCli, SkipLeavesCasesOutAndAPatternThatNamesNothingIsAnError) {
   EXPECT_EQ(typo.out(), "");
 }
 
+TEST_F(RunnerCli, AShardIsItsPartOfTheSelectionAndAWrongOneIsAnError) {
+  write("9002.json", R"({"id": "9002", "title": "another", "steps": []})");
+  write("9003.json", R"({"id": "9003", "title": "a third", "steps": []})");
+  Runner second({PYPROC_CONFORM, "--cases", dir_.string(), "--list", "--shard", "2/2"},
+                dir_ / "meta/second");
+  EXPECT_EQ(second.wait(60), 0) << second.err();
+  EXPECT_EQ(second.out(), "9002  another\n1 case(s)\n");
+  Runner first(
+      {PYPROC_CONFORM, "--cases", dir_.string(), "--list", "--skip", "9002", "--shard", "1/2"},
+      dir_ / "meta/first");
+  EXPECT_EQ(first.wait(60), 0) << first.err();
+  EXPECT_EQ(first.out(), "9001  a scratch case\n1 case(s)\n");
+  // More shards than cases: the last one is empty, and that is no error.
+  Runner empty(conform({"--shard", "4/4"}), dir_ / "meta/empty");
+  EXPECT_EQ(empty.wait(60), 0) << empty.out() << empty.err();
+  EXPECT_NE(empty.out().find("0 passed, 0 failed, 0 skipped"), std::string::npos) << empty.out();
+  for (const std::string wrong : {"0/2", "3/2", "two/4"}) {
+    Runner runner(conform({"--shard", wrong}), dir_ / "meta/wrong");
+    const int status = runner.wait(60);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << wrong << runner.out();
+    EXPECT_NE(runner.err().find("pyproc-conform: --shard " + wrong + ": "), std::string::npos)
+        << runner.err();
+    EXPECT_EQ(runner.out(), "");
+  }
+}
+
 TEST_F(RunnerCli, VersionAndHelpSayWhatTheyShould) {
   Runner version({PYPROC_CONFORM, "--version"}, dir_ / "meta/version");
   EXPECT_EQ(version.wait(60), 0);
@@ -209,8 +238,11 @@ TEST_F(RunnerCli, ParallelJobsReportInCaseOrderAndGiveTheSameOutcomes) {
 }
 
 TEST_F(RunnerCli, RepeatFindsACaseWhoseOutcomeChanges) {
+  const std::string counter = "pyproc-alternate-" + dir_.filename().string();
+  write("9001.counter", counter);
   Runner runner(conform({"--repeat", "4"}, FAKE_DRIVERS_DIR "/alternate.sh"), dir_ / "meta/run");
   const int status = runner.wait(60);
+  std::filesystem::remove("/dev/shm/" + counter);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1);
   EXPECT_NE(runner.out().find("9001  FLAKY"), std::string::npos) << runner.out();
   EXPECT_NE(runner.out().find("outcomes of the 4 runs: PASS FAIL PASS FAIL"), std::string::npos)
@@ -263,15 +295,61 @@ TEST_F(RunnerCli, ResultsForMachinesAndTheDeviationsOfTheRun) {
   EXPECT_NE(again.out().find("9001  XFAIL"), std::string::npos) << again.out();
 }
 
+TEST_F(RunnerCli, AHungCaseShowsWhatItPrintedAndItsStderrInEveryReport) {
+  write("9001.json", pyproc::harness::testing_support::scratch_case("0.5"));
+  const auto json_lines = dir_ / "meta/results.jsonl", junit = dir_ / "meta/results.xml";
+  Runner runner(conform({"--json-lines", json_lines.string(), "--junit", junit.string()},
+                        FAKE_DRIVERS_DIR "/hang_after_output.sh"),
+                dir_ / "meta/run");
+  const int status = runner.wait(60);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+  EXPECT_NE(runner.out().find("9001  HUNG"), std::string::npos) << runner.out();
+  EXPECT_NE(runner.out().find("no attribute x"), std::string::npos) << runner.out();
+  EXPECT_NE(runner.out().find("stuck joining the child"), std::string::npos) << runner.out();
+
+  const auto line = pyproc::harness::read_json_file(json_lines, 1 << 20);
+  ASSERT_TRUE(line.doc) << line.error;
+  EXPECT_EQ((*line.doc)["outcome"], "HUNG");
+  EXPECT_EQ((*line.doc)["stderr"], "stuck joining the child\n");
+  EXPECT_EQ(pyproc::harness::to_text((*line.doc)["actual"]["main"][0]),
+            R"({"value":12345678901234567890123})");
+
+  std::ifstream xml_file(junit);
+  std::stringstream xml;
+  xml << xml_file.rdbuf();
+  EXPECT_NE(xml.str().find(R"(<failure message="HUNG">)"), std::string::npos) << xml.str();
+  EXPECT_NE(xml.str().find("no attribute x"), std::string::npos) << xml.str();
+  EXPECT_NE(xml.str().find("<system-err>stuck joining the child\n</system-err>"), std::string::npos)
+      << xml.str();
+}
+
 // ---- stopping a runner in the middle of a case -------------------------------
 
-// Waits (bounded) until the hostile driver says it is running.
-bool driver_is_running(const std::filesystem::path& ready_fifo) {
+// Waits (bounded) until the hostile driver says it is running; the path of
+// its scratch directory, or nothing if it did not say so in time.
+std::string driver_is_running(const std::filesystem::path& ready_fifo) {
   const int fd = ::open(ready_fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  pollfd ready{fd, POLLIN, 0};
-  const bool running = ::poll(&ready, 1, 60'000) == 1;
+  std::string said;
+  for (const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+       said.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline;) {
+    pollfd ready{fd, POLLIN, 0};
+    if (::poll(&ready, 1, 1000) != 1) continue;
+    char buffer[4096];
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n > 0) said.append(buffer, static_cast<std::size_t>(n));
+  }
   ::close(fd);
-  return running;
+  return said.empty() ? said : said.substr(0, said.find('\n'));
+}
+
+// Waits (bounded) until `dir` has been removed (inotify, not sleeps).
+bool removed_within(const std::string& dir, int seconds) {
+  const int fd = ::inotify_init1(IN_CLOEXEC);
+  const bool watched = ::inotify_add_watch(fd, dir.c_str(), IN_DELETE_SELF) >= 0;
+  pollfd event{fd, POLLIN, 0};
+  if (watched) ::poll(&event, 1, seconds * 1000);
+  ::close(fd);
+  return !std::filesystem::exists(dir);
 }
 
 // Waits (bounded) until no process holds the witness open any more.
@@ -298,7 +376,9 @@ class StoppedRunner : public RunnerCli,
     const auto& [sig, path] = GetParam();
     Runner runner(argv, dir_ / "meta/run",
                   {path == "subreaper" ? "PYPROC_ISOLATION=subreaper" : "PYPROC_ISOLATION="});
-    ASSERT_TRUE(driver_is_running(dir_ / "9001.ready")) << runner.err();
+    const std::string scratch = driver_is_running(dir_ / "9001.ready");
+    ASSERT_FALSE(scratch.empty()) << runner.err();
+    ASSERT_TRUE(std::filesystem::is_directory(scratch)) << scratch;
     runner.signal(sig);
     const int status = runner.wait(60);
     if (sig == SIGKILL) {
@@ -312,6 +392,8 @@ class StoppedRunner : public RunnerCli,
       EXPECT_TRUE(witness.all_writers_gone()) << "the case outlived its runner";
     }
     EXPECT_EQ(witness.written(), "escaped\n");
+    // Nor its scratch directory (for SIGKILL, removed by the warden).
+    EXPECT_TRUE(removed_within(scratch, sig == SIGKILL ? 30 : 0)) << scratch << " is left";
   }
 };
 

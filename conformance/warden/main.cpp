@@ -16,13 +16,19 @@
 // harness died), the case is over: the warden ends everything below it and
 // exits. As pid 1 of the namespace it only has to exit: the kernel then kills
 // every process of the namespace before the warden's own exit completes.
+//
+//   pyproc-warden --sweep
+//
+// is the runner's sweeper (one per runner, outside every case): it reads
+// "+PATH" and "-PATH" lines on stdin (a scratch directory made, removed) and,
+// when stdin ends (the runner is gone, SIGKILL included), removes the
+// directories still listed. It ignores the signals that stop a runner.
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,6 +38,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
+#include <set>
 #include <string>
 
 #include "harness/process_tree.hpp"
@@ -48,37 +56,6 @@ void report(const std::string& line) {
   // One short write to a pipe is atomic; if the harness is gone there is no
   // one left to tell (SIGPIPE is ignored below).
   while (::write(kReportFd, text.data(), text.size()) < 0 && errno == EINTR) {
-  }
-}
-
-// In a new PID namespace, /proc still shows the outer one: mount the
-// namespace's own, in a mount namespace of the case's own, so that
-// /proc/<pid> means the same process as the pids the case sees.
-void mount_own_proc() {
-  if (::unshare(CLONE_NEWNS) != 0 ||
-      ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
-      ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
-    std::fprintf(stderr, "pyproc-warden: cannot mount the namespace's own /proc: %s\n",
-                 std::strerror(errno));
-}
-
-// Pids of a fresh namespace start at 2, and small numbers are everywhere in
-// observations ("Process-2", "exitcode=3"): the harness finds pids inside
-// strings (§6), so the case's pids start at a random point of the upper range
-// instead, as on any busy machine.
-void move_pid_counter() {
-  long pid_max = 32768;
-  if (FILE* f = std::fopen("/proc/sys/kernel/pid_max", "re")) {
-    if (std::fscanf(f, "%ld", &pid_max) != 1) pid_max = 32768;
-    std::fclose(f);
-  }
-  unsigned int noise = 0;
-  if (::getrandom(&noise, sizeof noise, 0) != sizeof noise) noise = 0;
-  const long quarter = pid_max / 4;
-  const long start = quarter + static_cast<long>(noise % static_cast<unsigned int>(quarter));
-  if (FILE* f = std::fopen("/proc/sys/kernel/ns_last_pid", "we")) {
-    std::fprintf(f, "%ld", start);
-    std::fclose(f);
   }
 }
 
@@ -115,6 +92,43 @@ void reap(pid_t driver) {
   }
 }
 
+// A scratch directory whose runner died without removing it.
+void remove_tree(const char* path) {
+  ::nftw(
+      path,
+      [](const char* file, const struct stat*, int, FTW*) {
+        ::remove(file);
+        return 0;
+      },
+      16, FTW_DEPTH | FTW_PHYS);
+}
+
+// The runner's sweeper (--sweep): see the top of this file.
+int sweep() {
+  for (const int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) ::signal(sig, SIG_IGN);
+  std::set<std::string> paths;
+  std::string line;
+  for (int c; (c = std::getchar()) != EOF;) {
+    if (c != '\n') {
+      line += static_cast<char>(c);
+      continue;
+    }
+    if (line.size() > 1 && line[0] == '+') paths.insert(line.substr(1));
+    if (line.size() > 1 && line[0] == '-') paths.erase(line.substr(1));
+    line.clear();
+  }
+  // The runner's cases may still be ending (their wardens saw the same end):
+  // a file written meanwhile keeps a directory, so try again a few times.
+  for (int attempt = 0; attempt < 50 && !paths.empty(); ++attempt) {
+    if (attempt > 0) ::usleep(100'000);
+    for (auto it = paths.begin(); it != paths.end();) {
+      remove_tree(it->c_str());
+      it = ::access(it->c_str(), F_OK) != 0 ? paths.erase(it) : std::next(it);
+    }
+  }
+  return 0;
+}
+
 // Subreaper mode: nothing ends with us by itself, so end it all, reap it and go.
 [[noreturn]] void end_case(int child_signals) {
   using Clock = std::chrono::steady_clock;
@@ -137,8 +151,10 @@ void reap(pid_t driver) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 2 && std::strcmp(argv[1], "--sweep") == 0) return sweep();
   if (argc < 3 || std::strcmp(argv[1], "--") != 0) {
-    std::fprintf(stderr, "usage: pyproc-warden -- DRIVER [ARGS...] (started by the harness)\n");
+    std::fprintf(stderr,
+                 "usage: pyproc-warden -- DRIVER [ARGS...] | --sweep (started by the harness)\n");
     return 2;
   }
   ::fcntl(kReportFd, F_SETFD, FD_CLOEXEC);
@@ -151,13 +167,14 @@ int main(int argc, char** argv) {
   ::sigprocmask(SIG_BLOCK, &child_signal, nullptr);
   const int child_signals = ::signalfd(-1, &child_signal, SFD_CLOEXEC | SFD_NONBLOCK);
 
+  // Not ptrace-able by the case (a driver of the same user), which could
+  // otherwise make it report whatever it liked; the driver it starts is
+  // dumpable again (execve resets it).
+  ::prctl(PR_SET_DUMPABLE, 0);
+  // As pid 1 of the case's PID namespace, the harness has already given it
+  // the namespace's own /proc and the driver's read-only view (§8).
   const bool namespaced = ::getpid() == 1;
-  if (namespaced) {
-    mount_own_proc();
-    move_pid_counter();
-  } else {
-    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-  }
+  if (!namespaced) ::prctl(PR_SET_CHILD_SUBREAPER, 1);
 
   const pid_t driver = start_driver(argv + 2);
   for (;;) {

@@ -3,7 +3,7 @@
 # and session) that holds the test's witness FIFO <case>.alive open, then
 # prints the right answer and exits: the case must be a LEAK, and once it is
 # over nothing may hold the FIFO any more.
-setsid sh -c 'echo escaped >&9; echo $$ > "$0"; exec sleep 300' "${1%.json}.escaped-pid" \
+setsid sh -c 'echo escaped >&9; echo $$ > "$0"; exec sleep 300' "$PYPROC_CASE_TMP/escaped-pid" \
   9>"${1%.json}.alive" &
-while [ ! -s "${1%.json}.escaped-pid" ]; do :; done
+while [ ! -s "$PYPROC_CASE_TMP/escaped-pid" ]; do :; done
 exec cat "${1%.json}.driver-output"

@@ -3,6 +3,6 @@
 # zombie under a living process), then the right answer: the harness must not
 # block on a wait it does not bound, must report a LEAK and end them both.
 setsid sh -c 'sleep 0 & echo escaped >&9; echo $$ > "$0"; exec sleep 300' \
-  "${1%.json}.escaped-pid" 9>"${1%.json}.alive" &
-while [ ! -s "${1%.json}.escaped-pid" ]; do :; done
+  "$PYPROC_CASE_TMP/escaped-pid" 9>"${1%.json}.alive" &
+while [ ! -s "$PYPROC_CASE_TMP/escaped-pid" ]; do :; done
 exec cat "${1%.json}.driver-output"
