@@ -160,6 +160,38 @@ def read_clause_texts(spec_dir):
     return texts
 
 
+CROSS_VERSION_HEADING = re.compile(r"##\s+CPython\s+([0-9]+)\.([0-9]+)\.([0-9]+)")
+CROSS_VERSION_CASE = re.compile(r"-\s+case\s+([0-9]{4,})\b(.*)")
+
+
+def read_cross_version(path):
+    """{"3.8": {case id: its line}} from spec/cross-version.md: the cases
+    whose observations under that CPython differ from the pinned version's;
+    {} where the file is missing."""
+    found, current = {}, None
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return found
+    for line in lines:
+        m = CROSS_VERSION_HEADING.match(line)
+        if m:
+            current = found.setdefault("%s.%s" % (m.group(1), m.group(2)), {})
+            continue
+        if line.startswith("## "):
+            current = None
+        m = CROSS_VERSION_CASE.match(line)
+        if m and current is not None:
+            current[m.group(1)] = line[2:].strip()
+    return found
+
+
+def minor_version(text):
+    m = re.match(r"\s*([0-9]+)\.([0-9]+)", str(text or ""))
+    return "%s.%s" % m.groups() if m else None
+
+
 def read_json_lines(path):
     """{case id: the runner's row}; a row without an id or outcome, or a line
     that is not JSON (a file cut short), is left out."""
@@ -470,6 +502,7 @@ class Run:
         self.case_texts = {k: v[1] for k, v in texts.items()}
         self.clauses = read_clauses(os.path.join(root, "spec"))
         self.clause_texts = read_clause_texts(os.path.join(root, "spec"))
+        self.cross_version = read_cross_version(os.path.join(root, "spec", "cross-version.md"))
         self.previous_dir = previous_dir
         self.previous = read_previous(previous_dir) if previous_dir else None
         self.impls = self.meta["implementations"]
@@ -519,12 +552,32 @@ class Run:
                 found[c].append(case_id)
         return found
 
+    def version_shared(self, impl, case_id):
+        """(CPython minor version, line of spec/cross-version.md) when the
+        Python version ``impl`` is (python_version) is not the one judging it
+        and CPython of that version differs from the judging one on this case
+        too; else None."""
+        mine = minor_version(python_version(impl))
+        judged = minor_version((self.judged_against(impl) or {}).get("version"))
+        if not mine or not judged or mine == judged:
+            return None
+        line = self.cross_version.get(mine, {}).get(case_id)
+        return (mine, line) if line else None
+
     def root_causes(self, impl_id):
-        """{root cause: [case ids]}, the most frequent first."""
+        """{root cause: [case ids]}, the most frequent first. A case that
+        CPython of the row's own Python version fails the same way
+        (spec/cross-version.md) is grouped as that, not as a bug."""
+        impl = next((i for i in self.ran if i["id"] == impl_id), {"id": impl_id})
         causes = collections.defaultdict(list)
         for case_id, r in sorted(self.results.get(impl_id, {}).items()):
             if r["outcome"] not in ("PASS", "UNSUPPORTED") and case_id in self.cases:
-                causes[root_cause(self.cases[case_id], r)].append(case_id)
+                shared = self.version_shared(impl, case_id) if r["outcome"] == "FAIL" else None
+                if shared:
+                    cause = "as CPython %s itself differs (spec/cross-version.md)" % shared[0]
+                else:
+                    cause = root_cause(self.cases[case_id], r)
+                causes[cause].append(case_id)
         return dict(sorted(causes.items(), key=lambda kv: (-len(kv[1]), kv[0])))
 
     def fraction(self, impl_id, case_ids):
@@ -994,6 +1047,12 @@ def impl_section(run, impl, case_id, case):
     if r["outcome"] not in ("PASS", "UNSUPPORTED"):
         parts.append("<p class=\"root-cause\">Root cause: %s</p>"
                      % inline(root_cause(case, r)))
+        shared = run.version_shared(impl, case_id)
+        if shared:
+            parts.append("<p class=\"version-shared\">This row is Python %s: CPython %s "
+                         "differs from the version judging it here too "
+                         "(<code>spec/cross-version.md</code>): %s</p>"
+                         % (esc(python_version(impl)), esc(shared[0]), inline(shared[1])))
     if r.get("detail"):
         parts.append("<h3>What the runner said</h3><pre class=\"detail\">%s</pre>"
                      % esc(r["detail"]))

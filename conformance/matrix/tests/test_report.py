@@ -385,6 +385,27 @@ class ExplainingReportTest(unittest.TestCase):
                       row)
         self.assertIn("(fork)</td>", row)
 
+    def test_a_difference_cpython_of_that_version_shares(self):
+        # 0100 differs under CPython 3.8 (spec/cross-version.md); a 3.8 row
+        # failing it is grouped as that, a 3.9 row is not.
+        results = os.path.join(self.tmp, "v38")
+        write_run(results, {"old": [{"id": "0100", "outcome": "FAIL", "differences": [
+            {"process": "main", "step": 3, "expected": value(0), "actual": value(1)}]}],
+            "new": [{"id": "0100", "outcome": "FAIL", "differences": [
+                {"process": "main", "step": 3, "expected": value(0), "actual": value(1)}]}]},
+            extra={"old": {"identity": {"name": "CPython", "version": "3.8.18",
+                                        "module": "multiprocessing"}, "python_version": "3.8"}})
+        out = os.path.join(self.tmp, "v38-report")
+        run = report.write_report(results, out, ROOT)
+        self.assertEqual(run.root_causes("old"), {
+            "as CPython 3.8 itself differs (spec/cross-version.md)": ["0100"]})
+        self.assertEqual(run.root_causes("new"), {"Process.exitcode: 1, not 0": ["0100"]})
+        with open(os.path.join(out, "cases", "0100.html"), encoding="utf-8") as f:
+            page = f.read()
+        self.assertIn("<p class=\"version-shared\">This row is Python 3.8.18: CPython 3.8 "
+                      "differs from the version judging it here too", page)
+        self.assertIn("case 0100 (MP-060)", page)
+
     def test_python_version_from_identity_or_declared(self):
         version = report.python_version
         self.assertEqual(version({"identity": {"name": "PyPy", "version": "3.9.18",
