@@ -5,9 +5,12 @@
 # needs no libpyproc-dev.
 install(DIRECTORY spec oracle DESTINATION ${PYPROC_INSTALL_DATADIR} COMPONENT suite
         PATTERN __pycache__ EXCLUDE PATTERN tests EXCLUDE)
+# Every overlay: the start methods' and the other Python versions'
+# (conformance/expected-py3.9/, ...; oracle/overlay.py).
+file(GLOB pyproc_expected_overlays LIST_DIRECTORIES true
+     ${PROJECT_SOURCE_DIR}/conformance/expected-*)
 install(DIRECTORY conformance/cases conformance/expected conformance/deviations
-                  conformance/protocol-vectors conformance/expected-spawn
-                  conformance/expected-forkserver
+                  conformance/protocol-vectors ${pyproc_expected_overlays}
         DESTINATION ${PYPROC_INSTALL_DATADIR}/conformance COMPONENT suite)
 install(DIRECTORY conformance/drivers DESTINATION ${PYPROC_INSTALL_DATADIR}/conformance
         COMPONENT suite USE_SOURCE_PERMISSIONS)
