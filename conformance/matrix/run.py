@@ -13,8 +13,10 @@ implementation is one file"); adding one needs no code.
 
 One implementation after the other, each through pyproc-conform (the
 runner's own --jobs, --json-lines) with the expected files that judge it:
-conformance/expected/ for fork, overlaid with conformance/expected-spawn/ or
--forkserver/ for those start methods (oracle/overlay.py). What is missing is
+conformance/expected/ (CPython 3.11, fork) overlaid with the overlay of the
+Python version the implementation declares (conformance/expected-py3.9/, ...)
+and with its start method's (conformance/expected-spawn/ or -forkserver/):
+oracle/overlay.py, spec/protocol.md section 7. What is missing is
 installed by the project's script first (install-debian-packages: Debian's
 pypy3, python3-billiard, python3-multiprocess); what still is not there is
 skipped, and the report says why. The run needs a build (--build DIR, else
@@ -154,13 +156,16 @@ def availability(impl, allow_install, log):
 
 
 def expected_dir(impl, out):
-    """The expected files that judge ``impl``, relative to ROOT when they
-    are the repository's."""
-    if impl.start_method == "fork":
+    """The expected files that judge ``impl``: the reference overlaid with
+    the overlay of the Python version it declares and with its start
+    method's (oracle/overlay.py); relative to ROOT when they are the
+    repository's own. overlay.OverlayError for a version without any."""
+    version = getattr(impl, "python_version", None)
+    if impl.start_method == "fork" and version in (None, overlay.REFERENCE_VERSION):
         return os.path.join("conformance", "expected")
-    dest = os.path.join(out, "expected-" + impl.start_method)
-    overlay.merge(os.path.join(ROOT, "conformance", "expected"),
-                  overlay.overlay_dir(impl.start_method), dest)
+    name = "expected-%s-%s" % (version or overlay.REFERENCE_VERSION, impl.start_method)
+    dest = os.path.join(out, name)
+    overlay.expectation(dest, version, impl.start_method)
     return os.path.relpath(dest, ROOT)
 
 
@@ -187,7 +192,11 @@ def run_one(impl, args, results, log):
     if why:
         log("%s: skipped: %s" % (impl.id, why))
         return dict(entry, status="skipped", reason=why)
-    entry["expected_dir"] = expected_dir(impl, args.out)
+    try:
+        entry["expected_dir"] = expected_dir(impl, args.out)
+    except overlay.OverlayError as e:
+        log("%s: %s" % (impl.id, e))
+        return dict(entry, status="error", reason=str(e))
     jsonl = os.path.join(results, impl.id + ".jsonl")
     cmd = [args.runner, "--jobs", str(args.jobs), "--json-lines", jsonl,
            "--expected", entry["expected_dir"]]
@@ -250,11 +259,14 @@ def main(argv=None):
             sys.stderr.write("run.py: --merge: %s\n" % e)
             return 2
         for entry in merged["implementations"]:
-            # The start method's expectations, made again here: a shard's
-            # were made in its own --out, perhaps on another machine.
-            if entry.get("expected_dir") and entry["start_method"] != "fork":
+            # The version's and start method's expectations, made again
+            # here: a shard's were made in its own --out, perhaps on
+            # another machine.
+            if entry.get("expected_dir") and entry["expected_dir"] != os.path.join(
+                    "conformance", "expected"):
                 entry["expected_dir"] = expected_dir(
-                    argparse.Namespace(start_method=entry["start_method"]),
+                    argparse.Namespace(start_method=entry["start_method"],
+                                       python_version=entry.get("python_version")),
                     os.path.abspath(args.out))
         write_run(merged, os.path.join(os.path.abspath(args.out), "results"),
                   os.path.abspath(args.out))
