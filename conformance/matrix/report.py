@@ -528,14 +528,30 @@ class Run:
         return self._programs[case_id]
 
     def judged_against(self, impl):
-        """The generated_by of the expected files that judge ``impl`` (one
-        of them: the oracle writes every one with the same CPython)."""
+        """The generated_by of the expected files that judge ``impl``. They
+        are the reference's (CPython 3.11, fork) overlaid with the declared
+        version's and start method's own where those differ (oracle/
+        overlay.py): the version and start method given are the overlays'
+        when there are any, and "over" names the reference beneath them."""
         directory = os.path.join(self.root, impl.get("expected_dir") or "")
+        found = collections.Counter()
         for case_id in sorted(self.results.get(impl["id"], {})):
             expected = read_expected(directory, case_id)
-            if expected and expected.get("generated_by"):
-                return expected["generated_by"]
-        return None
+            by = (expected or {}).get("generated_by")
+            if isinstance(by, dict):
+                found[(by.get("implementation", ""), by.get("version", ""),
+                       by.get("start_method", ""))] += 1
+        if not found:
+            return None
+        base = found.most_common(1)[0][0]
+        declared = str(impl.get("python_version") or "")
+        version = next((v for (_, v, _) in found if minor_version(v) == declared), base[1])
+        method = impl.get("start_method") if any(
+            m == impl.get("start_method") for (_, _, m) in found) else base[2]
+        judged = {"implementation": base[0], "version": version, "start_method": method}
+        if version != base[1]:
+            judged["over"] = base[1]
+        return judged
 
     def change(self, impl_id, case_id):
         if self.previous is None:
@@ -725,8 +741,9 @@ def judged_text(run, impl):
     by = run.judged_against(impl)
     if not by:
         return impl.get("expected_dir", "")
-    return "%s %s (%s)" % (by.get("implementation", ""), by.get("version", ""),
-                           by.get("start_method", ""))
+    over = " where it differs from %s" % by["over"] if by.get("over") else ""
+    return "%s %s%s (%s)" % (by.get("implementation", ""), by.get("version", ""), over,
+                             by.get("start_method", ""))
 
 
 def fraction_cell(conforming, judged, tag="td"):
@@ -928,11 +945,14 @@ def matrix_table(run):
             cells = []
             for impl in run.ran:
                 r = run.result(impl["id"], case_id)
-                outcome = r["outcome"] if r else "none"
+                # Not run: outside the modules the implementation provides
+                # (run.py's scope), or not in this run's selection.
+                outside = not r and case_id in impl.get("out_of_scope", ())
+                outcome = r["outcome"] if r else "scope" if outside else "none"
                 moved = run.change(impl["id"], case_id)
                 cells.append("<td class=\"outcome o-%s\"><a href=\"cases/%s.html#%s\">%s</a>%s</td>"
                              % (outcome, case_id, anchor(impl["id"]),
-                                outcome if r else "—",
+                                outcome if r else "outside scope" if outside else "—",
                                 "<span class=\"change %s\">%s</span>" % (
                                     moved.replace(" ", "-"), moved) if moved else ""))
             rows.append("<tr class=\"case\" id=\"case-%s\"><td><a href=\"cases/%s.html\">%s</a></td>"

@@ -53,6 +53,7 @@ sys.path.insert(0, os.path.join(ROOT, "oracle"))
 
 import implementations  # noqa: E402
 import overlay  # noqa: E402
+import scope as scope_of_cases  # noqa: E402
 import report  # noqa: E402
 import shards  # noqa: E402
 
@@ -155,6 +156,14 @@ def availability(impl, allow_install, log):
     return impl.missing(ROOT)
 
 
+def implementation_scope(impl):
+    """The modules ``impl`` is judged on: those its file names under
+    "modules" (billiard: multiprocessing; gevent: os, subprocess), or None,
+    every module, for a whole interpreter or pyproc."""
+    modules = sorted(getattr(impl, "modules", None) or {})
+    return modules or None
+
+
 def expected_dir(impl, out):
     """The expected files that judge ``impl``: the reference overlaid with
     the overlay of the Python version it declares and with its start
@@ -206,6 +215,14 @@ def run_one(impl, args, results, log):
         cmd += ["--timeout", str(args.timeout)]
     if args.only:
         cmd += ["--only", *args.only]
+    # Only the cases that exercise a module the implementation provides:
+    # the others test the standard library it runs on (oracle/scope.py).
+    scope = implementation_scope(impl)
+    if scope is not None:
+        entry["scope"] = scope
+        entry["out_of_scope"] = scope_of_cases.out_of_scope(scope)
+        if entry["out_of_scope"]:
+            cmd += ["--skip", *entry["out_of_scope"]]
     if args.shard:
         cmd += ["--shard", args.shard]
     cmd += ["--", *impl.command]

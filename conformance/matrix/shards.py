@@ -128,7 +128,10 @@ def merge_entry(impl_id, ordered, selection, out_results):
                     impl_id, case_id, seen[case_id], path))
             seen[case_id] = path
             lines[case_id] = text
-    wanted = set(selection)
+    # Cases outside the implementation's scope were never run (run.py
+    # skips them, the same on every shard).
+    outside = set(first.get("out_of_scope", []))
+    wanted = set(selection) - outside
     if set(lines) - wanted:
         raise MergeError("%s: case(s) %s are not in the run's selection" % (
             impl_id, listed(set(lines) - wanted)))
@@ -137,7 +140,8 @@ def merge_entry(impl_id, ordered, selection, out_results):
             impl_id, listed(wanted - set(lines))))
     with open(os.path.join(out_results, impl_id + ".jsonl"), "w", encoding="utf-8") as f:
         for case_id in selection:
-            f.write(lines[case_id])
+            if case_id not in outside:
+                f.write(lines[case_id])
     logs = []
     for path, results, entry in entries:
         log_file = os.path.join(results, impl_id + ".log")
