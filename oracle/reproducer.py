@@ -648,7 +648,12 @@ class Generator:
         if not steps:
             return
         for index, st in enumerate(steps):
-            getattr(self, "op_" + st["op"])(st, index, scope, indent)
+            translate = getattr(self, "op_" + str(st.get("op")), None)
+            if translate is None:
+                raise ReproducerError("process %s, step %d: op %r has no translation to "
+                                      "Python in oracle/reproducer.py"
+                                      % (scope.path, index, st.get("op")))
+            translate(st, index, scope, indent)
 
     def head(self, scope, index, step=None):
         attrs = step.get("exception_attrs") if step else None

@@ -512,6 +512,7 @@ class Run:
             self.results[impl["id"]] = read_json_lines(
                 os.path.join(results_dir, impl["results"]))
         self._programs = {}
+        self.program_errors = {}  # case id -> why it has no program
 
     def program(self, case_id):
         """The case's standalone program (oracle/reproducer.py), or a line
@@ -521,10 +522,9 @@ class Run:
                 self._programs[case_id] = reproducer.generate(
                     self.cases[case_id], "pyproc-helper",
                     "conformance/cases/%s.json" % case_id)
-            except Exception as e:  # noqa: BLE001 - shown, never fatal
+            except Exception as e:  # noqa: BLE001 - shown on the page, never fatal
                 self._programs[case_id] = None
-                self._program_errors = getattr(self, "_program_errors", {})
-                self._program_errors[case_id] = "%s: %s" % (type(e).__name__, e)
+                self.program_errors[case_id] = "%s: %s" % (type(e).__name__, e)
         return self._programs[case_id]
 
     def judged_against(self, impl):
@@ -1132,7 +1132,7 @@ def outcome_rank(run, impl, case_id):
 def program_section(run, case_id):
     program = run.program(case_id)
     if program is None:
-        why = getattr(run, "_program_errors", {}).get(case_id, "")
+        why = run.program_errors.get(case_id, "")
         return ("<h2>The case as a Python program</h2><p class=\"no-program\">No standalone "
                 "program: %s</p>" % esc(why))
     # The steps (main() and what follows); the helper above them, the same

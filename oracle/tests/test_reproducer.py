@@ -77,8 +77,9 @@ class ProgramTextTest(unittest.TestCase):
                 compile(reproducer.generate(case, "/h"), name, "exec")
 
     def test_an_unknown_op_is_an_error_naming_it(self):
-        case = support.case([{"op": "teleport"}])
-        with self.assertRaises(AttributeError):
+        case = support.case([{"op": "value", "of": 1}, {"op": "teleport"}])
+        with self.assertRaisesRegex(reproducer.ReproducerError,
+                                    "process main, step 1: op 'teleport' has no translation"):
             reproducer.generate(case, "/h")
 
     def test_variables_named_like_the_helper_are_renamed(self):

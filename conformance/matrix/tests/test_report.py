@@ -378,6 +378,12 @@ class ExplainingReportTest(unittest.TestCase):
         self.assertIn("its first %d lines are the observe/print helper"
                       % (text[:text.index("\ndef main():")].count("\n") + 1), page)
 
+    def test_a_case_without_a_program_says_why(self):
+        run = report.Run(self.results, ROOT)
+        run.cases["0400"] = dict(run.cases["0400"], steps=[{"op": "teleport"}])
+        page = report.case_html(run, "0400")
+        self.assertIn("<p class=\"no-program\">No standalone program: ReproducerError: process main, step 0: op &#x27;teleport&#x27; has no translation", page)
+
     def test_the_version_judged_against(self):
         index = self.read("index.html")
         row = index[index.index("<tr id=\"summary-other\">"):]
