@@ -15,6 +15,7 @@
 #include "core/events.hpp"
 #include "core/expressions.hpp"
 #include "core/hygiene.hpp"
+#include "core/py_value.hpp"
 #include "core/report_channel.hpp"
 #include "core/script.hpp"
 #include "families.hpp"
@@ -66,7 +67,8 @@ int run_case(const json& case_doc) {
   }
   document["leaks"] = pyproc::driver::leaks_since(fds_before);
   // A str result need not be UTF-8 (pyproc's popen passes bytes through).
-  std::cout << document.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+  // Integers beyond 64 bits exactly as the case wrote them (§5.3).
+  std::cout << pyproc::driver::exact_json_text(document) << "\n";
   return 0;
 }
 
@@ -81,7 +83,8 @@ json read_case(std::istream& in) {
   in.read(text.data(), kMaxCaseBytes + 1);
   if (in.gcount() > kMaxCaseBytes) throw std::length_error("a case file is at most 1 MiB");
   text.resize(static_cast<size_t>(in.gcount()));
-  return json::parse(text, [](int depth, json::parse_event_t, json&) {
+  // Integers of any size, exactly (§5.3): one beyond 64 bits is no double.
+  return pyproc::driver::read_exact_json(text, [](int depth, json::parse_event_t, json&) {
     if (depth > kMaxDepth) throw std::length_error("a case file is nested at most 64 levels deep");
     return true;
   });

@@ -20,11 +20,10 @@ namespace {
 
 using nlohmann::json;
 
-// An integer a case wrote that C++'s int64 cannot hold (JSON readers turn
-// one beyond uint64 into a float).
+// An exit code pyproc::SystemExit cannot take: an integer beyond int64, or a float.
 bool beyond_int64(const json& value) {
   if (value.is_number_unsigned()) return value.get<std::uint64_t>() > INT64_MAX;
-  return value.is_number_float();
+  return value.is_number_float() || big_int_digits(value) != nullptr;  // see read_exact_json
 }
 
 // Every event an expression in `node` names: {"event_fd": NAME} and the
@@ -130,6 +129,7 @@ void Checker::program_step(const json& step, const std::string& at, Scope& scope
   if (op == "call") return call(step, at, scope);
   if (op == "method") return method(step, scope);
   if (op == "value") return result(step, eval_.eval(step.at("of"), scope.vars), scope);
+  if (op == "clock") return result(step, PyValue(0.0), scope);
   if (op == "del") {
     scope.vars.erase(step.at("var").get<std::string>());
     return;

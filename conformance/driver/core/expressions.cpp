@@ -30,6 +30,7 @@ const std::regex& event_fd_placeholder() {
 
 std::int64_t integer_of(const PyValue& value, const char* what) {
   if (const auto* n = value.get_if<Int>()) return n->value;
+  if (const auto* n = value.get_if<BigInt>()) throw Unexpressible(beyond_64_bits(n->digits));
   if (const auto* b = value.get_if<bool>()) return *b ? 1 : 0;
   throw Unexpressible(std::string(what) + " takes ints in C++, not " + type_name(value));
 }
@@ -37,8 +38,10 @@ std::int64_t integer_of(const PyValue& value, const char* what) {
 PyValue scalar(const json& e) {
   if (e.is_null()) return {};
   if (e.is_boolean()) return e.get<bool>();
-  if (e.is_number_unsigned() && e.get<std::uint64_t>() > INT64_MAX)
-    throw Unexpressible("the integer " + e.dump() + " does not fit C++'s 64-bit integers");
+  // Beyond int64 (§5.3): kept exact as a value; a call given it observes
+  // Unexpressible (bind_arguments()).
+  if (e.is_number_unsigned() && e.get<std::uint64_t>() > INT64_MAX) return BigInt{e.dump()};
+  if (const char* digits = big_int_digits(e)) return BigInt{digits};
   if (e.is_number_integer()) return Int{e.get<std::int64_t>()};
   if (e.is_number_float()) return e.get<double>();
   return e.get<std::string>();
@@ -138,7 +141,15 @@ PyValue Evaluator::eval_object(const json& e, const Variables& vars) const {
   if (e.contains("neg")) {
     const PyValue value = eval(e["neg"], vars);
     if (value.is_opaque() && (value.kinds() & (kInt | kBool))) return Opaque{kInt};
-    return Int{-integer_of(value, "neg")};  // a negated pid is no pid: untagged
+    // Python's ints are unbounded: -(2**63) and an int beyond 64 bits stay exact.
+    if (const auto* big = value.get_if<BigInt>()) {
+      if (big->digits[0] == '-') return BigInt{big->digits.substr(1)};
+      if (big->digits == "9223372036854775808") return Int{INT64_MIN};
+      return BigInt{"-" + big->digits};
+    }
+    const std::int64_t n = integer_of(value, "neg");
+    if (n == INT64_MIN) return BigInt{"9223372036854775808"};
+    return Int{-n};  // a negated pid is no pid: untagged
   }
   if (e.contains("var")) {
     const std::string name = e["var"];

@@ -229,6 +229,25 @@ std::optional<std::string> unfit(ParamType type, const PyValue& value) {
   return std::nullopt;
 }
 
+namespace {
+
+// The digits of the first int beyond 64 bits `value` holds, or nullptr.
+const std::string* big_int_in(const PyValue& value) {
+  if (const auto* big = value.get_if<BigInt>()) return &big->digits;
+  const std::vector<PyValue>* items = nullptr;
+  if (const auto* list = value.get_if<List>()) items = &list->items;
+  if (const auto* tuple = value.get_if<Tuple>()) items = &tuple->items;
+  if (items)
+    for (const auto& item : *items)
+      if (const auto* big = big_int_in(item)) return big;
+  if (const auto* dict = value.get_if<Dict>())
+    for (const auto& [key, item] : dict->items)
+      if (const auto* big = big_int_in(item)) return big;
+  return nullptr;
+}
+
+}  // namespace
+
 std::variant<Bound, std::string> bind_arguments(
     const std::string& function, const Signature& signature, const std::vector<PyValue>& args,
     const std::vector<std::pair<std::string, PyValue>>& kwargs) {
@@ -237,6 +256,11 @@ std::variant<Bound, std::string> bind_arguments(
            std::to_string(args.size()) + " positional and " + std::to_string(kwargs.size()) +
            " keyword arguments";
   };
+  // An int beyond 64 bits (§5.3) reaches no C++ parameter, wherever it is.
+  for (const auto& value : args)
+    if (const auto* big = big_int_in(value)) return beyond_64_bits(*big);
+  for (const auto& [name, value] : kwargs)
+    if (const auto* big = big_int_in(value)) return beyond_64_bits(*big);
   Bound bound;
   std::vector<std::optional<PyValue>> given(signature.params.size());
   size_t used = 0;

@@ -1,7 +1,9 @@
 #include "core/py_value.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 
 #include "core/values.hpp"
@@ -26,17 +28,37 @@ struct Number {
   bool is_int;
   std::int64_t i;
   double d;
+  const std::string* big = nullptr;  // a BigInt's digits (is_int too)
 };
 
 std::optional<Number> number(const PyValue& value) {
   if (const auto* b = value.get_if<bool>()) return Number{true, *b ? 1 : 0, 0};
   if (const auto* n = value.get_if<Int>()) return Number{true, n->value, 0};
   if (const auto* d = value.get_if<double>()) return Number{false, 0, *d};
+  if (const auto* n = value.get_if<BigInt>()) return Number{true, 0, 0, &n->digits};
   return std::nullopt;
+}
+
+// -1, 0, 1 between the digits of two ints (no leading zeros).
+int order_digits(const std::string& a, const std::string& b) {
+  const bool na = !a.empty() && a[0] == '-', nb = !b.empty() && b[0] == '-';
+  if (na != nb) return na ? -1 : 1;
+  const int magnitude =
+      a.size() != b.size() ? (a.size() < b.size() ? -1 : 1) : (a < b ? -1 : (a > b ? 1 : 0));
+  return na ? -magnitude : magnitude;
 }
 
 // -1, 0, 1; NaN compares unordered, as every comparison with it is false.
 std::optional<int> order(const Number& a, const Number& b) {
+  if (a.big || b.big) {
+    if (a.is_int && b.is_int)
+      return order_digits(a.big ? *a.big : std::to_string(a.i),
+                          b.big ? *b.big : std::to_string(b.i));
+    const long double x = a.big ? std::stold(*a.big) : a.d;
+    const long double y = b.big ? std::stold(*b.big) : b.d;
+    if (std::isnan(x) || std::isnan(y)) return std::nullopt;
+    return x < y ? -1 : (x > y ? 1 : 0);
+  }
   if (a.is_int && b.is_int) return a.i < b.i ? -1 : (a.i > b.i ? 1 : 0);
   const long double x = a.is_int ? static_cast<long double>(a.i) : a.d;
   const long double y = b.is_int ? static_cast<long double>(b.i) : b.d;
@@ -220,6 +242,7 @@ unsigned PyValue::kinds() const {
   static constexpr unsigned by_index[] = {kNone,  kBool, kInt,   kFloat, kStr,
                                           kBytes, kList, kTuple, kDict,  kObject};
   if (const auto* opaque = get_if<Opaque>()) return opaque->kinds;
+  if (get_if<BigInt>()) return kInt;
   return by_index[v.index()];
 }
 
@@ -261,11 +284,90 @@ json encode(const PyValue& value) {
           return json{{"object", x->type_name()}};
         } else if constexpr (std::is_same_v<T, Opaque>) {
           throw std::logic_error("a value of the static check reached an observation");
+        } else if constexpr (std::is_same_v<T, BigInt>) {
+          return big_int_marker() + x.digits;
         } else {
           return x;  // bool, double, std::string
         }
       },
       value.v);
+}
+
+const std::string& big_int_marker() {
+  static const std::string marker("\0pyproc-int:", 12);
+  return marker;
+}
+
+const char* big_int_digits(const json& value) {
+  if (!value.is_string()) return nullptr;
+  const auto& text = value.get_ref<const std::string&>();
+  if (text.size() <= big_int_marker().size() ||
+      text.compare(0, big_int_marker().size(), big_int_marker()) != 0)
+    return nullptr;
+  return text.c_str() + big_int_marker().size();
+}
+
+std::string beyond_64_bits(const std::string& digits) {
+  return "the integer " + digits + " does not fit C++'s 64-bit integers";
+}
+
+json read_exact_json(const std::string& text, const json::parser_callback_t& callback) {
+  // Every integer token that int64 and uint64 cannot hold becomes a marker
+  // string; strings are skipped whole. Malformed text is nlohmann's to report.
+  std::string marked;
+  marked.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (c == '"') {
+      std::size_t end = i + 1;
+      for (; end < text.size() && text[end] != '"'; ++end)
+        if (text[end] == '\\') ++end;
+      marked.append(text, i, end + 1 - i);
+      i = end + 1;
+      continue;
+    }
+    if (c != '-' && (c < '0' || c > '9')) {
+      marked += c;
+      ++i;
+      continue;
+    }
+    std::size_t end = i + 1;
+    while (end < text.size() &&
+           (std::isdigit(static_cast<unsigned char>(text[end])) || std::strchr(".eE+-", text[end])))
+      ++end;
+    const std::string token = text.substr(i, end - i);
+    const bool integer =
+        token.find_first_not_of("0123456789", token[0] == '-' ? 1 : 0) == std::string::npos &&
+        token.size() > (token[0] == '-' ? 1U : 0U);
+    std::int64_t small = 0;
+    std::uint64_t large = 0;
+    const char* last = token.data() + token.size();
+    const bool fits =
+        !integer || std::from_chars(token.data(), last, small).ec == std::errc() ||
+        (token[0] != '-' && std::from_chars(token.data(), last, large).ec == std::errc());
+    marked += fits ? token : "\"\\u0000pyproc-int:" + token + "\"";
+    i = end;
+  }
+  return json::parse(marked, callback);
+}
+
+std::string exact_json_text(const json& document) {
+  std::string text = document.dump(-1, ' ', false, json::error_handler_t::replace);
+  static const std::string marker = "\"\\u0000pyproc-int:";
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto at = text.find(marker, i);
+    if (at == std::string::npos) {
+      out.append(text, i, std::string::npos);
+      break;
+    }
+    out.append(text, i, at - i);
+    const auto close = text.find('"', at + marker.size());
+    out.append(text, at + marker.size(), close - at - marker.size());
+    i = close + 1;
+  }
+  return out;
 }
 
 std::vector<std::int64_t> pids_in(const PyValue& value) {
@@ -286,6 +388,7 @@ std::string type_name(const PyValue& value) {
                                       "bytes",    "list", "tuple", "dict"};
   if (const auto* object = value.get_if<ObjectPtr>()) return (*object)->type_name();
   if (value.is_opaque()) return "?";
+  if (value.get_if<BigInt>()) return "int";
   return names[value.v.index()];
 }
 
@@ -293,6 +396,7 @@ std::optional<std::string> repr(const PyValue& value) {
   if (value.is_none()) return "None";
   if (const auto* b = value.get_if<bool>()) return *b ? "True" : "False";
   if (const auto* n = value.get_if<Int>()) return std::to_string(n->value);
+  if (const auto* n = value.get_if<BigInt>()) return n->digits;
   if (const auto* d = value.get_if<double>()) return pyproc::detail::py_float_repr(*d);
   if (const auto* s = value.get_if<std::string>()) return pyproc::detail::py_str_repr(*s);
   if (const auto* b = value.get_if<Bytes>()) return pyproc::detail::py_bytes_repr(b->data);

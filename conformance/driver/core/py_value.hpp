@@ -32,6 +32,12 @@ struct Int {
   std::int64_t value = 0;
   Tag tag = Tag::none;
 };
+// A Python int beyond 64 bits that a case wrote (spec/protocol.md §5.3): it
+// comes back exact wherever it is only a value (`value`, `bind`, a view); C++
+// cannot pass it to pyproc, so a call given one observes Unexpressible.
+struct BigInt {
+  std::string digits;  // decimal, with a leading '-' when negative
+};
 struct Bytes {
   std::string data;
 };
@@ -70,7 +76,7 @@ using ObjectPtr = std::shared_ptr<Object>;
 
 struct PyValue {
   std::variant<std::monostate, bool, Int, double, std::string, Bytes, List, Tuple, Dict, ObjectPtr,
-               Opaque>
+               Opaque, BigInt>
       v;
 
   PyValue() = default;
@@ -123,7 +129,21 @@ class PathLikeObject : public Object {
 // `ident` and `si_pid` hold pids, `si_uid` a uid); std::nullopt if absent.
 std::optional<PyValue> field(const PyValue& value, const std::string& name);
 // A value as a driver prints it (§4.5). Opaque values are never printed.
+// A BigInt is the string big_int_marker() + digits inside the driver (in the
+// report channel too); exact_json_text() prints it as the JSON integer.
 nlohmann::json encode(const PyValue& value);
+
+// Case files and driver documents with integers of any size
+// (spec/protocol.md §5.3): nlohmann reads an integer beyond 64 bits as a
+// double, so read_exact_json() turns each into the marker string first.
+const std::string& big_int_marker();
+// The digits of a marker string, or nullptr.
+const char* big_int_digits(const nlohmann::json& value);
+nlohmann::json read_exact_json(const std::string& text,
+                               const nlohmann::json::parser_callback_t& callback = nullptr);
+std::string exact_json_text(const nlohmann::json& document);
+// The message of a value C++ cannot hold.
+std::string beyond_64_bits(const std::string& digits);
 // Every pid a value holds (a tuple holds the pid of wait()).
 std::vector<std::int64_t> pids_in(const PyValue& value);
 // `type(r).__name__`; a tagged int is an int.

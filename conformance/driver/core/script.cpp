@@ -8,11 +8,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <set>
 #include <stdexcept>
+#include <vector>
 
 #include "core/exception_attrs.hpp"
+#include "core/expressions.hpp"
 #include "core/functions.hpp"
+#include "core/py_value.hpp"
 #include "core/registry.hpp"
 #include "core/signal_names.hpp"
 #include "core/values.hpp"
@@ -87,7 +91,15 @@ void exit_at_once(int status) {
 }
 
 void Script::run(const json& steps, const std::string& path, const Emit& emit, Frame* creator) {
-  Frame frame(path);
+  // In a child the frame, and so the Process objects its list made, outlives
+  // the list, as in CPython, where multiprocessing's _children keeps them
+  // until _exit_function() (after the target) terminates the daemonic ones
+  // and joins the rest: pyproc's exit function then finds them alive too.
+  // The child ends with _exit(); the frames stay reachable from a static.
+  static auto* const kept = new std::vector<std::unique_ptr<Frame>>();
+  auto owned = std::make_unique<Frame>(path);
+  Frame& frame = *owned;
+  if (path != "main") kept->push_back(std::move(owned));
   frame.creator = creator;
   try {
     run_steps(steps, emit, frame);
@@ -227,6 +239,7 @@ void Script::end_process(const json& step) {
     const json& code = step["code"];
     if (code.is_boolean()) throw SystemExit(code.get<bool>() ? 1 : 0);
     if (code.is_number_integer()) throw SystemExit(code.get<std::int64_t>());
+    if (const char* digits = big_int_digits(code)) throw Unexpressible(beyond_64_bits(digits));
     throw SystemExit(code.get<std::string>());
   }
   if (op == "raise") raise_named(step.at("type"), step.at("message"));

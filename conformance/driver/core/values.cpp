@@ -2,6 +2,9 @@
 
 #include <stdexcept>
 
+#include "core/expressions.hpp"
+#include "core/py_value.hpp"
+
 namespace pyproc::driver {
 
 std::string to_hex(const std::string& bytes) {
@@ -35,6 +38,7 @@ Value decode_value(const nlohmann::json& value) {
     for (const auto& item : value) items.push_back(decode_value(item));
     return Value{std::move(items)};
   }
+  if (const char* digits = big_int_digits(value)) throw Unexpressible(beyond_64_bits(digits));
   if (value.is_null()) return Value{nullptr};
   if (value.is_boolean()) return Value{value.get<bool>()};
   if (value.is_number_unsigned()) return Value{value.get<std::uint64_t>()};
