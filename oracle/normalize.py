@@ -11,14 +11,18 @@ Visiting order decides the numbers, so it is fixed precisely:
 - observations in order; within one, depth-first: arrays in order, objects
   by member name sorted by code point (so a "raised" object's "message" comes
   before its "type");
-- within a string, digit runs from left to right.
+- within a string, addresses and digit runs from left to right.
 The conformance/protocol-vectors/normalize.json vectors pin all of this down
 for every normaliser (this one, and the C++ harness's).
 """
 
 import re
 
-_DIGITS = re.compile(r"[0-9]+")  # ASCII only: \d would match other scripts
+# A default repr's address ("<X object at 0x7f3a...>", §6 step 6), else a run
+# of digits (ASCII only: \d would match other scripts). One left-to-right
+# pass, so the digits of an address are never taken for a pid, and a tag
+# once written is not looked at again.
+_DIGITS = re.compile(r"(?<= object at )0x[0-9a-fA-F]+|[0-9]+")
 
 
 class _Numbering:
@@ -70,6 +74,7 @@ class _Normalizer:
         self.uids = _Numbering("uid")
         self.gids = _Numbering("gid")
         self.authkeys = _Numbering("authkey")
+        self.addresses = _Numbering("addr")
 
     def value(self, v):
         if isinstance(v, dict):
@@ -98,6 +103,8 @@ class _Normalizer:
 
     def _digit_run(self, match):
         text = match.group(0)
+        if text.startswith("0x"):
+            return self.addresses(text.lower())
         # Textual equality: "0123" is not pid 123.
         return self.pids(int(text)) if text in self.pid_texts else text
 

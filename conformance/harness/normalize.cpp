@@ -100,10 +100,23 @@ class Normalizer {
     return text;
   }
 
-  // Replaces each maximal run of digits that spells a known pid.
+  // Replaces each maximal run of digits that spells a known pid, and each
+  // address of a default repr ("<X object at 0x7f3a...>", §6 step 6) by its
+  // tag: one pass from left to right, so an address's digits are never
+  // taken for a pid, and a tag once written is not looked at again.
   std::string strip_pids(const std::string& text) {
+    static constexpr std::string_view kAt = " object at ";
     std::string out;
     for (size_t i = 0; i < text.size();) {
+      if (i >= kAt.size() && std::string_view(text).substr(i - kAt.size(), kAt.size()) == kAt &&
+          text.compare(i, 2, "0x") == 0 && i + 2 < text.size() &&
+          std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+        size_t end = i + 2;
+        while (end < text.size() && std::isxdigit(static_cast<unsigned char>(text[end]))) ++end;
+        out += addresses_(lower_hex(text.substr(i, end - i)));
+        i = end;
+        continue;
+      }
       if (!std::isdigit(static_cast<unsigned char>(text[i]))) {
         out += text[i++];
         continue;
@@ -120,7 +133,8 @@ class Normalizer {
   std::set<std::string> known_pids_;
   std::set<std::string> literal_bytes_;
   std::vector<std::pair<std::string, const char*>> paths_;
-  Symbols pids_{"pid"}, fds_{"fd"}, uids_{"uid"}, gids_{"gid"}, authkeys_{"authkey"};
+  Symbols pids_{"pid"}, fds_{"fd"}, uids_{"uid"}, gids_{"gid"}, authkeys_{"authkey"},
+      addresses_{"addr"};
 };
 
 }  // namespace
