@@ -60,6 +60,7 @@ const std::map<std::string, Keys>& ops() {
       {"setenv", {{"name", "value"}, {}}},
       {"unsetenv", {{"name"}, {}}},
       {"hook_log", {{}, {}}},
+      {"clock", {{}, {"since", "bind", "observe"}}},
       {"exit", {{}, {"code"}}},
       {"raise", {{"type", "message"}, {}}},
       {"os_exit", {{"code"}, {}}},
@@ -279,6 +280,15 @@ void check_step(const json& step, const std::string& where) {
   if (op == "value") {
     check_expression(step["of"], where + ".of");
     check_call_keys(step, where);
+  }
+  if (op == "clock") {
+    if (step.contains("since"))
+      require(matches(step["since"], kLocalName), where + ".since", "must be a local name");
+    check_call_keys(step, where);
+    // §4.13: no time reaches an expected file.
+    for (const json& v : step.value("observe", json::array()))
+      require(v.is_object() && v.size() == 1 && v.contains("compare"), where + ".observe",
+              "a clock is observed only through comparisons ({\"compare\": [op, e]})");
   }
   if (op == "write") require(step["text"].is_string(), where + ".text", "must be a string");
   if (op == "setenv") check_expression(step["value"], where + ".value");

@@ -1,6 +1,7 @@
 #include "core/program.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
@@ -41,7 +42,7 @@ const Bound& bound_or_fail(const std::variant<Bound, std::string>& bound) {
 bool Program::handles(const std::string& op) {
   static const std::set<std::string> ops = {"call",     "method",   "value", "hasattr",
                                             "output",   "write",    "flush", "setenv",
-                                            "unsetenv", "hook_log", "del"};
+                                            "unsetenv", "hook_log", "del",   "clock"};
   return ops.count(op) > 0;
 }
 
@@ -78,6 +79,7 @@ json Program::step(const json& step, const std::map<std::string, CaptureFiles>& 
     return nullptr;
   }
   if (op == "hook_log") return hooks::read_new();
+  if (op == "clock") return clock(step);
   if (op == "del") {
     // `del x` (§4.12): the binding goes; the object with it when nothing
     // else holds it, as CPython's reference count frees it.
@@ -109,6 +111,25 @@ PyValue Program::method(const json& step) {
   if (!function) throw Unexpressible(describe(self) + " has no method " + name + " in C++");
   return function->run(bound_or_fail(bind_step(name, function->signature, step, eval_, vars_)),
                        self);
+}
+
+// §4.13: time.monotonic() (CLOCK_MONOTONIC, as steady_clock is), or the
+// seconds since the one bound to `since`; null, or the comparisons.
+json Program::clock(const json& step) {
+  const double now =
+      std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  double r = now;
+  if (step.contains("since")) {
+    const std::string since = step["since"];
+    const auto bound = vars_.find(since);
+    if (bound == vars_.end()) throw KeyError(pyproc::detail::py_str_repr(since));
+    const auto* then = bound->second.get_if<double>();
+    if (!then)
+      throw Unexpressible("clock: " + since + " is not a time: " + describe(bound->second));
+    r = now - *then;
+  }
+  const json observed = result(step, PyValue(r));
+  return step.contains("observe") ? observed : json(nullptr);
 }
 
 json Program::result(const json& step, const PyValue& r) {

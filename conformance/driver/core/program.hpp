@@ -43,6 +43,7 @@ class Program {
   PyValue method(const nlohmann::json& step);
   // What a call, method or value step observes once `r` is its result.
   nlohmann::json result(const nlohmann::json& step, const PyValue& r);
+  nlohmann::json clock(const nlohmann::json& step);
   nlohmann::json output(const nlohmann::json& step,
                         const std::map<std::string, CaptureFiles>& own_files);
 

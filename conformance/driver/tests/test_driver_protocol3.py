@@ -86,3 +86,29 @@ class StreamTest(DriverTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ClockTest(DriverTest):
+    """§4.13: a time reaches the document only as comparisons."""
+
+    def test_an_interval_is_observed_through_comparisons_only(self):
+        doc = Run(case([
+            op("clock", bind="t0"),
+            popen(["exit", "0"]),
+            op("method", var="p", method="wait"),
+            op("clock", since="t0", bind="dt",
+               observe=[{"compare": [">=", 0]}, {"compare": ["<", 0]}]),
+            op("clock", observe=[{"compare": [">", {"var": "t0"}]}]),
+        ])).document()
+        main = doc["streams"]["main"]
+        self.assertEqual(main[0], value(None))
+        self.assertEqual(main[3], value([True, False]))
+        self.assertEqual(main[4], value([True]))
+
+    def test_a_view_of_the_time_itself_is_malformed(self):
+        for view in ("value", {"repr": True}, {"attr": "real", "compare": ["==", 0]}):
+            self.assertMalformed(Run(case([op("clock", observe=[view])])), "steps[0].observe")
+
+    def test_since_names_a_time(self):
+        doc = Run(case([op("value", of="x", bind="s"), op("clock", since="s")])).document()
+        self.assertEqual(doc["streams"]["main"][1]["raised"]["type"], "Unexpressible")
