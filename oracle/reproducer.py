@@ -45,6 +45,7 @@ import inspect
 import json
 import os
 import sys
+import textwrap
 
 ORACLE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, ORACLE)
@@ -505,6 +506,11 @@ class Generator:
         # copies, §4.9); one named like a helper name gets a "_".
         self.var_ident = {v: v + "_" if v in PYTHON_NAMES else v for v in self.var_names}
         self.used = set(self.var_ident.values())
+        # (process path, step index) -> the lines that step became; a nested
+        # function's lines belong to its own steps, not to the "new" or
+        # "fork" step that defines it.
+        self.current = None
+        self.step_lines = {}
 
     def var(self, name):
         return self.var_ident.get(name, name)
@@ -512,6 +518,8 @@ class Generator:
     # --- output -----------------------------------------------------------
     def emit(self, indent, text):
         self.lines.append("    " * indent + text if text else "")
+        if self.current is not None:
+            self.step_lines.setdefault(self.current, []).append(self.lines[-1])
 
     def ident(self, base):
         """A Python name not used yet in this program."""
@@ -653,7 +661,9 @@ class Generator:
                 raise ReproducerError("process %s, step %d: op %r has no translation to "
                                       "Python in oracle/reproducer.py"
                                       % (scope.path, index, st.get("op")))
+            self.current = (scope.path, index)
             translate(st, index, scope, indent)
+            self.current = None
 
     def head(self, scope, index, step=None):
         attrs = step.get("exception_attrs") if step else None
@@ -673,6 +683,7 @@ class Generator:
         return sorted(self.var(n) for n in names)
 
     def function(self, indent, signature, steps, scope, prologue, doc):
+        outer, self.current = self.current, None
         self.emit(indent, "def %s:" % signature)
         self.emit(indent + 1, '"""%s"""' % doc)
         names = self.globals_of(steps)
@@ -683,6 +694,7 @@ class Generator:
         self.steps(steps, scope, indent + 1)
         if not steps and not prologue:
             self.emit(indent + 1, "pass")
+        self.current = outer
 
     def child_path(self, scope, name):
         return name if scope.path == "main" else scope.path + "/" + name
@@ -1063,22 +1075,20 @@ def _mentions_tagged(e, tagged):
     return False
 
 
-def generate(case, helper=None, source_name=None):
-    """The program of ``case`` (a checked case dict) as text."""
+def generate(case, helper=None, source_name=None, step_code=None):
+    """The program of ``case`` (a checked case dict) as text. ``step_code``:
+    a dict to fill with {(process path, step index): the Python of that
+    step}, as the matrix report shows it beside each observation."""
     if case["id"] in NOT_EXPRESSIBLE:
         raise ReproducerError("case %s cannot be a standalone program: %s"
                               % (case["id"], NOT_EXPRESSIBLE[case["id"]]))
     helper = helper or os.environ.get("PYPROC_HELPER") or BUILT_HELPER
     g = Generator(case, helper)
-    clash = sorted(g.var_names & _proc_names(case["steps"]))
-    if clash:
-        # Both live as Python names; the process object gets another one.
-        pass
-    return g.program(source_name or "conformance/cases/%s.json" % case["id"])
-
-
-def _proc_names(steps):
-    return {st["proc"] for _, st in casefile.walk(steps) if st.get("op") == "new"}
+    text = g.program(source_name or "conformance/cases/%s.json" % case["id"])
+    if step_code is not None:
+        for key, lines in g.step_lines.items():
+            step_code[key] = textwrap.dedent("\n".join(lines)).strip("\n")
+    return text
 
 
 # --- the output, read back ---------------------------------------------------

@@ -82,6 +82,7 @@ tr.clause td .fractions { font-style: normal; float: right; }
 #filters label { margin-right: 1em; }
 del { background: #f6b8b8; text-decoration: none; } ins { background: #c8efc8; text-decoration: none; }
 pre.vdiff { border-left: 3px solid #c00; padding-left: 4px; margin-top: 4px; }
+pre.python { color: #124; }
 pre.program { background: #f8f8f8; border: 1px solid #ddd; padding: 0.5em; max-height: 40em; overflow: auto; }
 table.fractions td.frac { text-align: right; }
 .frac-full { background: #c8efc8; } .frac-part { background: #fbe9b0; } .frac-none { background: #f6b8b8; }
@@ -513,19 +514,28 @@ class Run:
                 os.path.join(results_dir, impl["results"]))
         self._programs = {}
         self.program_errors = {}  # case id -> why it has no program
+        self._step_code = {}      # case id -> {(path, index): Python}
 
     def program(self, case_id):
         """The case's standalone program (oracle/reproducer.py), or a line
         saying why there is none."""
         if case_id not in self._programs:
             try:
+                code = {}
                 self._programs[case_id] = reproducer.generate(
                     self.cases[case_id], "pyproc-helper",
-                    "conformance/cases/%s.json" % case_id)
+                    "conformance/cases/%s.json" % case_id, step_code=code)
+                self._step_code[case_id] = code
             except Exception as e:  # noqa: BLE001 - shown on the page, never fatal
                 self._programs[case_id] = None
                 self.program_errors[case_id] = "%s: %s" % (type(e).__name__, e)
         return self._programs[case_id]
+
+    def step_code(self, case_id):
+        """{(process path, step index): the step as Python} of the case's
+        program; {} without one."""
+        self.program(case_id)
+        return self._step_code.get(case_id, {})
 
     def judged_against(self, impl):
         """The generated_by of the expected files that judge ``impl``. They
@@ -1030,15 +1040,20 @@ def value_diff(e, a, context=40):
            "the implementation's\">%s</pre>" % "".join(out)
 
 
-def observations_table(rows):
+def observations_table(rows, code=None):
+    """The observations side by side; the step as the Python of the case's
+    program when there is one (its JSON in the cell's title), else as JSON."""
     out = ["<table class=\"observations\"><thead><tr><th>process</th><th>step</th>"
            "<th>op</th><th>expected</th><th>actual</th></tr></thead><tbody>"]
     for path, index, step, e, a, differs in rows:
         op = short(step, 160) if step is not None else ""
-        out.append("<tr%s><td>%s</td><td>%s</td><td><pre>%s</pre></td><td><pre>%s</pre></td>"
+        python = (code or {}).get((path, index))
+        cell = ("<pre class=\"python\" title=\"%s\">%s</pre>" % (esc(op), esc(python))
+                if python else "<pre>%s</pre>" % esc(op))
+        out.append("<tr%s><td>%s</td><td>%s</td><td>%s</td><td><pre>%s</pre></td>"
                    "<td><pre>%s</pre>%s</td></tr>"
                    % (" class=\"diff\"" if differs else "", esc(path),
-                      "" if index is None else index, esc(op),
+                      "" if index is None else index, cell,
                       esc(short(e) if e is not None else "—"),
                       esc(short(a) if a is not None else "—"),
                       value_diff(e, a) if differs else ""))
@@ -1093,7 +1108,7 @@ def impl_section(run, impl, case_id, case):
             parts.append("<p>No observations: the driver gave none to compare.</p>")
         else:
             parts.append("<p>%d observation(s) differ; they are highlighted.</p>" % differing)
-        parts.append(observations_table(rows))
+        parts.append(observations_table(rows, run.step_code(case_id)))
     parts.append("</section>")
     return "\n".join(parts)
 

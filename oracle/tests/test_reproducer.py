@@ -66,6 +66,19 @@ class ProgramTextTest(unittest.TestCase):
         for module in ("casefile", "programs", "values", "driver", "channel"):
             self.assertNotIn("import " + module, text)
 
+    def test_the_python_of_each_step(self):
+        case = support.case([
+            support.new("p", target=[{"op": "call", "function": "os.getppid"}]),
+            support.op("start", "p"), support.op("notify", event="go")])
+        code = {}
+        reproducer.generate(case, "/h", step_code=code)
+        self.assertEqual(code[("main", 0)], "with step('main', 0) as s:\n"
+                         "    p = multiprocessing.Process(target=p_target)")
+        self.assertEqual(code[("main", 2)], "done('main', 2)\nnotify('go')")
+        self.assertEqual(code[("p", 0)], "with step('p', 0) as s:\n"
+                         "    r = pid(os.getppid())\n    note_pids(r)\n    s.observe(r)\n"
+                         "    del r")
+
     def test_every_case_has_a_program(self):
         cases = reproducer.DEFAULT_CASES
         for name in sorted(os.listdir(cases)):

@@ -378,6 +378,13 @@ class ExplainingReportTest(unittest.TestCase):
         self.assertIn("its first %d lines are the observe/print helper"
                       % (text[:text.index("\ndef main():")].count("\n") + 1), page)
 
+    def test_each_step_as_python_beside_its_observations(self):
+        page = self.read("cases/0400.html")
+        self.assertIn("<td><pre class=\"python\" title=\"{&quot;op&quot;: &quot;method&quot;, "
+                      "&quot;var&quot;: &quot;f&quot;, &quot;method&quot;: &quot;read&quot;}\">"
+                      "with step(&#x27;main&#x27;, 1) as s:\n    s.observe(f.read())</pre></td>",
+                      page)
+
     def test_a_case_without_a_program_says_why(self):
         run = report.Run(self.results, ROOT)
         run.cases["0400"] = dict(run.cases["0400"], steps=[{"op": "teleport"}])
