@@ -59,24 +59,30 @@ bool CaseReport::success() const {
 void write_json_lines(std::ostream& out, const std::vector<CaseReport>& reports) {
   for (const auto& report : reports) {
     const auto& result = report.result;
-    json differences = json::array();
-    for (const auto& difference : result.differences.kept)
-      differences.push_back(difference.to_json());
     json outcomes = json::array();
     for (const auto outcome : report.outcomes) outcomes.push_back(harness::outcome_name(outcome));
-    const json line = {{"id", result.id},
+    // Written member by member: no copy of the (possibly large) observations.
+    const json head = {{"id", result.id},
                        {"title", result.title},
                        {"outcome", harness::outcome_name(result.outcome)},
                        {"outcomes", outcomes},
                        {"flaky", report.flaky()},
                        {"seconds", result.seconds},
                        {"detail", result.detail},
-                       {"differences", differences},
                        {"differences_total", result.differences.total},
                        {"implementation", result.implementation},
-                       {"actual", result.actual},
                        {"stderr", result.stderr_tail}};
-    out << harness::to_text(line) << "\n";
+    std::string line = harness::to_text(head);
+    line.pop_back();  // the closing brace: the large members follow
+    line += ",\"differences\":[";
+    for (std::size_t i = 0; i < result.differences.kept.size(); ++i) {
+      if (i) line += ',';
+      harness::write_text(line, result.differences.kept[i].to_json());
+    }
+    line += "],\"actual\":";
+    harness::write_text(line, result.actual);
+    line += "}\n";
+    out << line;
   }
 }
 

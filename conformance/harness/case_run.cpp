@@ -239,7 +239,7 @@ void judge(const CaseRequest& request, const json& case_doc, const json& expecte
   auto extra = isolation.environment;
   extra.insert(extra.end(), request.environment.begin(), request.environment.end());
   isolation.environment = driver_environment(scratch.path(), paths.helper, extra);
-  const IsolatedRun run = run_isolated(argv, timeout, isolation);
+  IsolatedRun run = run_isolated(argv, timeout, isolation);
   const std::string note = stderr_note(run);
   result.stderr_tail = run.err;
 
@@ -306,9 +306,13 @@ void judge(const CaseRequest& request, const json& case_doc, const json& expecte
     return;
   }
 
-  const json actual = normalize(*printed.doc, case_doc, paths);
-  result.actual = actual["streams"];
+  // The memory of a case stays a small multiple of its output: each form of
+  // the document is let go as soon as the next one exists.
+  run.out = std::string();
+  json actual = normalize(std::move(*printed.doc), case_doc, paths);
+  printed.doc.reset();
   result.differences = differences(case_doc, expected, actual["streams"]);
+  result.actual = std::move(actual["streams"]);
   const auto& found = result.differences;
   const auto deviation = request.deviations.find(result.id);
   if (deviation == request.deviations.end()) {

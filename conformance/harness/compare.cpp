@@ -52,6 +52,24 @@ std::string describe_step(const json& case_doc, const std::string& path, std::si
   return "(no such step in the case)";
 }
 
+// Where a text may be cut: not inside a UTF-8 sequence.
+std::size_t char_start(const std::string& text, std::size_t at) {
+  while (at > 0 && at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) --at;
+  return at;
+}
+
+// One side of a difference for a person: in full when short, else the part
+// around `from` (where the two sides' texts first differ), with where it is.
+std::string shown(const std::string& text, std::size_t from) {
+  if (text.size() <= kMaxShownChars) return text;
+  constexpr std::size_t kBefore = 80, kWindow = 240;
+  const std::size_t start = char_start(text, from > kBefore ? from - kBefore : 0);
+  const std::size_t end = char_start(text, std::min(text.size(), start + kWindow));
+  return (start > 0 ? "..." : "") + text.substr(start, end - start) +
+         (end < text.size() ? "..." : "") + " (" + std::to_string(text.size()) + " characters" +
+         (start > 0 || end < text.size() ? ", shown from " + std::to_string(start) : "") + ")";
+}
+
 }  // namespace
 
 std::string Difference::describe() const {
@@ -60,11 +78,24 @@ std::string Difference::describe() const {
            (expected == nlohmann::json(true)
                 ? "expected to run its steps, but has no stream"
                 : "has a stream, but was not expected to run its steps");
-  return "process '" + process + "', step " + std::to_string(*step) + ": " + step_text +
-         "\n      expected: " +
-         (expected ? to_text(*expected) : "no observation (the process had ended)") +
-         "\n      actual:   " +
-         (actual ? to_text(*actual) : "no observation (the process ended or never ran this step)");
+  const std::string expected_text =
+      expected ? to_text(*expected) : "no observation (the process had ended)";
+  const std::string actual_text =
+      actual ? to_text(*actual) : "no observation (the process ended or never ran this step)";
+  // Long values are shortened around where they first differ (a line of
+  // 19 MB helps no one); the exact values are in to_json().
+  std::size_t from = 0;
+  while (from < expected_text.size() && from < actual_text.size() &&
+         expected_text[from] == actual_text[from])
+    ++from;
+  const bool cut = expected_text.size() > kMaxShownChars || actual_text.size() > kMaxShownChars;
+  return "process '" + process + "', step " + std::to_string(*step) + ": " +
+         (step_text.size() > kMaxShownChars
+              ? step_text.substr(0, char_start(step_text, kMaxShownChars)) + "..."
+              : step_text) +
+         "\n      expected: " + shown(expected_text, from) +
+         "\n      actual:   " + shown(actual_text, from) +
+         (cut ? "\n      (the texts first differ at character " + std::to_string(from) + ")" : "");
 }
 
 json Difference::to_json() const {

@@ -15,6 +15,9 @@ namespace pyproc::harness {
 inline constexpr std::size_t kMaxDifferencesShown = 10;
 // ...and at most this many are kept for machines (deviations, JSON results).
 inline constexpr std::size_t kMaxDifferencesKept = 1000;
+// A value, or a step, longer than this (as JSON text) is shown to a person
+// shortened around where the two sides first differ; machines get it whole.
+inline constexpr std::size_t kMaxShownChars = 400;
 
 struct Difference {
   std::string process;              // its path: "main", "p", "p/q"

@@ -48,23 +48,35 @@ bool exactly_equal(const json& a, const json& b) {
   return a == b;  // null, bool, string
 }
 
-std::string to_text(const json& value) {
-  if (is_integer(value)) return integer_text(value);
-  if (value.is_array()) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < value.size(); ++i) out += (i ? "," : "") + to_text(value[i]);
-    return out + "]";
-  }
-  if (value.is_object()) {
-    std::string out = "{";
+void write_text(std::string& out, const json& value) {
+  if (is_integer(value)) {
+    out += integer_text(value);
+  } else if (value.is_array()) {
+    out += '[';
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      if (i) out += ',';
+      write_text(out, value[i]);
+    }
+    out += ']';
+  } else if (value.is_object()) {
+    out += '{';
     bool first = true;
     for (const auto& item : value.items()) {
-      out += (first ? "" : ",") + json(item.key()).dump() + ":" + to_text(item.value());
+      if (!first) out += ',';
+      out += json(item.key()).dump(-1, ' ', false, json::error_handler_t::replace) + ":";
+      write_text(out, item.value());
       first = false;
     }
-    return out + "}";
+    out += '}';
+  } else {
+    out += value.dump(-1, ' ', false, json::error_handler_t::replace);
   }
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string to_text(const json& value) {
+  std::string out;
+  write_text(out, value);
+  return out;
 }
 
 }  // namespace pyproc::harness

@@ -29,5 +29,7 @@ bool exactly_equal(const nlohmann::json& a, const nlohmann::json& b);
 
 // Compact JSON text, big integers as their digits.
 std::string to_text(const nlohmann::json& value);
+// The same, appended to `out` (no copy of each part on the way up).
+void write_text(std::string& out, const nlohmann::json& value);
 
 }  // namespace pyproc::harness

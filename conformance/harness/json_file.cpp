@@ -29,18 +29,49 @@ std::string position_of(std::string_view text, std::size_t byte) {
 }
 
 // nlohmann turns an integer beyond 64 bits into a double, and refuses one
-// beyond a double's range. So every number token is taken out of the text
-// first (its place blanked to "0" and spaces, which keeps every position) and
-// its exact text put back by the SAX handler below, which meets the numbers
-// in the same order. Malformed text is nlohmann's to report: this scan only
-// has to agree with it on valid JSON.
-std::string take_numbers(std::string_view text, std::vector<std::string>& numbers) {
-  std::string blanked(text);
-  for (std::size_t i = 0; i < blanked.size();) {
-    const char c = blanked[i];
+// beyond a double's range. So those numbers are taken out of the text first
+// (their place blanked to "0" and spaces, which keeps every position) and
+// their exact text put back by the SAX handler below, which counts the numbers
+// it meets in the same order. Every other number nlohmann reads exactly, so
+// only the few special ones are kept, and the text is copied only when there
+// is one: the memory of a document stays a small multiple of its text.
+// Malformed text is nlohmann's to report: this scan only has to agree with it
+// on valid JSON.
+struct SpecialNumber {
+  std::size_t index;  // among all the numbers of the text, in order
+  std::string text;
+};
+
+bool is_integer_text(std::string_view text) {
+  const std::size_t first = !text.empty() && text[0] == '-' ? 1 : 0;
+  return text.size() > first && text.find_first_not_of("0123456789", first) == std::string::npos;
+}
+
+// Whether nlohmann would not read `token` exactly: an integer beyond 64
+// bits, or a float beyond a double's range.
+bool special_number(std::string_view token) {
+  const char* end = token.data() + token.size();
+  if (is_integer_text(token)) {
+    std::int64_t small = 0;
+    std::uint64_t large = 0;
+    if (auto [at, ec] = std::from_chars(token.data(), end, small); ec == std::errc() && at == end)
+      return false;
+    auto [at, ec] = std::from_chars(token.data(), end, large);
+    return !(ec == std::errc() && at == end);
+  }
+  const std::string copy(token);
+  return std::isinf(std::strtod(copy.c_str(), nullptr));
+}
+
+// The text to parse: `text` itself, or a copy with the special numbers blanked.
+std::string_view take_numbers(std::string_view text, std::string& blanked,
+                              std::vector<SpecialNumber>& specials) {
+  std::size_t index = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
     if (c == '"') {
-      for (++i; i < blanked.size() && blanked[i] != '"'; ++i)
-        if (blanked[i] == '\\') ++i;
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
       ++i;
       continue;
     }
@@ -49,35 +80,35 @@ std::string take_numbers(std::string_view text, std::vector<std::string>& number
       continue;
     }
     std::size_t end = i + 1;
-    while (end < blanked.size() &&
-           (std::isdigit(static_cast<unsigned char>(blanked[end])) || blanked[end] == '.' ||
-            blanked[end] == 'e' || blanked[end] == 'E' || blanked[end] == '+' ||
-            blanked[end] == '-'))
+    while (end < text.size() &&
+           (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '.' ||
+            text[end] == 'e' || text[end] == 'E' || text[end] == '+' || text[end] == '-'))
       ++end;
-    numbers.emplace_back(blanked, i, end - i);
-    blanked[i] = '0';
-    for (std::size_t j = i + 1; j < end; ++j) blanked[j] = ' ';
+    const std::string_view token = text.substr(i, end - i);
+    if (special_number(token)) {
+      if (blanked.empty()) blanked.assign(text);
+      specials.push_back({index, std::string(token)});
+      blanked[i] = '0';
+      for (std::size_t j = i + 1; j < end; ++j) blanked[j] = ' ';
+    }
+    ++index;
     i = end;
   }
-  return blanked;
-}
-
-bool is_integer_text(const std::string& text) {
-  const std::size_t first = text[0] == '-' ? 1 : 0;
-  return text.size() > first && text.find_first_not_of("0123456789", first) == std::string::npos;
+  return blanked.empty() ? text : std::string_view(blanked);
 }
 
 // Builds the document, refusing what the protocol does not allow.
 class Builder {
  public:
-  Builder(json& root, const std::vector<std::string>& numbers) : root_(root), numbers_(numbers) {}
+  Builder(json& root, const std::vector<SpecialNumber>& specials)
+      : root_(root), specials_(specials) {}
 
   bool null() { return put(nullptr); }
   bool boolean(bool value) { return put(value); }
-  bool number_integer(json::number_integer_t /*blanked*/) { return number(); }
-  bool number_unsigned(json::number_unsigned_t /*blanked*/) { return number(); }
-  bool number_float(json::number_float_t /*blanked*/, const std::string& /*text*/) {
-    return number();
+  bool number_integer(json::number_integer_t value) { return number(value); }
+  bool number_unsigned(json::number_unsigned_t value) { return number(value); }
+  bool number_float(json::number_float_t value, const std::string& /*text*/) {
+    return number(value);
   }
   bool string(std::string& value) { return put(std::move(value)); }
   bool binary(json::binary_t& /*value*/) { return refuse("binary values are not JSON"); }
@@ -125,27 +156,15 @@ class Builder {
     stack_.pop_back();
     return true;
   }
-  bool number() {
-    if (next_number_ >= numbers_.size()) return refuse("malformed number");
-    const std::string& text = numbers_[next_number_++];
-    if (is_integer_text(text)) {
-      std::int64_t small = 0;
-      std::uint64_t large = 0;
-      const char* end = text.data() + text.size();
-      if (auto [at, ec] = std::from_chars(text.data(), end, small); ec == std::errc() && at == end)
-        return put(small);
-      if (auto [at, ec] = std::from_chars(text.data(), end, large); ec == std::errc() && at == end)
-        return put(large);
-      return put(big_integer(text));
-    }
-    // A float, as Python reads it; one beyond a double's range is refused
-    // (Python would read infinity, which no JSON text can carry back).
-    char* end = nullptr;
-    errno = 0;
-    const double value = std::strtod(text.c_str(), &end);
-    if (end != text.c_str() + text.size()) return refuse("malformed number " + text);
-    if (std::isinf(value)) return refuse("number out of range: " + text);
-    return put(value);
+  bool number(json value) {
+    const std::size_t index = next_number_++;
+    if (next_special_ >= specials_.size() || specials_[next_special_].index != index)
+      return put(std::move(value));
+    const std::string& text = specials_[next_special_++].text;
+    // An integer beyond 64 bits, exact; a float beyond a double's range is
+    // refused (Python would read infinity, which no JSON text can carry back).
+    if (is_integer_text(text)) return put(big_integer(text));
+    return refuse("number out of range: " + text);
   }
   bool refuse(std::string why, std::size_t byte = 0) {
     if (error_.empty()) {
@@ -156,8 +175,8 @@ class Builder {
   }
 
   json& root_;
-  const std::vector<std::string>& numbers_;
-  std::size_t next_number_ = 0;
+  const std::vector<SpecialNumber>& specials_;
+  std::size_t next_number_ = 0, next_special_ = 0;
   std::vector<json*> stack_;
   std::string key_;
   std::string error_;
@@ -167,11 +186,13 @@ class Builder {
 }  // namespace
 
 JsonFile parse_json_prefix(std::string_view text, const std::string& origin) {
-  std::vector<std::string> numbers;
-  const std::string blanked = take_numbers(text, numbers);
+  std::vector<SpecialNumber> specials;
+  std::string blanked;
+  const std::string_view parsed = take_numbers(text, blanked, specials);
   json doc;
-  Builder builder(doc, numbers);
-  const bool ok = json::sax_parse(blanked, &builder, json::input_format_t::json, true);
+  Builder builder(doc, specials);
+  const bool ok = json::sax_parse(parsed, &builder, json::input_format_t::json, true);
+  blanked = std::string();  // before the document is moved out
   if (ok && builder.error().empty()) return {std::move(doc), {}};
   const std::string where =
       builder.error_byte() ? ":" + position_of(text, builder.error_byte()) : std::string();

@@ -64,30 +64,35 @@ class Normalizer {
     collect_literal_bytes(case_doc, literal_bytes_);
   }
 
-  json value(const json& node) {
-    if (node.is_string()) return strip_pids(strip_paths(node.get<std::string>()));
+  // Rewrites one observation, or a part of one, where it is.
+  void value(json& node) {
+    if (node.is_string()) {
+      node = strip_pids(strip_paths(node.get<std::string>()));
+      return;
+    }
     if (node.is_array()) {
-      json out = json::array();
-      for (const auto& item : node) out.push_back(value(item));
-      return out;
+      for (auto& item : node) value(item);
+      return;
     }
     if (node.is_object() && node.size() == 1) {
-      if (node.contains("pid") && is_integer(node["pid"])) return pids_(integer_text(node["pid"]));
-      if (node.contains("fd") && is_integer(node["fd"])) return fds_(integer_text(node["fd"]));
-      if (node.contains("uid") && is_integer(node["uid"])) return uids_(integer_text(node["uid"]));
-      if (node.contains("gid") && is_integer(node["gid"])) return gids_(integer_text(node["gid"]));
+      for (const auto& [key, symbols] : {std::pair<const char*, Symbols*>{"pid", &pids_},
+                                         {"fd", &fds_},
+                                         {"uid", &uids_},
+                                         {"gid", &gids_}})
+        if (node.contains(key) && is_integer(node[key])) {
+          node = (*symbols)(integer_text(node[key]));
+          return;
+        }
       if (node.contains("authkey") && node["authkey"].is_string()) {
         const auto hex = lower_hex(node["authkey"].get<std::string>());
-        if (literal_bytes_.count(hex)) return json{{"bytes", hex}};
-        return authkeys_(hex) + "(" + std::to_string(hex.size() / 2) + ")";
+        node = literal_bytes_.count(hex)
+                   ? json{{"bytes", hex}}
+                   : json(authkeys_(hex) + "(" + std::to_string(hex.size() / 2) + ")");
+        return;
       }
     }
-    if (node.is_object()) {
-      json out = json::object();
-      for (const auto& item : node.items()) out[item.key()] = value(item.value());
-      return out;
-    }
-    return node;
+    if (node.is_object())
+      for (auto& item : node.items()) value(item.value());
   }
 
  private:
@@ -139,23 +144,27 @@ class Normalizer {
 
 }  // namespace
 
-json normalize(const json& raw, const json& case_doc, const MachinePaths& machine) {
+json normalize(json&& raw, const json& case_doc, const MachinePaths& machine) {
   Normalizer normalizer(raw, case_doc, machine);
-  const json& streams = raw.at("streams");
+  json streams = std::move(raw.at("streams"));
   std::vector<std::string> paths;
   for (const auto& item : streams.items())
     if (item.key() != "main") paths.push_back(item.key());
   std::sort(paths.begin(), paths.end());
   if (streams.contains("main")) paths.insert(paths.begin(), "main");
 
+  // In place: a driver's output may be large, and only one copy of it is kept.
   json out_streams = json::object();
   for (const auto& path : paths) {
-    json observations = json::array();
-    for (const auto& observation : streams.at(path))
-      observations.push_back(normalizer.value(observation));  // raised messages too
-    out_streams[path] = observations;
+    json& observations = streams.at(path);
+    for (auto& observation : observations) normalizer.value(observation);  // raised messages too
+    out_streams[path] = std::move(observations);
   }
-  return json{{"case", raw.value("case", json())}, {"streams", out_streams}};
+  return json{{"case", raw.value("case", json())}, {"streams", std::move(out_streams)}};
+}
+
+json normalize(const json& raw, const json& case_doc, const MachinePaths& machine) {
+  return normalize(json(raw), case_doc, machine);
 }
 
 }  // namespace pyproc::harness

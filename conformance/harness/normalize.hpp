@@ -20,5 +20,8 @@ struct MachinePaths {
 // it ran (byte strings written in it stay visible). Returns {"case", "streams"}.
 nlohmann::json normalize(const nlohmann::json& raw, const nlohmann::json& case_doc,
                          const MachinePaths& paths = {});
+// The same, rewriting `raw` in place (no second copy of a large output).
+nlohmann::json normalize(nlohmann::json&& raw, const nlohmann::json& case_doc,
+                         const MachinePaths& paths = {});
 
 }  // namespace pyproc::harness

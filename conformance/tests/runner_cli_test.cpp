@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -321,6 +322,59 @@ TEST_F(RunnerCli, AHungCaseShowsWhatItPrintedAndItsStderrInEveryReport) {
   EXPECT_NE(xml.str().find("no attribute x"), std::string::npos) << xml.str();
   EXPECT_NE(xml.str().find("<system-err>stuck joining the child\n</system-err>"), std::string::npos)
       << xml.str();
+}
+
+// Costly output (issue 18): 12 MB of driver output cost the runner 564 MB
+// (757 MB with --json-lines). Its peak memory is now a small multiple of the
+// output, JSON lines included, and a difference line is short however long
+// the values that differ.
+TEST_F(RunnerCli, TheRunnersMemoryIsASmallMultipleOfTheOutput) {
+  // 8 MB of small observations: the worst shape for a document in memory.
+  std::string output = R"({"protocol": 3, "case": "9001", "pids": [], "streams": {"main": [)";
+  for (int i = 0; i < 480000; ++i)
+    output += (i ? ", " : "") + std::string(R"({"value": )") + std::to_string(i) + "}";
+  output += "]}}";
+  write("9001.driver-output", output);
+  write("9001.json", pyproc::harness::testing_support::scratch_case("120"));
+  const auto json_lines = dir_ / "meta/results.jsonl";
+  const auto argv = conform({"--json-lines", json_lines.string()});
+  std::vector<char*> args;
+  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  ASSERT_EQ(::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  int status = 0;
+  rusage usage{};
+  ASSERT_EQ(::wait4(pid, &status, 0, &usage), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+  const double peak = static_cast<double>(usage.ru_maxrss) * 1024;  // KiB
+  EXPECT_LT(peak, 16.0 * static_cast<double>(output.size()))
+      << "peak " << peak / 1e6 << " MB for " << output.size() / 1e6 << " MB of output";
+  EXPECT_GT(std::filesystem::file_size(json_lines),
+            output.size() / 2);  // the observations are there
+}
+
+TEST_F(RunnerCli, ALongValueThatDiffersIsShownAroundWhereItDiffers) {
+  const std::string expected_value = std::string(1'000'000, 'x') + "y" + std::string(999'999, 'x');
+  const std::string actual_value(2'000'000, 'x');
+  write("expected/9001.json",
+        R"({"case": "9001", "streams": {"main": [{"value": ")" + expected_value + R"("}]}})");
+  write("9001.driver-output",
+        R"({"protocol": 3, "case": "9001", "pids": [], "streams": {"main": [{"value": ")" +
+            actual_value + R"("}]}})");
+  Runner runner(conform({}), dir_ / "meta/run");
+  const int status = runner.wait(60);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+  const std::string out = runner.out();
+  EXPECT_LT(out.size(), 3000u) << out.substr(0, 3000);
+  EXPECT_NE(out.find("the texts first differ at character 1000010"), std::string::npos)
+      << out.substr(0, 3000);
+  EXPECT_NE(out.find("xxxy"), std::string::npos) << out.substr(0, 3000);
+  EXPECT_NE(out.find("(2000012 characters, shown from"), std::string::npos) << out.substr(0, 3000);
 }
 
 // ---- stopping a runner in the middle of a case -------------------------------
