@@ -386,8 +386,10 @@ def main(argv=None):
         print("unmutated suite passes", flush=True)
     else:
         print("unmutated suite passed on this copy before: not run again", flush=True)
-    # SIGTERM as ^C: the mutated file is put back before the script ends.
+    # SIGTERM as ^C, and ^C even where a shell started this in the background (with SIGINT
+    # ignored): the mutated file is put back before the script ends.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     rows = []
     # The cases that killed each mutant last time run first, then those of its area: a
     # kill then costs seconds, not a whole run of the suite.
