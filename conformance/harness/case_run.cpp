@@ -239,6 +239,13 @@ void judge(const CaseRequest& request, const json& case_doc, const json& expecte
   auto extra = isolation.environment;
   extra.insert(extra.end(), request.environment.begin(), request.environment.end());
   isolation.environment = driver_environment(scratch.path(), paths.helper, extra);
+  // What the driver may write besides its scratch directory (§8).
+  if (!driver_cache_directory().empty()) isolation.writable.push_back(driver_cache_directory());
+  if (const char* listed = std::getenv("PYPROC_DRIVER_WRITABLE")) {
+    std::stringstream paths_text(listed);
+    for (std::string path; std::getline(paths_text, path, ':');)
+      if (!path.empty() && path.front() == '/') isolation.writable.push_back(path);
+  }
   IsolatedRun run = run_isolated(argv, timeout, isolation);
   const std::string note = stderr_note(run);
   result.stderr_tail = run.err;
@@ -338,6 +345,23 @@ void judge(const CaseRequest& request, const json& case_doc, const json& expecte
 
 }  // namespace
 
+const std::string& driver_cache_directory() {
+  static const std::string directory = [] {
+    std::filesystem::path base;
+    if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache && *cache == '/')
+      base = cache;
+    else if (const char* home = std::getenv("HOME"); home && *home == '/')
+      base = std::filesystem::path(home) / ".cache";
+    else
+      return std::string();
+    std::error_code error;
+    const auto directory = base / "pyproc" / "drivers";
+    std::filesystem::create_directories(directory, error);
+    return error ? std::string() : directory.string();
+  }();
+  return directory;
+}
+
 std::vector<std::string> driver_environment(const std::string& scratch_dir,
                                             const std::string& helper,
                                             const std::vector<std::string>& extra) {
@@ -347,6 +371,7 @@ std::vector<std::string> driver_environment(const std::string& scratch_dir,
       {"HOME", scratch_dir},           {"TMPDIR", scratch_dir},
       {"PYPROC_CASE_TMP", scratch_dir}};
   if (!helper.empty()) entries["PYPROC_HELPER"] = helper;
+  if (!driver_cache_directory().empty()) entries["XDG_CACHE_HOME"] = driver_cache_directory();
   for (const char* name : kPassedThrough)
     if (const char* value = std::getenv(name)) entries[name] = value;
   for (const auto& entry : extra) {

@@ -55,6 +55,12 @@ std::vector<std::string> driver_environment(const std::string& scratch_dir,
                                             const std::string& helper,
                                             const std::vector<std::string>& extra);
 
+// A cache directory that drivers share across cases (CPython's driver keeps
+// its bytecode there): the runner's $XDG_CACHE_HOME (else ~/.cache) plus
+// pyproc/drivers, made if missing; the driver's XDG_CACHE_HOME, and writable
+// in its read-only view (§8). Empty when it cannot be made.
+const std::string& driver_cache_directory();
+
 // The variables a driver gets from the harness's environment when they are
 // set there: the interpreter a driver command picks (pyenv), and what
 // sanitizers and coverage builds read.

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -176,6 +178,26 @@ TEST_P(HarnessIsolation, ADriverCannotReachTheRunner) {
   } else {
     GTEST_SKIP() << "root reaches everything without namespaces; .ci/test runs this as 65534";
   }
+}
+
+// What the read-only view leaves writable besides the scratch directory: the
+// drivers' cache and what the runner lists in PYPROC_DRIVER_WRITABLE (a
+// coverage build's directory, where an instrumented driver writes counters).
+TEST_P(HarnessIsolation, TheDriversCacheAndListedDirectoriesStayWritable) {
+  std::filesystem::create_directories(path("writable"));
+  write("expected/9001.json",
+        R"({"case": "9001", "streams": {"main": [{"value": ["written", "written"]}]}})");
+  ::setenv("PYPROC_DRIVER_WRITABLE", path("writable").c_str(), 1);
+  pyproc::harness::CaseRequest request{path("9001.json"),
+                                       path("expected"),
+                                       {FAKE_DRIVERS_DIR "/write_probe.sh"},
+                                       {},
+                                       {.isolation = GetParam()}};
+  request.environment = {"PROBE_DIR=" + path("writable").string()};
+  const auto result = pyproc::harness::run_case(request);
+  ::unsetenv("PYPROC_DRIVER_WRITABLE");
+  ASSERT_FALSE(pyproc::harness::driver_cache_directory().empty());
+  EXPECT_EQ(result.outcome, Outcome::Pass) << result.detail;
 }
 
 INSTANTIATE_TEST_SUITE_P(BothPaths, HarnessIsolation,

@@ -274,6 +274,8 @@ TEST_F(HarnessEnvironment, TheDriverGetsTheFixedEnvironmentAndNothingElse) {
                                     "TMPDIR=<tmp>",
                                     "TZ=UTC",
                                     "ASAN_OPTIONS=detect_leaks=0"};
+  if (!pyproc::harness::driver_cache_directory().empty())
+    expected.push_back("XDG_CACHE_HOME=" + pyproc::harness::driver_cache_directory());
   if (const char* root = std::getenv("PYENV_ROOT"))
     expected.push_back("PYENV_ROOT=" + std::string(root));
   if (const char* version = std::getenv("PYENV_VERSION"))
