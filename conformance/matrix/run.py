@@ -84,6 +84,9 @@ def parse_args(argv):
                    help="pyproc-conform --jobs for each implementation (default 2)")
     p.add_argument("--timeout", type=float, help="pyproc-conform --timeout")
     p.add_argument("--out", default=os.path.join(ROOT, "build", "matrix"))
+    p.add_argument("--previous", metavar="DIR",
+                   help="an earlier run's --out: the report marks new failures, fixed and "
+                        "flaky cases against it (keep it apart from this run's --out)")
     p.add_argument("--build", default=default_build(),
                    help="the build directory (default: $PYPROC_BUILD_DIR, else build/default)")
     p.add_argument("--runner", help="pyproc-conform (default: the build's)")
@@ -256,19 +259,41 @@ def log(message):
     sys.stderr.flush()
 
 
-def write_run(meta, results, out):
-    """run.json, the report, and the summary on stdout."""
+def previous_results(path):
+    """The results directory of an earlier run given as its --out (or as
+    that results directory itself); ValueError when it is neither."""
+    for candidate in (os.path.join(path, "results"), path):
+        if os.path.isfile(os.path.join(candidate, "run.json")):
+            return os.path.abspath(candidate)
+    raise ValueError("--previous %s: no run.json there or in its results/ (give an earlier "
+                     "run's --out, kept apart from this run's)" % path)
+
+
+def write_run(meta, results, out, previous=None):
+    """run.json, the report (compared with ``previous``, an earlier run's
+    results, when given), and the summary on stdout."""
     with open(os.path.join(results, "run.json"), "w", encoding="utf-8") as f:
         json.dump(meta, f, indent=2)
         f.write("\n")
     report_dir = os.path.join(out, "report")
-    run = report.write_report(results, report_dir, ROOT)
+    run = report.write_report(results, report_dir, ROOT, previous)
     sys.stdout.write(report.summary_markdown(run))
     log("report: %s" % os.path.join(report_dir, "index.html"))
 
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    previous = None
+    if args.previous:
+        try:
+            previous = previous_results(args.previous)
+        except ValueError as e:
+            sys.stderr.write("run.py: %s\n" % e)
+            return 2
+        if previous == os.path.join(os.path.abspath(args.out), "results"):
+            sys.stderr.write("run.py: --previous %s is this run's own --out: this run would "
+                             "overwrite what it compares with\n" % args.previous)
+            return 2
     if args.merge:
         try:
             merged = shards.merge(args.merge, os.path.abspath(args.out))
@@ -286,7 +311,7 @@ def main(argv=None):
                                        python_version=entry.get("python_version")),
                     os.path.abspath(args.out))
         write_run(merged, os.path.join(os.path.abspath(args.out), "results"),
-                  os.path.abspath(args.out))
+                  os.path.abspath(args.out), previous)
         return 2 if any(e["status"] == "error" for e in merged["implementations"]) else 0
     patterns = [p for p in args.implementations.split(",") if p]
     try:
@@ -326,7 +351,7 @@ def main(argv=None):
             "selection": selection, "implementations": entries}
     if args.shard:
         meta["shard"] = {"index": args.shard_k, "count": args.shard_n, "cases": shard_cases}
-    write_run(meta, results, args.out)
+    write_run(meta, results, args.out, previous)
     return 2 if any(e["status"] == "error" for e in entries) else 0
 
 
