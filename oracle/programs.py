@@ -16,12 +16,16 @@ import re
 import signal
 import subprocess
 import sys
+import time
 import traceback
 
 import casefile
 from values import (DriverError, Fd, Gid, Pid, Uid, pid, pids_in, plain,
                     tag_attribute)
 
+# The modules of a step's "os.", "signal." and "subprocess." names; the driver
+# puts the os and subprocess modules under test here (driver.py --os-module,
+# --subprocess-module).
 MODULES = {"os": os, "signal": signal, "subprocess": subprocess}
 EXCEPTIONS = {name: getattr(builtins, name) for name in casefile.RAISE_TYPES}
 COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt,
@@ -296,6 +300,17 @@ class ProgramOps:
     def op_value(self, step, procs, path):
         return self.result(step, self.eval(step["of"]))
 
+    def op_clock(self, step, procs, path):
+        """§4.13: r = time.monotonic(), or the seconds since the time bound
+        to `since`; observed as null, or as the comparisons of `observe`."""
+        now = time.monotonic()
+        r = now - self.vars[step["since"]] if "since" in step else now
+        if "bind" in step:
+            self.vars[step["bind"]] = r
+        if "observe" not in step:
+            return None
+        return [self.view(r, v) for v in step["observe"]]
+
     def op_hasattr(self, step, procs, path):
         module, attr = step["name"].split(".", 1)
         return hasattr(MODULES[module], attr)
@@ -361,10 +376,11 @@ class ProgramOps:
             # go back to the capture files it shares with its parent.
             saved = {"stdout": os.dup(1), "stderr": os.dup(2)}
         try:
+            # The os module under test (driver.py --os-module).
             if step.get("pty"):
-                child, master = os.forkpty()
+                child, master = MODULES["os"].forkpty()
             else:
-                child, master = os.fork(), None
+                child, master = MODULES["os"].fork(), None
         except BaseException:
             self.close_all(saved)
             raise
