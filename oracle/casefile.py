@@ -136,6 +136,8 @@ PROGRAM_OPS = {
 }
 # §4.12: protocol 3.
 PROGRAM_OPS["del"] = ({"var"}, set())
+# §4.13: the monotonic clock, seen only through comparisons.
+PROGRAM_OPS["clock"] = (set(), {"since", "bind", "observe"})
 OTHER_OPS.update(PROGRAM_OPS)
 # §4.4: these end the process running them and are never caught.
 ENDING_OPS = {
@@ -828,6 +830,21 @@ class _Checker:
             self.check_expr(step["of"], where + ".of", bound)
         if "observe" in step:
             self.check_views(step["observe"], where + ".observe", bound)
+        self.bind_name(step, where, bound)
+
+    def op_clock(self, step, where, bound):
+        """§4.13: a time (or the seconds since a time bound earlier) is
+        observed only through comparisons, never itself."""
+        if "since" in step:
+            self.check_var(step["since"], where + ".since", bound)
+        if "observe" in step:
+            views = step["observe"]
+            self.check_views(views, where + ".observe", bound)
+            if isinstance(views, list) and not all(
+                    isinstance(v, dict) and set(v) == {"compare"} for v in views):
+                self.problem(where + ".observe", "a clock is observed only through "
+                             "comparisons ({\"compare\": [op, e]}): no time may reach "
+                             "an expected file")
         self.bind_name(step, where, bound)
 
     def op_hasattr(self, step, where, bound):

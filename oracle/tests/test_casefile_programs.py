@@ -280,3 +280,21 @@ class SchemaTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ClockTest(unittest.TestCase):
+    """§4.13: a time is seen through comparisons only; `since` names a variable."""
+
+    def test_clock(self):
+        self.assertEqual(problems([
+            {"op": "clock", "bind": "t0"},
+            {"op": "clock", "since": "t0", "observe": [{"compare": [">=", 0.4]},
+                                                       {"compare": ["<", 4.0]}]}]), [])
+        message = ('a clock is observed only through comparisons ({"compare": [op, e]}): '
+                   'no time may reach an expected file')
+        for view in ("value", {"repr": True}, {"attr": "real", "compare": ["==", 0]}):
+            self.assertIn(("steps[0].observe", message),
+                          problems([{"op": "clock", "observe": [view]}]))
+        self.assertIn(("steps[0].since", '"t0" is not a variable bound by an earlier step '
+                       '("bind", "fork") of this process'),
+                      problems([{"op": "clock", "since": "t0"}]))

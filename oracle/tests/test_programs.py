@@ -390,3 +390,16 @@ class RequirementTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ClockTest(unittest.TestCase):
+    """§4.13: null, or the comparisons; never the time itself."""
+
+    def test_an_interval_through_comparisons(self):
+        self.assertEqual(main_stream([
+            op("clock", bind="t0"),
+            call("os.getpid"),
+            op("clock", since="t0", bind="dt",
+               observe=[{"compare": [">=", 0]}, {"compare": ["<", 0]}]),
+            op("clock", observe=[{"compare": [">", var("t0")]}]),
+        ])[2:], [value([True, False]), value([True])])
