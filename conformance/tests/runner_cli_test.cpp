@@ -329,6 +329,11 @@ TEST_F(RunnerCli, AHungCaseShowsWhatItPrintedAndItsStderrInEveryReport) {
 // output, JSON lines included, and a difference line is short however long
 // the values that differ.
 TEST_F(RunnerCli, TheRunnersMemoryIsASmallMultipleOfTheOutput) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // A sanitizer's shadow memory and quarantine are most of such a runner's
+  // peak (735 MB for 9 MB of output under ASan): the default build measures.
+  GTEST_SKIP() << "peak memory is measured in the build without sanitizers";
+#endif
   // 8 MB of small observations: the worst shape for a document in memory.
   std::string output = R"({"protocol": 3, "case": "9001", "pids": [], "streams": {"main": [)";
   for (int i = 0; i < 480000; ++i)
