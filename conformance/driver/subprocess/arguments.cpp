@@ -43,6 +43,9 @@ sp::Command to_command(const PyValue& value) {
 
 sp::Timeout to_timeout(const PyValue& value) {
   if (const auto* d = value.get_if<double>()) return *d;
+  // An int stays an int ("after -12345678901234567 seconds"), whatever fits
+  // sp::Timeout's long long: not only a C int's range.
+  if (const auto* n = value.get_if<Int>()) return static_cast<long long>(n->value);
   return static_cast<long long>(to_int(value));
 }
 
