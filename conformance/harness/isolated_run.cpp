@@ -268,7 +268,7 @@ Warden start_warden(WardenPlan plan, Isolation isolation) {
       Fd child_pidfd(pidfd);
       const std::string why = setup_error(exec_error.read.get());
       if (why.empty()) {
-        warden.live = {static_cast<pid_t>(pid), pidfd, namespaced};
+        warden.live = {static_cast<pid_t>(pid), pidfd, namespaced, {}};  // scratch: below
         warden.pidfd = std::move(child_pidfd);
         return warden;
       }

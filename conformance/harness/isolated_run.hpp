@@ -22,11 +22,11 @@ struct IsolationOptions {
   Isolation isolation = Isolation::Automatic;
   // The driver's whole environment, "NAME=value" entries: nothing of the
   // harness's own environment reaches it (spec/protocol.md §5.1).
-  std::vector<std::string> environment;
+  std::vector<std::string> environment = {};
   // The driver's working directory; empty: the harness's own. In a PID
   // namespace the driver sees the machine read-only (§8) except this
   // directory, /dev/shm, /dev/mqueue and `writable`.
-  std::string working_directory;
+  std::string working_directory = {};
   std::vector<std::string> writable = {};
   // The case's scratch directory, removed by end_all() when the runner is
   // stopped by SIGINT, SIGTERM or SIGHUP (live_cases.hpp).
