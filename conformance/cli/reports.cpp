@@ -129,7 +129,8 @@ void write_deviations(std::ostream& out, const std::vector<CaseReport>& reports)
   bool first = true;
   for (const auto& report : reports) {
     const auto& result = report.result;
-    if (result.outcome != harness::Outcome::Fail && result.outcome != harness::Outcome::XFail)
+    if (result.outcome != harness::Outcome::Fail && result.outcome != harness::Outcome::XFail &&
+        result.outcome != harness::Outcome::Unresolved)
       continue;
     const auto entry = harness::deviation_entry(
         "FILL IN: why this implementation cannot match CPython here", result.differences);

@@ -21,6 +21,7 @@
 #include "live_cases.hpp"
 #include "normalize.hpp"
 #include "programs.hpp"
+#include "setup_steps.hpp"
 
 namespace pyproc::harness {
 namespace {
@@ -324,7 +325,14 @@ void judge(const CaseRequest& request, const json& case_doc, const json& expecte
   const auto deviation = request.deviations.find(result.id);
   if (deviation == request.deviations.end()) {
     result.outcome = found.empty() ? Outcome::Pass : Outcome::Fail;
-    if (!found.empty()) result.detail = found.describe() + note;
+    if (found.empty()) return;
+    result.detail = found.describe() + note;
+    // Differences only where the case sets itself up say nothing of its
+    // clauses (§7): UNRESOLVED, naming those steps.
+    if (const std::string reason = unresolved_reason(case_doc, found); !reason.empty()) {
+      result.outcome = Outcome::Unresolved;
+      result.detail = reason + ": " + result.detail;
+    }
     return;
   }
   const std::string& reason = deviation->second.reason;
@@ -392,6 +400,8 @@ const char* outcome_name(Outcome outcome) {
       return "FAIL";
     case Outcome::XFail:
       return "XFAIL";
+    case Outcome::Unresolved:
+      return "UNRESOLVED";
     case Outcome::XPass:
       return "XPASS";
     case Outcome::Unsupported:

@@ -15,7 +15,9 @@
 
 namespace pyproc::harness {
 
-enum class Outcome { Pass, Fail, XFail, XPass, Unsupported, Hung, Crash, Leak, Error };
+// Unresolved: the case differs only at steps that set it up (§7), so it
+// shows nothing about its clauses; not a success either.
+enum class Outcome { Pass, Fail, Unresolved, XFail, XPass, Unsupported, Hung, Crash, Leak, Error };
 
 const char* outcome_name(Outcome outcome);
 // PASS, XFAIL and UNSUPPORTED are successes; everything else fails a run.
@@ -81,7 +83,7 @@ struct CaseResult {
   std::string title;  // empty when the case could not be read
   Outcome outcome = Outcome::Error;
   std::string detail;       // what a person needs to see when it is not a PASS
-  Differences differences;  // for FAIL and XFAIL: every difference found
+  Differences differences;  // for FAIL, UNRESOLVED and XFAIL: every difference found
   // The normalised streams the driver printed (§6); null when it printed none.
   nlohmann::json actual;
   // What the driver says it is ({"name", "version", ...}); null if it did not say.

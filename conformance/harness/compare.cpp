@@ -12,8 +12,8 @@ namespace {
 
 using nlohmann::json;
 
-// The steps list that the process at `path` ("main", "p", "p/q") runs, or
-// nullptr. The case may be malformed below its top level: nothing is assumed.
+}  // namespace
+
 const json* steps_for_path(const json& case_doc, const std::string& path) {
   const json* steps =
       case_doc.is_object() && case_doc.contains("steps") ? &case_doc["steps"] : nullptr;
@@ -35,6 +35,8 @@ const json* steps_for_path(const json& case_doc, const std::string& path) {
   }
   return steps;
 }
+
+namespace {
 
 std::vector<std::string> ordered_paths(const json& a, const json& b) {
   std::set<std::string> others;
@@ -119,7 +121,12 @@ Differences differences(const json& case_doc, const json& expected_streams,
                         const json& actual_streams) {
   static const json kNone = json::array();
   Differences found;
-  auto add = [&found](Difference difference) {
+  std::string last_stream;  // the stream of the latest difference
+  auto add = [&found, &last_stream](Difference difference) {
+    if (found.first_by_stream.empty() || last_stream != difference.process) {
+      found.first_by_stream.push_back({difference.process, difference.step});
+      last_stream = difference.process;
+    }
     if (++found.total <= kMaxDifferencesKept) found.kept.push_back(std::move(difference));
   };
   for (const auto& path : ordered_paths(expected_streams, actual_streams)) {

@@ -32,13 +32,26 @@ struct Difference {
   [[nodiscard]] nlohmann::json to_json() const;
 };
 
+// Where one stream first differs (spec/protocol.md §7: what decides between
+// FAIL and UNRESOLVED). No step: the stream is present on one side only.
+struct FirstDifference {
+  std::string process;
+  std::optional<std::size_t> step;
+};
+
 struct Differences {
   std::vector<Difference> kept;  // the first kMaxDifferencesKept, in stream order
   std::size_t total = 0;
+  // One per stream that differs, in stream order, however many were kept.
+  std::vector<FirstDifference> first_by_stream;
   [[nodiscard]] bool empty() const { return total == 0; }
   // The first kMaxDifferencesShown, then "... and N more difference(s)".
   [[nodiscard]] std::string describe() const;
 };
+
+// The steps list that the process at `path` ("main", "p", "p/q") runs, or
+// nullptr. The case may be malformed below its top level: nothing is assumed.
+const nlohmann::json* steps_for_path(const nlohmann::json& case_doc, const std::string& path);
 
 // Both stream sets are objects of arrays (the caller has checked their shape).
 // Streams are visited main first, then by path; a stream present on one side

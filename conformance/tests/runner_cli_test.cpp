@@ -324,6 +324,30 @@ TEST_F(RunnerCli, AHungCaseShowsWhatItPrintedAndItsStderrInEveryReport) {
       << xml.str();
 }
 
+TEST_F(RunnerCli, AnUnresolvedCaseFailsTheRunAndIsCountedAsItsOwnOutcome) {
+  // The only difference is at a step the case marks as setup (§7).
+  write("9001.json", R"({"id": "9001", "title": "a scratch case", "clauses": ["MP-001"],
+    "steps": [{"op": "new", "proc": "p", "setup": true}]})");
+  write("9001.driver-output", R"({"protocol": 3, "case": "9001", "pids": [],
+    "streams": {"main": [{"value": 1}]}})");
+  const auto json_lines = dir_ / "meta/results.jsonl";
+  Runner runner(conform({"--json-lines", json_lines.string()}), dir_ / "meta/run");
+  const int status = runner.wait(60);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << runner.out();
+  EXPECT_NE(runner.out().find("9001  UNRESOLVED  a scratch case\n    setup step main[0] (new p) "
+                              "differs: process 'main', step 0"),
+            std::string::npos)
+      << runner.out();
+  EXPECT_NE(runner.out().find("UNRESOLVED: 1"), std::string::npos) << runner.out();
+  EXPECT_NE(runner.out().find("0 passed, 1 failed (1 of them unresolved), 0 skipped"),
+            std::string::npos)
+      << runner.out();
+  const auto line = pyproc::harness::read_json_file(json_lines, 1 << 20);
+  ASSERT_TRUE(line.doc) << line.error;
+  EXPECT_EQ((*line.doc)["outcome"], "UNRESOLVED");
+  EXPECT_EQ((*line.doc)["differences_total"], 1);
+}
+
 // Costly output (issue 18): 12 MB of driver output cost the runner 564 MB
 // (757 MB with --json-lines). Its peak memory is now a small multiple of the
 // output, JSON lines included, and a difference line is short however long
