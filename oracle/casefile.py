@@ -149,6 +149,10 @@ ENDING_OPS = {
     "block": (set(), set()),
 }
 OPS = dict(PROC_OPS, **OTHER_OPS, **ENDING_OPS)
+# Any step may say "setup": true: it only sets the case up, and a case that
+# first differs there is UNRESOLVED, not a FAIL of its clauses (§2, §7).
+# Drivers run the step as if the key were absent.
+SETUP_KEY = "setup"
 # The keys of "new" (and "fork") that hold a steps list run in the child.
 NESTED_KEYS = ("target", "run", "child")
 # Ending ops that would unwind a Python exception through the driver: in a
@@ -529,7 +533,12 @@ class _Checker:
             self.problem(where, "unknown op %s" % q(op))
             return
         required, optional = OPS[op]
-        keys = set(step) - {"op"}
+        keys = set(step) - {"op", SETUP_KEY}
+        if SETUP_KEY in step and step[SETUP_KEY] is not True:
+            # Only true: an absent key already says "checks the clauses".
+            self.problem("%s.%s" % (where, SETUP_KEY),
+                         "must be true (leave it out for a step that checks "
+                         "the case's clauses)")
         for key in sorted(required - keys):
             self.problem(where, "op %s needs key %s" % (q(op), q(key)))
         for key in sorted(keys - required - optional):

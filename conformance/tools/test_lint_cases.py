@@ -253,6 +253,37 @@ class LintTestCase(unittest.TestCase):
                          'conformance/cases/0001.json: steps[1].timeout: unknown key '
                          '"timeout" for op "start"')
 
+    def test_setup_true_is_accepted_on_any_step_at_any_depth(self):
+        steps = [{"op": "new", "proc": "p", "setup": True, "target": [
+                     {"op": "notify", "event": "ready", "setup": True},
+                     {"op": "await", "event": "go", "setup": True}]},
+                 {"op": "start", "proc": "p", "setup": True},
+                 {"op": "await", "event": "ready", "setup": True},
+                 {"op": "is_alive", "proc": "p"},
+                 {"op": "notify", "event": "go", "setup": True},
+                 {"op": "fork", "proc": "c", "setup": True, "child": [
+                     {"op": "call", "function": "os.getpid", "setup": True}]},
+                 {"op": "call", "function": "os.waitpid", "args": [{"var": "c"}, 0],
+                  "setup": True},
+                 {"op": "join", "proc": "p", "setup": True}]
+        self.assertEqual(self.lint_steps(steps), [])
+
+    def test_setup_must_be_true(self):
+        for value in (False, None, 1, "true", [True]):
+            with self.subTest(value=value):
+                steps = [{"op": "new", "proc": "p", "target": [
+                             {"op": "notify", "event": "e", "setup": value}]},
+                         {"op": "start", "proc": "p", "setup": value},
+                         {"op": "await", "event": "e"}]
+                lines = self.lint_steps(steps)
+                message = ("must be true (leave it out for a step that checks the "
+                           "case's clauses)")
+                self.assertError(lines, "conformance/cases/0001.json: "
+                                        "steps[0].target[0].setup: " + message)
+                self.assertError(lines, "conformance/cases/0001.json: steps[1].setup: "
+                                        + message)
+                self.assertEqual(len(lines), 2, lines)
+
     def test_unknown_get_attr(self):
         steps = [{"op": "new", "proc": "p"}, {"op": "get", "proc": "p", "attr": "exit_code"}]
         lines = self.lint_steps(steps)

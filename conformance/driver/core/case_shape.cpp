@@ -258,8 +258,14 @@ void check_step(const json& step, const std::string& where) {
   for (const std::string& key : known->second.required)
     require(step.contains(key), where, "op \"" + op + "\" needs \"" + key + "\"");
   for (const auto& [key, value] : step.items())
-    require(key == "op" || known->second.required.count(key) || known->second.optional.count(key),
+    require(key == "op" || key == "setup" || known->second.required.count(key) ||
+                known->second.optional.count(key),
             where, "unknown key \"" + key + "\" for op \"" + op + "\"");
+  // Any step may say it only sets the case up (§2); the harness reads it, a
+  // driver runs the step as if it were absent. Only true is written.
+  if (step.contains("setup"))
+    require(step["setup"] == json(true), where + ".setup",
+            "must be true (leave it out for a step that checks the case's clauses)");
   for (const char* text :
        {"proc", "event", "name", "function", "method", "var", "type", "message", "attr", "class"})
     if (step.contains(text))

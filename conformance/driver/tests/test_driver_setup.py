@@ -1,0 +1,56 @@
+"""pyproc-driver and steps marked "setup": true (spec/protocol.md §2): it
+runs them as unmarked ones (the mark only changes the harness's verdict, §7),
+at any depth, and refuses a mark other than true as malformed.
+
+    PYPROC_DRIVER=build/default/conformance/pyproc-driver \\
+        python3 -m unittest discover -s conformance/driver/tests
+
+Standard library only.
+"""
+
+import copy
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_driver_cli import DriverTest, Run  # noqa: E402
+from support import case, new, op  # noqa: E402 (test_driver_cli put it on sys.path)
+
+
+def marked(steps):
+    """A deep copy of ``steps`` with every step, nested ones too, marked."""
+    steps = copy.deepcopy(steps)
+    for step in steps:
+        step["setup"] = True
+        for key in ("target", "run", "child"):
+            if key in step:
+                step[key] = marked(step[key])
+    return steps
+
+
+STEPS = [new("p", target=[op("notify", event="ready"), op("await", event="go"),
+                          op("exit", code=3)]),
+         op("start", "p"), op("await", event="ready"), op("is_alive", "p"),
+         op("notify", event="go"), op("join", "p"), op("get", "p", attr="exitcode"),
+         op("call", function="os.WEXITSTATUS", args=[768])]
+
+
+class SetupStepTest(DriverTest):
+    def test_a_marked_step_runs_as_an_unmarked_one(self):
+        plain = Run(case(STEPS)).document()["streams"]
+        self.assertEqual(Run(case(marked(STEPS))).document()["streams"], plain)
+        self.assertEqual(plain["main"][3:], [{"value": True}, {"value": None},
+                                             {"value": None}, {"value": 3}, {"value": 3}])
+
+    def test_only_true_marks_a_step(self):
+        for mark in (False, None, 1, "yes"):
+            with self.subTest(mark=mark):
+                steps = copy.deepcopy(STEPS)
+                steps[0]["target"][1]["setup"] = mark
+                self.assertMalformed(Run(case(steps)), "steps[0].target[1].setup",
+                                     "must be true")
+
+
+if __name__ == "__main__":
+    unittest.main()
