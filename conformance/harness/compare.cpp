@@ -124,7 +124,8 @@ Differences differences(const json& case_doc, const json& expected_streams,
   std::string last_stream;  // the stream of the latest difference
   auto add = [&found, &last_stream](Difference difference) {
     if (found.first_by_stream.empty() || last_stream != difference.process) {
-      found.first_by_stream.push_back({difference.process, difference.step});
+      found.first_by_stream.push_back(
+          {difference.process, difference.step, difference.expected && difference.actual});
       last_stream = difference.process;
     }
     if (++found.total <= kMaxDifferencesKept) found.kept.push_back(std::move(difference));

@@ -37,6 +37,9 @@ struct Difference {
 struct FirstDifference {
   std::string process;
   std::optional<std::size_t> step;
+  // Both sides observed something there (a value or an exception), rather
+  // than one side's process having ended or gone on.
+  bool both_observed = false;
 };
 
 struct Differences {

@@ -35,7 +35,11 @@ bool is_setup_step(const json& case_doc, const std::string& path, std::size_t in
 std::string unresolved_reason(const json& case_doc, const Differences& found) {
   std::string named;
   for (const auto& first : found.first_by_stream) {
-    if (!first.step || !is_setup_step(case_doc, first.process, *first.step)) return {};
+    // A setup step that observed something else failed to set the case up;
+    // one with no observation on a side is a process that ended or went on
+    // where it should not have, which may well be what the case checks.
+    if (!first.step || !first.both_observed || !is_setup_step(case_doc, first.process, *first.step))
+      return {};
     named += (named.empty() ? "" : ", ") + first.process + "[" + std::to_string(*first.step) +
              "] (" + step_name(*step_at(case_doc, first.process, *first.step)) + ")";
   }

@@ -14,8 +14,9 @@ namespace pyproc::harness {
 bool is_setup_step(const nlohmann::json& case_doc, const std::string& path, std::size_t index);
 
 // When `found` (not empty) is UNRESOLVED — every stream that differs first
-// differs at a setup step, none is on one side only — what says so: "setup
-// step main[3] (os.waitid) differs". Empty when the differences are a FAIL.
+// differs at a setup step, where both sides observed something, and none is
+// on one side only — what says so: "setup step main[3] (os.waitid)
+// differs". Empty when the differences are a FAIL.
 std::string unresolved_reason(const nlohmann::json& case_doc, const Differences& found);
 
 }  // namespace pyproc::harness

@@ -133,6 +133,18 @@ TEST_F(HarnessSetup, AStreamOnOneSideOnlyIsAFailWhateverElseDiffers) {
       << result.detail;
 }
 
+TEST_F(HarnessSetup, AProcessThatStopsObservingAtASetupStepIsAFail) {
+  // p ended before its (setup) await: what ended it may be the case's point.
+  const auto ended = judge(kMain, "[]");
+  EXPECT_EQ(ended.outcome, Outcome::Fail) << ended.detail;
+  EXPECT_NE(ended.detail.find("process 'p', step 0"), std::string::npos) << ended.detail;
+  // ...and so did a process that went on where it was expected to have ended.
+  write("expected/9001.json",
+        std::string(R"({"case": "9001", "streams": {"main": )") + kMain + R"(, "p": []}})");
+  const auto went_on = judge(kMain, kP);
+  EXPECT_EQ(went_on.outcome, Outcome::Fail) << went_on.detail;
+}
+
 TEST_F(HarnessSetup, ADeclaredDeviationStillExcusesTheCase) {
   const std::string at_setup = R"([{"value": null}, {"value": null}, )" + std::string(kNoWaitid) +
                                R"(, {"value": 0}, {"value": "r"}])";
