@@ -44,17 +44,20 @@ sys.path.insert(0, os.path.join(ROOT, "oracle"))
 
 import reproducer  # noqa: E402
 
-OUTCOMES = ("PASS", "FAIL", "XFAIL", "XPASS", "UNSUPPORTED", "HUNG", "CRASH",
+OUTCOMES = ("PASS", "FAIL", "UNRESOLVED", "XFAIL", "XPASS", "UNSUPPORTED", "HUNG", "CRASH",
             "LEAK", "ERROR")
 CLAUSE_HEADING = re.compile(r"###\s+([A-Z][A-Z0-9]*-[0-9]{3,})\s*(?:—|-)?\s*(.*)")
 SECTION_HEADING = re.compile(r"##\s+(.*)")
 TITLE_HEADING = re.compile(r"#\s+(.*)")
 UNGROUPED = ("(no clause of spec/)", "", "")
-# Outcomes that conform (what a pass fraction counts) and those a case page
-# puts first.
+# Outcomes that conform (what a pass fraction counts), those a pass fraction
+# leaves out (UNRESOLVED: the case differs only where it sets itself up,
+# spec/protocol.md section 7, so it says nothing of its clauses), and those a
+# case page puts first.
 SUCCESS = ("PASS", "XFAIL")
+NOT_JUDGED = ("UNSUPPORTED", "UNRESOLVED")
 ORDER = {o: i for i, o in enumerate(("HUNG", "CRASH", "ERROR", "LEAK", "FAIL", "XPASS",
-                                     "XFAIL", "UNSUPPORTED", "PASS"))}
+                                     "UNRESOLVED", "XFAIL", "UNSUPPORTED", "PASS"))}
 # A string or array shown as a value-level diff from this length on.
 LONG_VALUE = 60
 NO_ATTRIBUTE = re.compile(r"module '([A-Za-z_][A-Za-z0-9_.]*)' has no attribute "
@@ -71,6 +74,7 @@ tr.clause td { background: #f7f7f7; font-style: italic; }
 td.o-PASS { background: #c8efc8; } td.o-XFAIL { background: #e3f2c2; }
 td.o-FAIL, td.o-XPASS { background: #f6b8b8; }
 td.o-CRASH, td.o-HUNG, td.o-LEAK, td.o-ERROR { background: #f0a0d8; }
+td.o-UNRESOLVED { background: #fbe0a8; }
 td.o-UNSUPPORTED { background: #e4e4e4; } td.o-none { background: #fff; color: #999; }
 td.outcome a { color: inherit; text-decoration: none; display: block; }
 td.o-FAIL.new, td.o-HUNG.new, td.o-CRASH.new { outline: 3px solid #c00; }
@@ -341,8 +345,11 @@ def root_cause(case, result):
         first = first_process_step(case)
         return "%s, nothing observed (the case starts with %s)" % (outcome, first) \
             if first else outcome
-    if outcome not in ("FAIL", "XFAIL", "XPASS"):
+    if outcome not in ("FAIL", "XFAIL", "XPASS", "UNRESOLVED"):
         return outcome
+    if outcome == "UNRESOLVED":
+        # Grouped apart from the failures of what the cases check.
+        return "UNRESOLVED at a setup step: " + root_cause(case, dict(result, outcome="FAIL"))
     d = first_difference(result)
     if d is None:
         return "%s without differences listed" % outcome
@@ -608,11 +615,11 @@ class Run:
 
     def fraction(self, impl_id, case_ids):
         """(conforming, judged) over ``case_ids``: PASS and XFAIL of the
-        cases that ran here and were not UNSUPPORTED."""
+        cases that ran here and were neither UNSUPPORTED nor UNRESOLVED."""
         judged = conforming = 0
         for case_id in case_ids:
             r = self.result(impl_id, case_id)
-            if r is None or r["outcome"] == "UNSUPPORTED":
+            if r is None or r["outcome"] in NOT_JUDGED:
                 continue
             judged += 1
             conforming += is_success(r["outcome"])
@@ -648,7 +655,7 @@ class Run:
         """{kind: [case ids]} over the cases of one implementation."""
         kinds = collections.defaultdict(list)
         for case_id, r in sorted(self.results[impl_id].items()):
-            if r["outcome"] in ("FAIL", "XFAIL"):
+            if r["outcome"] in ("FAIL", "XFAIL", "UNRESOLVED"):
                 for kind in case_kinds(r):
                     kinds[kind].append(case_id)
             elif r["outcome"] not in ("PASS", "UNSUPPORTED"):
@@ -826,7 +833,7 @@ def changes_section(run):
 
 FILTER_SCRIPT = """
 (function () {
-  var FAILING = ["FAIL", "XPASS", "HUNG", "CRASH", "LEAK", "ERROR"];
+  var FAILING = ["FAIL", "UNRESOLVED", "XPASS", "HUNG", "CRASH", "LEAK", "ERROR"];
   var form = document.getElementById("filters");
   var table = document.getElementById("matrix");
   var query = new URLSearchParams(location.search);
@@ -897,7 +904,7 @@ def filters_form(run):
         return "<label>%s <select name=\"%s\"><option value=\"\">all</option>%s</select></label>" % (
             label, name, "".join("<option value=\"%s\">%s</option>" % (esc(v), esc(t))
                                  for v, t in options))
-    outcomes = [("failing", "failing (FAIL, XPASS, HUNG, CRASH, LEAK, ERROR)")] + \
+    outcomes = [("failing", "failing (FAIL, UNRESOLVED, XPASS, HUNG, CRASH, LEAK, ERROR)")] + \
         [(o, o) for o in OUTCOMES]
     impls = [(i["id"], i["label"]) for i in run.ran]
     areas = [(re.sub(r"`", "", a), re.sub(r"`", "", a)) for a, _ in run.areas()]
@@ -980,12 +987,14 @@ def index_html(run):
             "generated the expected files it is compared with.</p>\n%s\n"
             "%s\n"
             "<h2>Pass fractions per area</h2>\n<p class=\"muted\">PASS and XFAIL of the cases "
-            "judged (UNSUPPORTED left out); per clause in the table below.</p>\n%s\n"
+            "judged (UNSUPPORTED and UNRESOLVED left out: an UNRESOLVED case differs only at "
+            "steps that set it up, not where it checks its clauses, so it counts neither for "
+            "nor against them); per clause in the table below.</p>\n%s\n"
             "<h2>Root causes</h2>\n<p class=\"muted\">The cases that do not pass, grouped by "
             "their first differing step and the function or attribute it uses, and how it "
             "differs; the other outcomes by name.</p>\n%s\n"
             "<h2>Kinds of difference</h2>\n<p>Cases per kind (a case may show several); "
-            "FAIL and XFAIL by what differs, the other outcomes by name.</p>\n%s\n"
+            "FAIL, UNRESOLVED and XFAIL by what differs, the other outcomes by name.</p>\n%s\n"
             "<h2>Case × implementation</h2>\n<p>Grouped by area, section and the first "
             "clause a case cites; every cell links to the case's page.</p>\n%s\n%s\n"
             "<script>%s</script>"
