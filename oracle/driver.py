@@ -148,9 +148,9 @@ with OwnBytecode():
     import programs  # noqa: E402
     from channel import Channel  # noqa: E402
     from programs import EXCEPTIONS, Capture, ProgramOps, standard_streams  # noqa: E402
-    from values import Authkey, DriverError, Fd, Pid, encode, tag_attribute  # noqa: E402
+    from values import Authkey, DriverError, Fd, Pid, encode, raised  # noqa: E402
 
-PROTOCOL = 3
+PROTOCOL = 4
 # The modules the matrix knows to copy multiprocessing's API; --module takes
 # any importable one that has what the driver calls (COMPATIBLE).
 MODULES = ("multiprocessing", "billiard", "multiprocess")
@@ -167,6 +167,13 @@ START_METHOD = "fork"
 # What else is under test, as the options named it (None: the standard
 # module, nothing preloaded); a spawned child learns them too.
 CHOICES = {"preload": None, "os": None, "subprocess": None}
+
+
+def under_test():
+    """The modules under test by their standard names, where an exception's
+    class is looked up (spec/protocol.md §4.6)."""
+    return (("os", programs.MODULES["os"]), ("subprocess", programs.MODULES["subprocess"]),
+            ("multiprocessing", MP))
 
 
 class UsageError(Exception):
@@ -477,11 +484,7 @@ class Driver(ProgramOps):
 
     @staticmethod
     def raised(step, e):
-        raised = {"type": type(e).__name__, "message": str(e)}
-        if "exception_attrs" in step:
-            raised["attrs"] = [[a, encode(tag_attribute(a, getattr(e, a, None)))]
-                               for a in step["exception_attrs"]]
-        return {"raised": raised}
+        return raised(e, step.get("exception_attrs"), under_test())
 
     @staticmethod
     def resolve(step, procs):

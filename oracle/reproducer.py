@@ -15,7 +15,7 @@ line per observation, normalised as the harness normalises (spec/protocol.md
 
     main[3] {"value": 0}                         stream main, step 3
     main[4] {"value": "pid#2"}
-    p[0] {"raised": {"message": "boom", "type": "ValueError"}}
+    p[0] {"raised": {"bases": ["Exception", "BaseException"], "class": "ValueError", ...}}
     # stream q (no observations)
 
 so that running it under CPython and under another implementation and
@@ -106,6 +106,7 @@ HELPER = os.environ.get("PYPROC_HELPER") or %(helper)r
 HELPER_DIR = os.path.dirname(HELPER)
 TMP = os.environ.get("PYPROC_CASE_TMP") or os.getcwd()
 EXCEPTIONS = vars(builtins)
+UNDER_TEST = (("os", os), ("subprocess", subprocess), ("multiprocessing", multiprocessing))
 READ_CHUNK = 1 << 16
 _BIG_PIPE = 1 << 20
 MAIN_LINES = []
@@ -183,11 +184,7 @@ class step:
         if e is None:
             obs = {"value": encode(self.value)}
         else:
-            raised = {"type": type(e).__name__, "message": str(e)}
-            if self.attrs is not None:
-                raised["attrs"] = [[a, encode(tag_attribute(a, getattr(e, a, None)))]
-                                   for a in self.attrs]
-            obs = {"raised": raised}
+            obs = raised(e, self.attrs, UNDER_TEST)
         self.value = None
         report("%s[%d] %s" % (self.where, self.index,
                                 json.dumps(obs, sort_keys=True, ensure_ascii=True)))

@@ -6,6 +6,9 @@ observation. They subclass int, so a tagged value still works as an argument
 (os.waitpid(pid, 0) with a Pid).
 """
 
+import builtins
+import importlib
+
 
 class DriverError(Exception):
     """The driver itself failed (never an observation)."""
@@ -89,3 +92,49 @@ def pids_in(value):
     if type(value) in (list, tuple):
         return [p for v in value for p in pids_in(v)]
     return []
+
+
+# Where user code names an exception class from, after builtins and the
+# modules under test (spec/protocol.md §4.6): io.UnsupportedOperation,
+# pickle.PicklingError, queue.Empty.
+STANDARD_EXCEPTION_MODULES = ("io", "pickle", "queue")
+
+
+def catchable_name(cls, under_test):
+    """The name by which user code catches ``cls`` (§4.6): ``N`` for a builtin,
+    ``subprocess.N`` when the module under test called subprocess has ``N``
+    and it is ``cls`` (the same for os and multiprocessing), ``io.N`` and the
+    like for the standard modules above; None when no such name reaches it.
+    ``under_test`` is a sequence of (standard name, module) pairs."""
+    name = cls.__name__
+    if getattr(builtins, name, None) is cls:
+        return name
+    for prefix, module in under_test:
+        if getattr(module, name, None) is cls:
+            return prefix + "." + name
+    for prefix in STANDARD_EXCEPTION_MODULES:
+        if getattr(importlib.import_module(prefix), name, None) is cls:
+            return prefix + "." + name
+    return None
+
+
+def raised(e, attrs, under_test):
+    """The observation of exception ``e`` (§4.6): its type name, message, the
+    name its class is caught by (its module and qualified name when no
+    standard name reaches it: an implementation's own class) and the
+    catchable classes it derives from, in method resolution order; with the
+    attributes ``attrs`` names (None: none asked for)."""
+    cls = type(e)
+    observation = {
+        "type": cls.__name__,
+        "message": str(e),
+        "class": (catchable_name(cls, under_test)
+                  or "%s.%s" % (cls.__module__, cls.__qualname__)),
+        "bases": [name for name in (catchable_name(base, under_test)
+                                    for base in cls.__mro__[1:] if base is not object)
+                  if name is not None],
+    }
+    if attrs is not None:
+        observation["attrs"] = [[a, encode(tag_attribute(a, getattr(e, a, None)))]
+                                for a in attrs]
+    return {"raised": observation}

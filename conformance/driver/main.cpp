@@ -25,7 +25,7 @@ namespace {
 using nlohmann::json;
 
 // The version of spec/protocol.md this driver speaks.
-constexpr int kProtocol = 3;
+constexpr int kProtocol = 4;
 
 int run_case(const json& case_doc) {
   const std::string id = case_doc.at("id");

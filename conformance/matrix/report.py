@@ -261,14 +261,30 @@ def difference_kind(d):
     if actual is None:
         return "a missing observation"
     if "raised" in expected and "raised" in actual:
-        if expected["raised"]["type"] == actual["raised"]["type"]:
-            return "another exception message"
-        return "another exception type"
+        if expected["raised"]["type"] != actual["raised"]["type"]:
+            return "another exception type"
+        if catchable_as(expected["raised"]) != catchable_as(actual["raised"]):
+            return "an exception that CPython's except clauses do not catch alike"
+        return "another exception message"
     if "raised" in expected:
         return "a value where CPython raises"
     if "raised" in actual:
         return "an exception where CPython gives a value"
     return "another value"
+
+
+def catchable_as(raised):
+    """What except clauses catch an observed exception (spec/protocol.md
+    §4.6): its class and bases; None for a driver of protocol 3 or earlier."""
+    return raised.get("class"), raised.get("bases")
+
+
+def describe_class(raised):
+    """``subprocess.CalledProcessError (a SubprocessError, Exception, ...)``."""
+    name, bases = catchable_as(raised)
+    if name is None:
+        return "%s (class and bases not told)" % raised.get("type")
+    return "%s (%s)" % (name, ", ".join(bases or []) or "no standard base")
 
 
 def case_kinds(result):
@@ -371,6 +387,9 @@ def root_cause(case, result):
         return "%s: an observation CPython does not make" % label
     if a_raised and e_raised:
         if a_raised.get("type") == e_raised.get("type"):
+            if catchable_as(a_raised) != catchable_as(e_raised):
+                return "%s: raises %s, not %s" % (label, describe_class(a_raised),
+                                                  describe_class(e_raised))
             return "%s: another %s message" % (label, a_raised.get("type"))
         return "%s: raises %s, not %s" % (label, a_raised.get("type"), e_raised.get("type"))
     if a_raised:

@@ -50,6 +50,34 @@ TEST_F(HarnessJudgement, AnIntegerIsNotAFloat) {
             Outcome::Pass);
 }
 
+// §4.6: an exception is what user code can catch. The same type name and
+// message from another class (an implementation's own CalledProcessError,
+// which `except subprocess.CalledProcessError` misses), or from a class with
+// other bases, is a FAIL; so is an exception told without them (protocol 3).
+TEST_F(HarnessJudgement, AnExceptionIsTheClassUserCodeCatchesNotItsName) {
+  auto raised = [](const std::string& identity) {
+    return R"({"main": [{"raised": {"type": "CalledProcessError", "message": "m")" + identity +
+           "}}]}";
+  };
+  const std::string standard =
+      R"(, "class": "subprocess.CalledProcessError", "bases": ["subprocess.SubprocessError", "Exception", "BaseException"])";
+  EXPECT_EQ(judge(raised(standard), raised(standard)).outcome, Outcome::Pass);
+  const auto own = judge(
+      raised(standard),
+      raised(
+          R"(, "class": "fake.CalledProcessError", "bases": ["subprocess.SubprocessError", "Exception", "BaseException"])"));
+  EXPECT_EQ(own.outcome, Outcome::Fail);
+  EXPECT_NE(own.detail.find("fake.CalledProcessError"), std::string::npos) << own.detail;
+  EXPECT_EQ(
+      judge(
+          raised(standard),
+          raised(
+              R"(, "class": "subprocess.CalledProcessError", "bases": ["Exception", "BaseException"])"))
+          .outcome,
+      Outcome::Fail);
+  EXPECT_EQ(judge(raised(standard), raised("")).outcome, Outcome::Fail);
+}
+
 TEST_F(HarnessJudgement, IntegersCompareExactlyAtAnySize) {
   const std::string two_70 = "1180591620717411303424", two_70_less_1 = "1180591620717411303423";
   const std::string huge = "1" + std::string(400, '0');  // beyond a double's range

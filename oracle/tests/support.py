@@ -1,5 +1,6 @@
 """Shared helpers: where things are, and running the driver on inline cases."""
 
+import builtins
 import json
 import os
 import signal
@@ -42,8 +43,15 @@ def value(v):
     return {"value": v}
 
 
-def raised(type_name, message):
-    return {"raised": {"type": type_name, "message": message}}
+def raised(type_name, message, class_name=None, bases=None):
+    """An exception's observation (spec/protocol.md §4.6). A builtin's class
+    and bases are Python's own; another class must give them."""
+    if class_name is None:
+        cls = getattr(builtins, type_name)
+        class_name = type_name
+        bases = [c.__name__ for c in cls.__mro__[1:] if c is not object]
+    return {"raised": {"type": type_name, "message": message, "class": class_name,
+                       "bases": bases}}
 
 
 def write_json(directory, name, doc):

@@ -17,10 +17,6 @@ def value(v):
     return {"value": v}
 
 
-def raised(type_name, message):
-    return {"raised": {"type": type_name, "message": message}}
-
-
 class ExitTest(unittest.TestCase):
     def test_exitcode_after_exit_3(self):
         doc = run_driver(case([new("p", target=[op("exit", code=3)])]
@@ -168,7 +164,7 @@ class ObjectTest(unittest.TestCase):
 class DocumentTest(unittest.TestCase):
     def test_document_shape(self):
         doc = run_driver(case([op("parent_is_none")], case_id="0042"))
-        self.assertEqual(doc["protocol"], 3)
+        self.assertEqual(doc["protocol"], 4)
         self.assertEqual(doc["case"], "0042")
         self.assertEqual(doc["implementation"]["name"], "CPython")
         self.assertEqual(doc["implementation"]["start_method"], "fork")

@@ -12,7 +12,7 @@ import tempfile
 import textwrap
 import unittest
 
-from support import DRIVER, case, op, run_driver, run_driver_raw, value, write_json
+from support import DRIVER, case, op, raised, run_driver, run_driver_raw, value, write_json
 
 FAKES = {
     # A preload that records what the driver had imported before it ran.
@@ -36,6 +36,24 @@ FAKES = {
             return "fake getoutput: " + cmd
         def Popen(*args, **kwargs):
             raise OSError("fake Popen")
+    """,
+    # check_output raising a CalledProcessError of its own, which
+    # `except subprocess.CalledProcessError` misses, though it has the name
+    # and subclasses subprocess.SubprocessError (issue 18's false PASS).
+    "fakeowncpe.py": """
+        import subprocess
+        class CalledProcessError(subprocess.SubprocessError):
+            pass
+        def check_output(*args, **kwargs):
+            raise CalledProcessError("exit status 1")
+    """,
+    # The same class exported as the module's own CalledProcessError, but
+    # not derived from SubprocessError: `except SubprocessError` misses it.
+    "fakeexportedcpe.py": """
+        class CalledProcessError(Exception):
+            pass
+        def check_output(*args, **kwargs):
+            raise CalledProcessError("exit status 1")
     """,
     # An os module of its own: getcwd and fork (which counts).
     "fakeos.py": """
@@ -98,7 +116,7 @@ class DriverOptionsTest(unittest.TestCase):
                          options=["--subprocess-module", "fakesub"])
         self.assertEqual(doc["streams"]["main"], [
             value("fake getoutput: ls"), value(0), value(True),
-            {"raised": {"type": "OSError", "message": "fake Popen"}}])
+            raised("OSError", "fake Popen")])
         self.assertEqual(doc["implementation"]["subprocess_module"], "fakesub")
         self.assertEqual(doc["implementation"]["package_versions"], {"fakesub": "0.9"})
 
@@ -109,7 +127,28 @@ class DriverOptionsTest(unittest.TestCase):
                          options=["--subprocess-module", "fakesub:Popen"])
         self.assertEqual(doc["streams"]["main"][0], value("hi"))
         self.assertEqual(doc["streams"]["main"][1],
-                         {"raised": {"type": "OSError", "message": "fake Popen"}})
+                         raised("OSError", "fake Popen"))
+
+    def test_an_exception_is_named_as_user_code_catches_it(self):
+        check_output = call("subprocess.check_output", ["false"])
+        standard = run_driver(case([check_output]))["streams"]["main"][0]["raised"]
+        self.assertEqual((standard["class"], standard["bases"]),
+                         ("subprocess.CalledProcessError",
+                          ["subprocess.SubprocessError", "Exception", "BaseException"]))
+        # The module under test holds another class: it is named by its
+        # module, and only the bases user code can name are listed.
+        own = run_driver(case([check_output]), options=["--subprocess-module",
+                                                        "fakeowncpe:check_output"])
+        self.assertEqual(own["streams"]["main"], [raised(
+            "CalledProcessError", "exit status 1", "fakeowncpe.CalledProcessError",
+            ["subprocess.SubprocessError", "Exception", "BaseException"])])
+        # The module under test's own CalledProcessError is the one user code
+        # names subprocess.CalledProcessError, with the bases it has.
+        exported = run_driver(case([check_output]), options=["--subprocess-module",
+                                                             "fakeexportedcpe"])
+        self.assertEqual(exported["streams"]["main"], [raised(
+            "CalledProcessError", "exit status 1", "subprocess.CalledProcessError",
+            ["Exception", "BaseException"])])
 
     def test_the_os_module_serves_calls_and_the_fork_step(self):
         doc = run_driver(case([call("os.getcwd"),

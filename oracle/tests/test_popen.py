@@ -35,7 +35,7 @@ def attr(var, name, **keys):
 
 class ProtocolTest(unittest.TestCase):
     def test_version(self):
-        self.assertEqual(driver.PROTOCOL, 3)
+        self.assertEqual(driver.PROTOCOL, 4)
 
 
 @needs_helper

@@ -164,6 +164,7 @@ class CallTest(unittest.TestCase):
             call("os.waitpid", -1, 0, exception_attrs=["errno"])])
         self.assertEqual(got[0], {"raised": {
             "type": "ProcessLookupError", "message": "[Errno 3] No such process",
+            "class": "ProcessLookupError", "bases": ["OSError", "Exception", "BaseException"],
             "attrs": [["errno", 3], ["strerror", "No such process"], ["nope", None]]}})
         self.assertEqual(got[1]["raised"]["attrs"], [["errno", 10]])
 
@@ -372,7 +373,7 @@ class RequirementTest(unittest.TestCase):
     def test_unmet_requirement_is_unsupported(self):
         unmet = "non-root" if os.geteuid() == 0 else "root"
         doc = run_driver(case([op("hook_log")], requires=[unmet]))
-        self.assertEqual(doc["protocol"], 3)
+        self.assertEqual(doc["protocol"], 4)
         self.assertIn("requires %s" % unmet, doc["unsupported"])
 
     def test_no_core_unless_required(self):

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/exception_identity.hpp"
 #include "core/py_value.hpp"
 #include "core/registry.hpp"
 #include "core/values.hpp"
@@ -53,7 +54,8 @@ std::optional<PyValue> attribute(const BaseException& e, const std::string& name
 }  // namespace
 
 json raised_observation(const json& step, const BaseException& e) {
-  json observation = raised(e.type_name(), e.what());
+  const ExceptionIdentity identity = identify(e);
+  json observation = raised(e.type_name(), e.what(), identity.class_name, identity.bases);
   if (!step.contains("exception_attrs")) return observation;
   json attrs = json::array();
   for (const json& name : step.at("exception_attrs")) {

@@ -137,7 +137,8 @@ void Script::run_steps(const json& steps, const Emit& emit, Frame& frame) {
     } catch (const Unexpressible& e) {
       // A step no C++ program can write: observed as such, and the process
       // goes on (expressions.hpp; a declared deviation names the step).
-      observation = raised("Unexpressible", e.what());
+      // Not a Python exception: no class user code could catch.
+      observation = raised("Unexpressible", e.what(), "Unexpressible", {});
     }
     emit(index, observation);
   }

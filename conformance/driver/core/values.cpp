@@ -64,8 +64,10 @@ nlohmann::json encode_value(const Value& value) {
       value.data);
 }
 
-nlohmann::json raised(const char* type, const std::string& message) {
-  return {{"raised", {{"type", type}, {"message", message}}}};
+nlohmann::json raised(const char* type, const std::string& message, const std::string& class_name,
+                      const std::vector<std::string>& bases) {
+  return {
+      {"raised", {{"type", type}, {"message", message}, {"class", class_name}, {"bases", bases}}}};
 }
 
 }  // namespace pyproc::driver

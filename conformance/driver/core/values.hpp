@@ -26,7 +26,9 @@ struct Value {
 Value decode_value(const nlohmann::json& value);
 // As a driver prints it: byte strings as {"bytes": lowercase hex}.
 nlohmann::json encode_value(const Value& value);
-// {"type", "message"} for an observation of a raised exception.
-nlohmann::json raised(const char* type, const std::string& message);
+// {"raised": {"type", "message", "class", "bases"}}: an observation of a
+// raised exception (spec/protocol.md §4.6).
+nlohmann::json raised(const char* type, const std::string& message, const std::string& class_name,
+                      const std::vector<std::string>& bases);
 
 }  // namespace pyproc::driver

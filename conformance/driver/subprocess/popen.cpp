@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/exception_identity.hpp"
 #include "core/expressions.hpp"
 #include "core/function_table.hpp"
 #include "pyproc/subprocess.hpp"
@@ -19,13 +20,6 @@ namespace {
 
 namespace sp = pyproc::subprocess;
 using P = ParamType;
-
-// next() at end of file.
-class StopIteration : public Exception {
- public:
-  StopIteration() : Exception("") {}
-  [[nodiscard]] const char* type_name() const noexcept override { return "StopIteration"; }
-};
 
 // A Popen object. `popen` is empty in the static check, where only the
 // type (and so the methods) matters.

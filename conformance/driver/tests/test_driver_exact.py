@@ -101,7 +101,8 @@ class CppDriver(ExactValues, unittest.TestCase):
                                             cwd=tmp, check=True).stdout)
         self.assertEqual(doc["streams"]["main"], [{"raised": {
             "type": "Unexpressible",
-            "message": "the integer 1180591620717411303424 does not fit C++'s 64-bit integers"}}])
+            "message": "the integer 1180591620717411303424 does not fit C++'s 64-bit integers",
+            "class": "Unexpressible", "bases": []}}])
 
 
 class OracleDriver(ExactValues, unittest.TestCase):

@@ -31,9 +31,9 @@ def popen(argv, bind="p", **kwargs):
 
 
 class PopenDocumentTest(DriverTest):
-    def test_protocol_3_and_the_pid_of_every_popen(self):
+    def test_protocol_4_and_the_pid_of_every_popen(self):
         doc = Run(case([popen(["exit", "0"]), op("method", var="p", method="wait")])).document()
-        self.assertEqual(doc["protocol"], 3)
+        self.assertEqual(doc["protocol"], 4)
         # The driver's own pid, then the child's, which no step read.
         self.assertEqual(len(doc["pids"]), 2, doc["pids"])
         self.assertEqual(doc["streams"]["main"], [value({"object": "Popen"}), value(0)])

@@ -20,8 +20,8 @@ def value(v):
     return {"value": v}
 
 
-def raised(t, m):
-    return {"raised": {"type": t, "message": m}}
+def raised(t, m, cls=None, bases=("Exception", "BaseException")):
+    return {"raised": {"type": t, "message": m, "class": cls or t, "bases": list(bases)}}
 
 
 def expected_streams(case_id):
@@ -42,6 +42,10 @@ class KindsTest(unittest.TestCase):
                                "actual": raised("E", "b")}), "another exception message")
         self.assertEqual(kind({"step": 0, "expected": raised("E", "a"),
                                "actual": raised("F", "a")}), "another exception type")
+        # The same name and message from a class except clauses tell apart.
+        self.assertEqual(kind({"step": 0, "expected": raised("E", "a", "subprocess.E"),
+                               "actual": raised("E", "a", "fake.E")}),
+                         "an exception that CPython's except clauses do not catch alike")
         self.assertEqual(kind({"step": 0, "expected": raised("E", "a"),
                                "actual": value(1)}), "a value where CPython raises")
         self.assertEqual(kind({"step": 0, "expected": value(1),
@@ -205,6 +209,13 @@ class RootCauseTest(unittest.TestCase):
                                      "expected": raised("OSError", "a"),
                                      "actual": raised("OSError", "b")}),
                          "os.waitpid(): another OSError message")
+        own = raised("CalledProcessError", "m", "fake.CalledProcessError", ["Exception"])
+        self.assertEqual(self.cause({"process": "main", "step": 1, "actual": own,
+                                     "expected": raised("CalledProcessError", "m",
+                                                        "subprocess.CalledProcessError",
+                                                        ["subprocess.SubprocessError"])}),
+                         "os.waitpid(): raises fake.CalledProcessError (Exception), not "
+                         "subprocess.CalledProcessError (subprocess.SubprocessError)")
         self.assertEqual(self.cause({"process": "main", "step": 1, "expected": value(1),
                                      "actual": None}),
                          "os.waitpid(): no observation (the process ended or stopped before it)")
