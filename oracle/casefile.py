@@ -93,6 +93,9 @@ REQUIREMENTS = ("root", "non-root", "core-dumps", "fork-inheritance",
 # objects (^name) and variables of its creator, as fork copied them (§2).
 FORK_INHERITANCE = "fork-inheritance"
 
+# §4.1: a repr step checks at most this many parts of the text.
+MAX_REPR_PARTS = 16
+
 # op -> (required keys, optional keys), "op" itself excluded.
 PROC_OPS = {
     "new": ({"proc"}, {"target", "run", "class", "name", "daemon",
@@ -105,7 +108,7 @@ PROC_OPS = {
     "close": ({"proc"}, set()),
     "get": ({"proc", "attr"}, set()),
     "set": ({"proc", "attr", "value"}, set()),
-    "repr": ({"proc"}, set()),
+    "repr": ({"proc"}, {"contains"}),
     "sentinel_ready": ({"proc", "timeout"}, set()),
     "wait": ({"procs"}, {"timeout"}),
     "stderr": ({"proc"}, set()),
@@ -659,6 +662,15 @@ class _Checker:
             elif capture and not any(key in step for key in ("target", "run")):
                 self.problem(where + ".capture_stderr", "true needs \"target\" or "
                              "\"run\"")
+
+    def op_repr(self, step, where, bound):
+        # §4.1: the parts of the text the case's clause speaks of.
+        parts = step.get("contains")
+        if "contains" in step and not (
+                isinstance(parts, list) and 1 <= len(parts) <= MAX_REPR_PARTS
+                and all(isinstance(p, str) and p for p in parts)):
+            self.problem(where + ".contains", "must be an array of 1 to %d non-empty strings"
+                         % MAX_REPR_PARTS)
 
     def op_join(self, step, where, bound):
         if "timeout" in step and step["timeout"] is not None \

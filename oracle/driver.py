@@ -577,7 +577,10 @@ class Driver(ProgramOps):
         return None
 
     def op_repr(self, step, procs, path):
-        return repr(self.resolve(step, procs))
+        text = repr(self.resolve(step, procs))
+        if "contains" in step:
+            return [part in text for part in step["contains"]]
+        return text
 
     def op_sentinel_ready(self, step, procs, path):
         sentinel = self.resolve(step, procs).sentinel

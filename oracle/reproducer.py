@@ -792,7 +792,10 @@ class Generator:
                                             literal(st["value"])))
 
     def op_repr(self, st, index, scope, indent):
-        self.simple(indent, scope, index, "repr(%s)" % self.proc(st["proc"], scope))
+        text = "repr(%s)" % self.proc(st["proc"], scope)
+        if "contains" in st:
+            text = "[part in %s for part in %r]" % (text, st["contains"])
+        self.simple(indent, scope, index, text)
 
     def op_sentinel_ready(self, st, index, scope, indent):
         self.simple(indent, scope, index, "bool(multiprocessing.connection.wait([%s.sentinel], %r))"

@@ -145,6 +145,18 @@ class ProblemsTest(unittest.TestCase):
             casefile.check_case(case(self.signal_steps(
                 "SIGRTMIN+%d" % casefile.RT_SPAN)))
 
+    # -- repr: contains --------------------------------------------------
+    def test_repr_contains_accepted(self):
+        self.assertClean([{"op": "repr", "proc": "@current", "contains": ["closed"]},
+                          {"op": "repr", "proc": "@parent", "contains": ["a", "b"]}])
+
+    def test_repr_contains_must_be_non_empty_strings(self):
+        for parts in ([], "closed", [""], [1], ["x"] * (casefile.MAX_REPR_PARTS + 1)):
+            with self.subTest(parts=parts):
+                self.assertProblem([{"op": "repr", "proc": "@current", "contains": parts}],
+                                   "steps[0].contains",
+                                   "must be an array of 1 to 16 non-empty strings")
+
     # -- new: capture_stderr ---------------------------------------------
     def test_capture_stderr_accepted(self):
         self.assertClean([

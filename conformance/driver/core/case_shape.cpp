@@ -38,7 +38,7 @@ const std::map<std::string, Keys>& ops() {
       {"close", {{"proc"}, {}}},
       {"get", {{"proc", "attr"}, {}}},
       {"set", {{"proc", "attr", "value"}, {}}},
-      {"repr", {{"proc"}, {}}},
+      {"repr", {{"proc"}, {"contains"}}},
       {"sentinel_ready", {{"proc", "timeout"}, {}}},
       {"wait", {{"procs"}, {"timeout"}}},
       {"stderr", {{"proc"}, {}}},
@@ -82,6 +82,9 @@ const std::map<std::string, std::set<std::string>>& expressions() {
   };
   return table;
 }
+
+// §4.1: a repr step checks at most this many parts of the text.
+constexpr std::size_t kMaxReprParts = 16;
 
 const std::regex kIdentifier("[A-Za-z_][A-Za-z0-9_]*");
 const std::regex kLocalName("[a-z][a-z0-9_]*");
@@ -305,6 +308,14 @@ void check_step(const json& step, const std::string& where) {
     require(matches(step["proc"], kLocalName), where + ".proc", "must be a local name");
   if (op == "fork")
     require(matches(step["proc"], kLocalName), where + ".proc", "must be a local name");
+  if (op == "repr" && step.contains("contains")) {
+    const json& parts = step["contains"];
+    bool ok = parts.is_array() && !parts.empty() && parts.size() <= kMaxReprParts;
+    for (const json& part : ok ? parts : json::array())
+      ok = ok && part.is_string() && !part.get_ref<const std::string&>().empty();
+    require(ok, where + ".contains",
+            "must be an array of 1 to " + std::to_string(kMaxReprParts) + " non-empty strings");
+  }
 }
 
 }  // namespace

@@ -325,12 +325,27 @@ json on_parent(const json& step) {
   throw std::logic_error("op \"" + op + "\" on @parent: not an op on a process");
 }
 
+// A repr step with "contains" (§4.1): whether each part is in the text.
+json parts_of_repr(const json& step, json text) {
+  if (!step.contains("contains")) return text;
+  json found = json::array();
+  for (const json& part : step.at("contains"))
+    found.push_back(text.get_ref<const std::string&>().find(part.get_ref<const std::string&>()) !=
+                    std::string::npos);
+  return found;
+}
+
 // An op on the process a step's "proc" names: a local, "@current" or "@parent".
 json on_named_process(Script& script, const json& step, Frame& frame) {
   const std::string proc = step.at("proc");
-  if (proc == "@parent") return on_parent(step);
-  Process& process = proc == "@current" ? current_process() : local_process(frame, proc);
-  return on_process(script, step, process);
+  json result;
+  if (proc == "@parent") {
+    result = on_parent(step);
+  } else {
+    Process& process = proc == "@current" ? current_process() : local_process(frame, proc);
+    result = on_process(script, step, process);
+  }
+  return step.at("op") == "repr" ? parts_of_repr(step, std::move(result)) : result;
 }
 
 // Kills and reaps every child this process started that is still running
