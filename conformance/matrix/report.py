@@ -44,8 +44,11 @@ sys.path.insert(0, os.path.join(ROOT, "oracle"))
 
 import reproducer  # noqa: E402
 
+# FLAKY: the case's outcome changed from one run to the next (run.py --repeat
+# N, pyproc-conform --repeat N); shown and counted as that, whatever outcome
+# the runner kept (the first run's, or the first failing one's).
 OUTCOMES = ("PASS", "FAIL", "UNRESOLVED", "XFAIL", "XPASS", "UNSUPPORTED", "HUNG", "CRASH",
-            "LEAK", "ERROR")
+            "LEAK", "ERROR", "FLAKY")
 CLAUSE_HEADING = re.compile(r"###\s+([A-Z][A-Z0-9]*-[0-9]{3,})\s*(?:—|-)?\s*(.*)")
 SECTION_HEADING = re.compile(r"##\s+(.*)")
 TITLE_HEADING = re.compile(r"#\s+(.*)")
@@ -56,7 +59,7 @@ UNGROUPED = ("(no clause of spec/)", "", "")
 # case page puts first.
 SUCCESS = ("PASS", "XFAIL")
 NOT_JUDGED = ("UNSUPPORTED", "UNRESOLVED")
-ORDER = {o: i for i, o in enumerate(("HUNG", "CRASH", "ERROR", "LEAK", "FAIL", "XPASS",
+ORDER = {o: i for i, o in enumerate(("FLAKY", "HUNG", "CRASH", "ERROR", "LEAK", "FAIL", "XPASS",
                                      "UNRESOLVED", "XFAIL", "UNSUPPORTED", "PASS"))}
 # A string or array shown as a value-level diff from this length on.
 LONG_VALUE = 60
@@ -75,6 +78,7 @@ td.o-PASS { background: #c8efc8; } td.o-XFAIL { background: #e3f2c2; }
 td.o-FAIL, td.o-XPASS { background: #f6b8b8; }
 td.o-CRASH, td.o-HUNG, td.o-LEAK, td.o-ERROR { background: #f0a0d8; }
 td.o-UNRESOLVED { background: #fbe0a8; }
+td.o-FLAKY { background: repeating-linear-gradient(45deg, #f6b8b8 0 6px, #c8efc8 6px 12px); }
 td.o-UNSUPPORTED { background: #e4e4e4; } td.o-none { background: #fff; color: #999; }
 td.outcome a { color: inherit; text-decoration: none; display: block; }
 td.o-FAIL.new, td.o-HUNG.new, td.o-CRASH.new { outline: 3px solid #c00; }
@@ -449,6 +453,23 @@ def is_success(outcome):
     return outcome in SUCCESS
 
 
+def is_flaky(result):
+    """Whether the case's outcome changed between the runs of one run."""
+    return bool(result.get("flaky")) or len(set(result.get("outcomes") or [])) > 1
+
+
+def shown_outcome(result):
+    """The outcome a report shows and counts: FLAKY for a flaky case, else
+    the runner's."""
+    return "FLAKY" if is_flaky(result) else result["outcome"]
+
+
+def runs_text(result):
+    """"outcomes of the 3 runs: PASS HUNG PASS"."""
+    outcomes = result.get("outcomes") or [result["outcome"]]
+    return "outcomes of the %d runs: %s" % (len(outcomes), " ".join(outcomes))
+
+
 def change(now, before):
     """How a case's result changed since the previous run: "new failure",
     "fixed", "flaky" or None."""
@@ -623,9 +644,13 @@ class Run:
         impl = next((i for i in self.ran if i["id"] == impl_id), {"id": impl_id})
         causes = collections.defaultdict(list)
         for case_id, r in sorted(self.results.get(impl_id, {}).items()):
-            if r["outcome"] not in ("PASS", "UNSUPPORTED") and case_id in self.cases:
+            if (r["outcome"] not in ("PASS", "UNSUPPORTED") or is_flaky(r)) \
+                    and case_id in self.cases:
                 shared = self.version_shared(impl, case_id) if r["outcome"] == "FAIL" else None
-                if shared:
+                if r["outcome"] in ("PASS", "UNSUPPORTED"):
+                    # Flaky, and the run the runner kept conformed.
+                    cause = "FLAKY: its outcome changes from run to run"
+                elif shared:
                     cause = "as CPython %s itself differs (spec/cross-version.md)" % shared[0]
                 else:
                     cause = root_cause(self.cases[case_id], r)
@@ -638,10 +663,10 @@ class Run:
         judged = conforming = 0
         for case_id in case_ids:
             r = self.result(impl_id, case_id)
-            if r is None or r["outcome"] in NOT_JUDGED:
+            if r is None or shown_outcome(r) in NOT_JUDGED:
                 continue
             judged += 1
-            conforming += is_success(r["outcome"])
+            conforming += is_success(shown_outcome(r))
         return conforming, judged
 
     def area_of(self, case_id):
@@ -667,13 +692,15 @@ class Run:
         return self.results.get(impl_id, {}).get(case_id)
 
     def counts(self, impl_id):
-        counts = collections.Counter(r["outcome"] for r in self.results[impl_id].values())
+        counts = collections.Counter(shown_outcome(r) for r in self.results[impl_id].values())
         return [counts.get(o, 0) for o in OUTCOMES]
 
     def kinds(self, impl_id):
         """{kind: [case ids]} over the cases of one implementation."""
         kinds = collections.defaultdict(list)
         for case_id, r in sorted(self.results[impl_id].items()):
+            if is_flaky(r):
+                kinds["FLAKY"].append(case_id)
             if r["outcome"] in ("FAIL", "XFAIL", "UNRESOLVED"):
                 for kind in case_kinds(r):
                     kinds[kind].append(case_id)
@@ -852,7 +879,7 @@ def changes_section(run):
 
 FILTER_SCRIPT = """
 (function () {
-  var FAILING = ["FAIL", "UNRESOLVED", "XPASS", "HUNG", "CRASH", "LEAK", "ERROR"];
+  var FAILING = ["FAIL", "UNRESOLVED", "XPASS", "HUNG", "CRASH", "LEAK", "ERROR", "FLAKY"];
   var form = document.getElementById("filters");
   var table = document.getElementById("matrix");
   var query = new URLSearchParams(location.search);
@@ -923,7 +950,8 @@ def filters_form(run):
         return "<label>%s <select name=\"%s\"><option value=\"\">all</option>%s</select></label>" % (
             label, name, "".join("<option value=\"%s\">%s</option>" % (esc(v), esc(t))
                                  for v, t in options))
-    outcomes = [("failing", "failing (FAIL, UNRESOLVED, XPASS, HUNG, CRASH, LEAK, ERROR)")] + \
+    outcomes = [("failing", "failing (FAIL, UNRESOLVED, XPASS, HUNG, CRASH, LEAK, ERROR, "
+                             "FLAKY)")] + \
         [(o, o) for o in OUTCOMES]
     impls = [(i["id"], i["label"]) for i in run.ran]
     areas = [(re.sub(r"`", "", a), re.sub(r"`", "", a)) for a, _ in run.areas()]
@@ -984,10 +1012,12 @@ def matrix_table(run):
                 # Not run: outside the modules the implementation provides
                 # (run.py's scope), or not in this run's selection.
                 outside = not r and case_id in impl.get("out_of_scope", ())
-                outcome = r["outcome"] if r else "scope" if outside else "none"
+                outcome = shown_outcome(r) if r else "scope" if outside else "none"
                 moved = run.change(impl["id"], case_id)
-                cells.append("<td class=\"outcome o-%s\"><a href=\"cases/%s.html#%s\">%s</a>%s</td>"
-                             % (outcome, case_id, anchor(impl["id"]),
+                cells.append("<td class=\"outcome o-%s\"%s><a href=\"cases/%s.html#%s\">%s</a>"
+                             "%s</td>"
+                             % (outcome, " title=\"%s\"" % esc(runs_text(r))
+                                if outcome == "FLAKY" else "", case_id, anchor(impl["id"]),
                                 outcome if r else "outside scope" if outside else "—",
                                 "<span class=\"change %s\">%s</span>" % (
                                     moved.replace(" ", "-"), moved) if moved else ""))
@@ -1092,11 +1122,16 @@ def observations_table(rows, code=None):
 def impl_section(run, impl, case_id, case):
     r = run.result(impl["id"], case_id)
     head = "<section id=\"%s\"><h2>%s: <span class=\"o-%s\">%s</span></h2>" % (
-        anchor(impl["id"]), esc(impl["label"]), r["outcome"] if r else "none",
-        r["outcome"] if r else "not run")
+        anchor(impl["id"]), esc(impl["label"]), shown_outcome(r) if r else "none",
+        shown_outcome(r) if r else "not run")
     if r is None:
         return head + "<p>This case was not run for this implementation.</p></section>"
-    parts = [head, "<p class=\"muted\">driver: <code>%s</code>; identity: <code>%s</code>; "
+    parts = [head]
+    if is_flaky(r):
+        parts.append("<p class=\"flaky\">Its outcome changed from run to run: %s. Below: the "
+                     "run the runner kept, %s (the first, or the first that failed after a "
+                     "success).</p>" % (esc(runs_text(r)), esc(r["outcome"])))
+    parts += ["<p class=\"muted\">driver: <code>%s</code>; identity: <code>%s</code>; "
              "%.2f s; expected files: <code>%s</code></p>"
              % (esc(" ".join(impl["command"])), esc(canonical(r.get("implementation"))),
                 r.get("seconds", 0), esc(impl["expected_dir"]))]
@@ -1169,7 +1204,7 @@ def before_it_stopped(case, r):
 
 def outcome_rank(run, impl, case_id):
     r = run.result(impl["id"], case_id)
-    return ORDER.get(r["outcome"], 0) if r else len(ORDER)
+    return ORDER.get(shown_outcome(r), 0) if r else len(ORDER)
 
 
 def program_section(run, case_id):
@@ -1208,7 +1243,8 @@ def case_html(run, case_id):
     outcomes = "".join(
         "<li><a href=\"#%s\">%s</a>: %s</li>" % (
             anchor(i["id"]), esc(i["label"]),
-            (run.result(i["id"], case_id) or {}).get("outcome", "not run"))
+            shown_outcome(run.result(i["id"], case_id)) if run.result(i["id"], case_id)
+            else "not run")
         for i in ordered)
     body = ("<p><a href=\"../index.html#case-%s\">← the matrix</a></p>\n<h1>%s — %s</h1>\n"
             "%s\n<ul class=\"clauses\">%s</ul>\n<ul class=\"outcomes\">%s</ul>\n"
@@ -1247,6 +1283,15 @@ def summary_markdown(run):
         lines.append("- %s: %s" % (impl["label"], "; ".join(
             "%s: %d (%s%s)" % (c, len(ids), ", ".join(ids[:5]), ", …" if len(ids) > 5 else "")
             for c, ids in causes.items()) or "none"))
+    flaky = {impl["id"]: [(c, r) for c, r in sorted(run.results[impl["id"]].items())
+                          if is_flaky(r)] for impl in run.ran}
+    if run.meta.get("repeat", 1) > 1 or any(flaky.values()):
+        lines += ["", "Flaky cases (outcome changed between the %s runs of each case):"
+                  % run.meta.get("repeat", "repeated"), ""]
+        for impl in run.ran:
+            lines.append("- %s: %s" % (impl["label"], ", ".join(
+                "%s (%s)" % (c, " ".join(r.get("outcomes") or [r["outcome"]]))
+                for c, r in flaky[impl["id"]]) or "none"))
     if run.previous is not None:
         lines += ["", "Since the previous run:", ""]
         for impl in run.ran:

@@ -4,7 +4,8 @@ machine has (or can install) and writes a static HTML report.
 
     python3 conformance/matrix/run.py [--implementations GLOB,...] [--only ID ...]
                                       [--implementation FILE ...] [--build DIR]
-                                      [--shard K/N] [--jobs N] [--out DIR] [--no-install]
+                                      [--shard K/N] [--jobs N] [--repeat N] [--out DIR]
+                                      [--no-install]
     python3 conformance/matrix/run.py --merge DIR... [--out DIR]
 
 Every implementation is one file of data: conformance/matrix/implementations/
@@ -82,6 +83,9 @@ def parse_args(argv):
                         "one run into --out, and report; runs nothing")
     p.add_argument("-j", "--jobs", type=int, default=2,
                    help="pyproc-conform --jobs for each implementation (default 2)")
+    p.add_argument("--repeat", type=int, default=1, metavar="N",
+                   help="pyproc-conform --repeat for each implementation: run every case N "
+                        "times; a case whose outcome changes is FLAKY (default 1)")
     p.add_argument("--timeout", type=float, help="pyproc-conform --timeout")
     p.add_argument("--out", default=os.path.join(ROOT, "build", "matrix"))
     p.add_argument("--previous", metavar="DIR",
@@ -95,6 +99,8 @@ def parse_args(argv):
     p.add_argument("--no-install", action="store_true",
                    help="skip what is missing instead of installing it")
     args = p.parse_args(argv)
+    if not 1 <= args.repeat <= 10000:
+        p.error("--repeat %d: must be 1..10000" % args.repeat)
     if args.shard is not None:
         try:
             args.shard_k, args.shard_n = parse_shard(args.shard)
@@ -214,6 +220,8 @@ def run_one(impl, args, results, log):
            "--expected", entry["expected_dir"]]
     if impl.deviations:
         cmd += ["--deviations", impl.deviations]
+    if args.repeat > 1:
+        cmd += ["--repeat", str(args.repeat)]
     if args.timeout:
         cmd += ["--timeout", str(args.timeout)]
     if args.only:
@@ -348,6 +356,7 @@ def main(argv=None):
             "machine": "%s %s, %d CPU(s)" % (platform.system(), platform.release(),
                                              os.cpu_count() or 0),
             "case_count": len(selection), "only": args.only, "jobs": args.jobs,
+            "repeat": args.repeat,
             "selection": selection, "implementations": entries}
     if args.shard:
         meta["shard"] = {"index": args.shard_k, "count": args.shard_n, "cases": shard_cases}

@@ -112,10 +112,11 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(self.run.counts("good")[:2], [2, 0])
         self.assertEqual(dict(zip(report.OUTCOMES, self.run.counts("other"))),
                          {"PASS": 0, "FAIL": 1, "UNRESOLVED": 0, "XFAIL": 0, "XPASS": 0,
-                          "UNSUPPORTED": 0, "HUNG": 1, "CRASH": 0, "LEAK": 0, "ERROR": 0})
+                          "UNSUPPORTED": 0, "HUNG": 1, "CRASH": 0, "LEAK": 0, "ERROR": 0,
+                          "FLAKY": 0})
         self.assertEqual(self.run.kinds("other"), {"HUNG": ["0001"], "another value": ["0100"]})
         summary = self.read("summary.md")
-        self.assertIn("| Impl other | 0 | 1 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 12 s |", summary)
+        self.assertIn("| Impl other | 0 | 1 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 12 s |", summary)
         self.assertIn("| Impl gone | skipped: pyenv has no CPython 9.9 |", summary)
         self.assertIn("commit `abc1234`", summary)
 
