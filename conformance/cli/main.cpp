@@ -91,7 +91,12 @@ std::vector<CaseReport> run_all(const std::vector<std::filesystem::path>& cases,
                                          .environment = options.environment,
                                          .files = files[i]});
         report.outcomes.push_back(result.outcome);
-        if (run == 0) report.result = std::move(result);
+        // The first run's result, unless it succeeded and a later run did
+        // not: then the first failing one's, so that a FLAKY case shows the
+        // differences and stderr of a run that failed.
+        if (run == 0 || (harness::is_success(report.result.outcome) &&
+                         !harness::is_success(result.outcome)))
+          report.result = std::move(result);
       }
       std::lock_guard lock(mutex);
       reports[i] = std::move(report);
@@ -162,7 +167,8 @@ int main(int argc, char** argv) {
   app.add_option("-j,--jobs", options.jobs, "cases run at once, each isolated (default 1)")
       ->check(CLI::Range(1u, 256u));
   app.add_option("--repeat", options.repeat,
-                 "run every case N times; a case whose outcome changes is FLAKY (a failure)")
+                 "run every case N times; a case whose outcome changes is FLAKY (a failure; its "
+                 "result is the first run's, or the first failing run's after a success)")
       ->check(CLI::Range(1u, 10000u));
   app.add_option("--timeout", options.timeout,
                  "seconds every case may take, instead of its own (at most 600)")

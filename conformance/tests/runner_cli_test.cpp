@@ -241,13 +241,24 @@ TEST_F(RunnerCli, ParallelJobsReportInCaseOrderAndGiveTheSameOutcomes) {
 TEST_F(RunnerCli, RepeatFindsACaseWhoseOutcomeChanges) {
   const std::string counter = "pyproc-alternate-" + dir_.filename().string();
   write("9001.counter", counter);
-  Runner runner(conform({"--repeat", "4"}, FAKE_DRIVERS_DIR "/alternate.sh"), dir_ / "meta/run");
+  const auto json_lines = dir_ / "meta/results.jsonl";
+  Runner runner(conform({"--repeat", "4", "--json-lines", json_lines.string()},
+                        FAKE_DRIVERS_DIR "/alternate.sh"),
+                dir_ / "meta/run");
   const int status = runner.wait(60);
   std::filesystem::remove("/dev/shm/" + counter);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1);
   EXPECT_NE(runner.out().find("9001  FLAKY"), std::string::npos) << runner.out();
   EXPECT_NE(runner.out().find("outcomes of the 4 runs: PASS FAIL PASS FAIL"), std::string::npos)
       << runner.out();
+  // The result kept is the first failing run's, not the first run's PASS:
+  // what differed in the run that failed is what a reader needs.
+  const auto line = pyproc::harness::read_json_file(json_lines, 1 << 20);
+  ASSERT_TRUE(line.doc) << line.error;
+  EXPECT_EQ((*line.doc)["flaky"], true);
+  EXPECT_EQ((*line.doc)["outcome"], "FAIL");
+  EXPECT_EQ(pyproc::harness::to_text((*line.doc)["differences"][0]["actual"]),
+            R"({"value":"wrong"})");
 }
 
 TEST_F(RunnerCli, TheTimeoutOptionReplacesTheCasesOwn) {
