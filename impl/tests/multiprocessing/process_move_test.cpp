@@ -284,12 +284,19 @@ TEST_F(ProcessMove, AssignmentOntoARunningProcessLetsItsChildGoAsTheDestructorDo
   EXPECT_EQ(a.exitcode(), 0);
 }
 
+// The child waits for `go`: one that had already ended would be reaped and
+// dropped by active_children() itself, whatever the assignment did.
 TEST_F(ProcessMove, SelfAssignmentChangesNothing) {
-  Process a([] { throw SystemExit(std::int64_t{4}); });
+  Pipe go;
+  Process a([&] {
+    testing::await_token_or_end(go);
+    throw SystemExit(std::int64_t{4});
+  });
   a.start();
   Process& same = a;
   a = std::move(same);
   EXPECT_EQ(listed(), std::vector<const Process*>{&a});
+  give_token(go);
   a.join();
   EXPECT_EQ(a.exitcode(), 4);
 }
