@@ -94,8 +94,8 @@ std::vector<CaseReport> run_all(const std::vector<std::filesystem::path>& cases,
         // The first run's result, unless it succeeded and a later run did
         // not: then the first failing one's, so that a FLAKY case shows the
         // differences and stderr of a run that failed.
-        if (run == 0 || (harness::is_success(report.result.outcome) &&
-                         !harness::is_success(result.outcome)))
+        if (run == 0 ||
+            (harness::is_success(report.result.outcome) && !harness::is_success(result.outcome)))
           report.result = std::move(result);
       }
       std::lock_guard lock(mutex);
