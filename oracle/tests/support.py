@@ -1,6 +1,7 @@
 """Shared helpers: where things are, and running the driver on inline cases."""
 
 import builtins
+import copy
 import json
 import os
 import signal
@@ -37,6 +38,27 @@ def op(name, proc=None, **kw):
     if proc is not None:
         step["proc"] = proc
     return step
+
+
+def marked(steps):
+    """A deep copy of ``steps`` with every step, nested ones too, marked
+    "setup": true (spec/protocol.md §2)."""
+    steps = copy.deepcopy(steps)
+    for step in steps:
+        step["setup"] = True
+        for key in ("target", "run", "child"):
+            if key in step:
+                step[key] = marked(step[key])
+    return steps
+
+
+# A case's steps for the setup-mark tests of both drivers: a child, events,
+# a wait and a program function.
+SETUP_STEPS = [new("p", target=[op("notify", event="ready"), op("await", event="go"),
+                                op("exit", code=3)]),
+               op("start", "p"), op("await", event="ready"), op("is_alive", "p"),
+               op("notify", event="go"), op("join", "p"), op("get", "p", attr="exitcode"),
+               op("call", function="os.WEXITSTATUS", args=[768])]
 
 
 def value(v):

@@ -5,25 +5,7 @@ them exactly as unmarked ones (the mark only changes the harness's verdict,
 import copy
 import unittest
 
-from support import case, new, op, run_driver, run_driver_raw
-
-
-def marked(steps):
-    """A deep copy of ``steps`` with every step, nested ones too, marked."""
-    steps = copy.deepcopy(steps)
-    for step in steps:
-        step["setup"] = True
-        for key in ("target", "run", "child"):
-            if key in step:
-                step[key] = marked(step[key])
-    return steps
-
-
-STEPS = [new("p", target=[op("notify", event="ready"), op("await", event="go"),
-                          op("exit", code=3)]),
-         op("start", "p"), op("await", event="ready"), op("is_alive", "p"),
-         op("notify", event="go"), op("join", "p"), op("get", "p", attr="exitcode"),
-         op("call", function="os.WEXITSTATUS", args=[768])]
+from support import SETUP_STEPS as STEPS, case, marked, run_driver, run_driver_raw
 
 
 class SetupStepsTest(unittest.TestCase):

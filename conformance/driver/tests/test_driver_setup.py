@@ -15,25 +15,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_driver_cli import DriverTest, Run  # noqa: E402
-from support import case, new, op  # noqa: E402 (test_driver_cli put it on sys.path)
-
-
-def marked(steps):
-    """A deep copy of ``steps`` with every step, nested ones too, marked."""
-    steps = copy.deepcopy(steps)
-    for step in steps:
-        step["setup"] = True
-        for key in ("target", "run", "child"):
-            if key in step:
-                step[key] = marked(step[key])
-    return steps
-
-
-STEPS = [new("p", target=[op("notify", event="ready"), op("await", event="go"),
-                          op("exit", code=3)]),
-         op("start", "p"), op("await", event="ready"), op("is_alive", "p"),
-         op("notify", event="go"), op("join", "p"), op("get", "p", attr="exitcode"),
-         op("call", function="os.WEXITSTATUS", args=[768])]
+from support import SETUP_STEPS as STEPS, case, marked  # noqa: E402 (on sys.path)
 
 
 class SetupStepTest(DriverTest):

@@ -14,6 +14,7 @@ ROOT = os.path.dirname(os.path.dirname(MATRIX))
 sys.path.insert(0, MATRIX)
 
 import report  # noqa: E402
+from report_fixture import ReportFixture, expected_streams  # noqa: E402
 
 
 def value(v):
@@ -22,11 +23,6 @@ def value(v):
 
 def raised(t, m, cls=None, bases=("Exception", "BaseException")):
     return {"raised": {"type": t, "message": m, "class": cls or t, "bases": list(bases)}}
-
-
-def expected_streams(case_id):
-    with open(os.path.join(ROOT, "conformance", "expected", case_id + ".json")) as f:
-        return json.load(f)["streams"]
 
 
 class KindsTest(unittest.TestCase):
@@ -65,48 +61,22 @@ class KindsTest(unittest.TestCase):
         self.assertEqual(rows[2], ("p", None, None, "no stream", "stream present", True))
 
 
-class ReportTest(unittest.TestCase):
+class ReportTest(ReportFixture):
     def setUp(self):
-        self.tmp = tempfile.mkdtemp()
-        results = os.path.join(self.tmp, "results")
-        os.mkdir(results)
         ok = expected_streams("0100")
         bad = json.loads(json.dumps(ok))
         bad["main"][-1] = value(1)
-        lines = {
+        self.write_run({
             "good": [{"id": "0001", "outcome": "PASS", "actual": expected_streams("0001")},
                      {"id": "0100", "outcome": "PASS", "actual": ok}],
             "other": [{"id": "0001", "outcome": "HUNG", "detail": "no answer within 30 s",
                        "actual": None},
                       {"id": "0100", "outcome": "FAIL", "actual": bad, "detail": "differs <&>",
                        "differences": [{"process": "main", "step": 3, "expected": value(0),
-                                        "actual": value(1)}]}]}
-        entries = []
-        for ident, rows in lines.items():
-            with open(os.path.join(results, ident + ".jsonl"), "w") as f:
-                for row in rows:
-                    row.update(title="t", seconds=0.5, implementation={"name": ident})
-                    f.write(json.dumps(row) + "\n")
-            entries.append({"id": ident, "label": "Impl " + ident, "command": ["drv", ident],
-                            "status": "ran", "results": ident + ".jsonl",
-                            "expected_dir": "conformance/expected", "wall_seconds": 12.3,
-                            "identity": {"name": ident}})
-        entries.append({"id": "gone", "label": "Impl gone", "command": ["x"],
-                        "status": "skipped", "reason": "pyenv has no CPython 9.9"})
-        meta = {"finished": "2024-01-01 00:00:00 UTC", "commit": "abc1234",
-                "machine": "Linux test", "case_count": 2, "only": ["0001", "0100"],
-                "implementations": entries}
-        with open(os.path.join(results, "run.json"), "w") as f:
-            json.dump(meta, f)
-        self.out = os.path.join(self.tmp, "report")
-        self.run = report.write_report(results, self.out, ROOT)
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp)
-
-    def read(self, name):
-        with open(os.path.join(self.out, name), encoding="utf-8") as f:
-            return f.read()
+                                        "actual": value(1)}]}]},
+            ["0001", "0100"],
+            extra_entries=[{"id": "gone", "label": "Impl gone", "command": ["x"],
+                            "status": "skipped", "reason": "pyenv has no CPython 9.9"}])
 
     def test_counts_and_kinds_are_the_runs(self):
         self.assertEqual(self.run.counts("good")[:2], [2, 0])

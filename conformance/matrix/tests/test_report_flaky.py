@@ -6,65 +6,34 @@ summary.md; and run.py passes --repeat to each row's runner."""
 
 import contextlib
 import io
-import json
 import os
-import shutil
 import sys
-import tempfile
 import unittest
 
 MATRIX = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ROOT = os.path.dirname(os.path.dirname(MATRIX))
 sys.path.insert(0, MATRIX)
 
 import report  # noqa: E402
 import run  # noqa: E402
+from report_fixture import ReportFixture, expected_streams  # noqa: E402
 
 
-def expected_streams(case_id):
-    with open(os.path.join(ROOT, "conformance", "expected", case_id + ".json")) as f:
-        return json.load(f)["streams"]
-
-
-class FlakyTest(unittest.TestCase):
+class FlakyTest(ReportFixture):
     def setUp(self):
-        self.tmp = tempfile.mkdtemp()
-        results = os.path.join(self.tmp, "results")
-        os.mkdir(results)
         # 0001 passed every time; 0100 passed, hung, passed (an older runner
         # kept the first run's PASS); 0400 failed then passed (the failing
         # run kept).
         ok400 = expected_streams("0400")
-        rows = [{"id": "0001", "outcome": "PASS", "outcomes": ["PASS"] * 3, "flaky": False,
-                 "actual": expected_streams("0001")},
-                {"id": "0100", "outcome": "PASS", "outcomes": ["PASS", "HUNG", "PASS"],
-                 "flaky": True, "actual": expected_streams("0100")},
-                {"id": "0400", "outcome": "FAIL", "outcomes": ["FAIL", "PASS", "PASS"],
-                 "flaky": True, "actual": ok400, "detail": "differs",
-                 "differences": [{"process": "main", "step": 1, "expected": ok400["main"][1],
-                                  "actual": {"value": "other"}}]}]
-        with open(os.path.join(results, "pypy.jsonl"), "w") as f:
-            for row in rows:
-                row.update(title="t", seconds=0.5, implementation={"name": "pypy"})
-                f.write(json.dumps(row) + "\n")
-        meta = {"finished": "2024-01-01 00:00:00 UTC", "commit": "abc1234",
-                "machine": "Linux test", "case_count": 3, "only": ["0001", "0100", "0400"],
-                "repeat": 3,
-                "implementations": [{"id": "pypy", "label": "Impl pypy", "command": ["drv"],
-                                     "status": "ran", "results": "pypy.jsonl",
-                                     "expected_dir": "conformance/expected",
-                                     "wall_seconds": 1, "identity": {"name": "pypy"}}]}
-        with open(os.path.join(results, "run.json"), "w") as f:
-            json.dump(meta, f)
-        self.out = os.path.join(self.tmp, "report")
-        self.run = report.write_report(results, self.out, ROOT)
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp)
-
-    def read(self, name):
-        with open(os.path.join(self.out, name), encoding="utf-8") as f:
-            return f.read()
+        self.write_run({"pypy": [
+            {"id": "0001", "outcome": "PASS", "outcomes": ["PASS"] * 3, "flaky": False,
+             "actual": expected_streams("0001")},
+            {"id": "0100", "outcome": "PASS", "outcomes": ["PASS", "HUNG", "PASS"],
+             "flaky": True, "actual": expected_streams("0100")},
+            {"id": "0400", "outcome": "FAIL", "outcomes": ["FAIL", "PASS", "PASS"],
+             "flaky": True, "actual": ok400, "detail": "differs",
+             "differences": [{"process": "main", "step": 1, "expected": ok400["main"][1],
+                              "actual": {"value": "other"}}]}]},
+            ["0001", "0100", "0400"], repeat=3)
 
     def test_counted_as_flaky_not_as_the_kept_outcome(self):
         counts = dict(zip(report.OUTCOMES, self.run.counts("pypy")))
