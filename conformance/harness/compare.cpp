@@ -12,8 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-}  // namespace
-
+// The steps list that the process at `path` runs, or nullptr.
 const json* steps_for_path(const json& case_doc, const std::string& path) {
   const json* steps =
       case_doc.is_object() && case_doc.contains("steps") ? &case_doc["steps"] : nullptr;
@@ -36,8 +35,6 @@ const json* steps_for_path(const json& case_doc, const std::string& path) {
   return steps;
 }
 
-namespace {
-
 std::vector<std::string> ordered_paths(const json& a, const json& b) {
   std::set<std::string> others;
   for (const auto* streams : {&a, &b})
@@ -49,9 +46,8 @@ std::vector<std::string> ordered_paths(const json& a, const json& b) {
 }
 
 std::string describe_step(const json& case_doc, const std::string& path, std::size_t index) {
-  const json* steps = steps_for_path(case_doc, path);
-  if (steps && steps->is_array() && index < steps->size()) return to_text((*steps)[index]);
-  return "(no such step in the case)";
+  const json* step = step_at(case_doc, path, index);
+  return step ? to_text(*step) : "(no such step in the case)";
 }
 
 // Where a text may be cut: not inside a UTF-8 sequence.
@@ -115,6 +111,12 @@ std::string Differences::describe() const {
   if (total > shown)
     text += "\n    ... and " + std::to_string(total - shown) + " more difference(s)";
   return text;
+}
+
+const json* step_at(const json& case_doc, const std::string& path, std::size_t index) {
+  const json* steps = steps_for_path(case_doc, path);
+  if (!steps || !steps->is_array() || index >= steps->size()) return nullptr;
+  return &(*steps)[index];
 }
 
 Differences differences(const json& case_doc, const json& expected_streams,

@@ -52,9 +52,10 @@ struct Differences {
   [[nodiscard]] std::string describe() const;
 };
 
-// The steps list that the process at `path` ("main", "p", "p/q") runs, or
-// nullptr. The case may be malformed below its top level: nothing is assumed.
-const nlohmann::json* steps_for_path(const nlohmann::json& case_doc, const std::string& path);
+// Step `index` of the process at `path` ("main", "p", "p/q"), or nullptr.
+// The case may be malformed below its top level: nothing is assumed.
+const nlohmann::json* step_at(const nlohmann::json& case_doc, const std::string& path,
+                              std::size_t index);
 
 // Both stream sets are objects of arrays (the caller has checked their shape).
 // Streams are visited main first, then by path; a stream present on one side

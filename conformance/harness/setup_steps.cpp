@@ -5,12 +5,6 @@ namespace {
 
 using nlohmann::json;
 
-const json* step_at(const json& case_doc, const std::string& path, std::size_t index) {
-  const json* steps = steps_for_path(case_doc, path);
-  if (!steps || !steps->is_array() || index >= steps->size()) return nullptr;
-  return &(*steps)[index];
-}
-
 // What a person recognises a step by: the function it calls, the method, or
 // the op and its process object.
 std::string step_name(const json& step) {
