@@ -147,7 +147,8 @@ with OwnBytecode():
     import casefile  # noqa: E402
     import programs  # noqa: E402
     from channel import Channel  # noqa: E402
-    from programs import EXCEPTIONS, Capture, ProgramOps, standard_streams  # noqa: E402
+    from programs import (EXCEPTIONS, Capture, ProgramOps, capture_file,  # noqa: E402
+                          standard_streams)
     from values import Authkey, DriverError, Fd, Pid, encode, raised  # noqa: E402
 
 PROTOCOL = 4
@@ -365,8 +366,9 @@ def end_escaped_child():
 class Driver(ProgramOps):
     """State shared by every process of the case (copied by each fork)."""
 
-    def __init__(self, case):
+    def __init__(self, case, document=None):
         self.case = case
+        self.document = document  # a Document, printed as the case goes
         self.channel = Channel()
         self.events = {name: os.pipe() for name in sorted(
             casefile.events(case["steps"]))}
@@ -403,6 +405,7 @@ class Driver(ProgramOps):
         self.events = state["events"]
         self.main_pid = state["main_pid"]
         self.pids, self.main_stream = [], []
+        self.document = None  # the main process alone prints it
         self.received = None
         self.captures = {}
         self.init_programs(self.case)
@@ -416,6 +419,8 @@ class Driver(ProgramOps):
     def observe(self, path, index, obs):
         if self.in_main():
             self.main_stream.append(obs)
+            if self.document is not None:
+                self.document.observation(obs)
         else:
             self.channel.send({"kind": "obs", "path": path, "index": index,
                                "obs": obs})
@@ -508,9 +513,8 @@ class Driver(ProgramOps):
             kwargs["args"] = decode(step["args"])
         if "kwargs" in step:
             kwargs["kwargs"] = {k: decode(v) for k, v in step["kwargs"].items()}
-        # A memory file, not a pipe: it never fills up, and it can be read
-        # after the child has ended even if a grandchild still holds it.
-        stderr_fd = (PassFd(os.memfd_create("stderr-" + name))
+        # A file, not a pipe (programs.capture_file).
+        stderr_fd = (PassFd(capture_file(name + "-stderr"))
                      if step.get("capture_stderr") else None)
         self.captures[(path, name)] = stderr_fd
         files = pass_fds(self.own_capture_files(path, name)
@@ -692,13 +696,50 @@ class Driver(ProgramOps):
             by_index = children[path]
             streams[path] = [by_index[i] for i in sorted(by_index)]
         first = self.pids[0]
+        pids = [first] + sorted(set(self.pids) - {first})
+        if self.document is not None:
+            self.document.finish(streams, pids)
         return {
             "protocol": PROTOCOL,
             "case": self.case["id"],
             "implementation": identity(),
-            "pids": [first] + sorted(set(self.pids) - {first}),
+            "pids": pids,
             "streams": streams,
         }
+
+
+class Document:
+    """The protocol document (§5) printed as the case goes: its beginning and
+    each observation of the main process as soon as it is made, the rest once
+    the case is over. What is printed in the end is the one JSON object §5
+    asks for; a case that hangs shows what its main process had observed
+    (§7, HUNG), where a document printed only at the end shows nothing."""
+
+    def __init__(self, fd, case):
+        self.fd = fd
+        self.has_main = bool(case["steps"])
+        self.observed = 0
+        head = json.dumps({"protocol": PROTOCOL, "case": case["id"],
+                           "implementation": identity()})
+        self.write(head[:-1] + ', "streams": {'
+                   + ('"main": [' if self.has_main else ""))
+
+    def write(self, text):
+        write_all(self.fd, text.encode("ascii"))
+
+    def observation(self, obs):
+        self.write((", " if self.observed else "") + json.dumps(obs))
+        self.observed += 1
+
+    def finish(self, streams, pids):
+        """The other streams (``streams``' "main" is printed already) and the
+        pids."""
+        members = [json.dumps(path) + ": " + json.dumps(stream)
+                   for path, stream in streams.items() if path != "main"]
+        text = "]" if self.has_main else ""
+        if members:
+            text += (", " if self.has_main else "") + ", ".join(members)
+        self.write(text + '}, "pids": ' + json.dumps(pids) + "}\n")
 
 
 def quiet_resource_warnings():
@@ -843,18 +884,18 @@ def main(argv, preloaded=None):
     quiet_resource_warnings()
     MP.set_start_method(args.start_method)
     capture = Capture()
+    error = None
     try:
-        doc = Driver(case).run()
+        # It prints the document on the real stdout as it goes.
+        Driver(case, Document(capture.real_stdout, case)).run()
     except DriverError as e:
-        doc = None
         error = "driver.py: %s: internal error: %s\n" % (path, e)
     finally:
         # What the case's processes wrote to fd 2 (tracebacks included) is
         # the driver's diagnostics too.
         sys.stderr.flush()
         write_all(capture.real_stderr, capture.diagnostics())
-    if doc is None:
+    if error is not None:
         write_all(capture.real_stderr, error.encode("utf-8", "replace"))
         return 1
-    write_all(capture.real_stdout, (json.dumps(doc) + "\n").encode("ascii"))
     return 0

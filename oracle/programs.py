@@ -106,6 +106,27 @@ def standard_streams():
         encoding="utf-8", errors="backslashreplace", line_buffering=True)
 
 
+def capture_file(label):
+    """A new capture file (§4.10), named ``label``: a file in the case's
+    scratch directory ($PYPROC_CASE_TMP), so that what a case wrote there
+    is still there to show if the case hangs (§7, HUNG); a memory file when
+    there is no such directory (the driver run by hand) or it cannot be
+    written. Like a memory file it never fills up, and it can be read after
+    its writer has ended, even if a grandchild still holds it."""
+    tmp = os.environ.get("PYPROC_CASE_TMP")
+    if tmp:
+        flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW
+        for n in range(100):
+            name = label if n == 0 else "%s.%d" % (label, n)
+            try:
+                return os.open(os.path.join(tmp, name), flags, 0o600)
+            except FileExistsError:
+                continue
+            except OSError:
+                break
+    return os.memfd_create(label)
+
+
 class Capture:
     """The capture files of the main process (§4.10): fd 1 and 2 become
     memory files; the real standard output and error are kept for the
@@ -116,8 +137,8 @@ class Capture:
         sys.stderr.flush()
         self.real_stdout = os.dup(1)  # non-inheritable, as os.dup makes it
         self.real_stderr = os.dup(2)
-        self.files = {"stdout": os.memfd_create("stdout"),
-                      "stderr": os.memfd_create("stderr")}
+        self.files = {"stdout": capture_file("main-stdout"),
+                      "stderr": capture_file("main-stderr")}
         os.dup2(self.files["stdout"], 1)
         os.dup2(self.files["stderr"], 2)
         standard_streams()
@@ -361,7 +382,7 @@ class ProgramOps:
     def own_capture_files(self, path, name):
         """Capture files for a child whose step says "capture": true,
         created in the parent so that it can read them later."""
-        files = {s: os.memfd_create("%s-%s" % (s, name))
+        files = {s: capture_file("%s-%s" % (name, s))
                  for s in casefile.STREAMS}
         self.outputs[(path, name)] = files
         return files

@@ -414,7 +414,8 @@ def _shared_runtime():
     source files again: once keeps every program of a run the same)."""
     parts = [_values_source(), "\n"]
     for obj in (driver.tag_attr, programs.FakePath, programs.Hook,
-                programs.standard_streams, programs.Capture, programs.read_from,
+                programs.standard_streams, programs.capture_file, programs.Capture,
+                programs.read_from,
                 programs.unindented_lines, channel._enlarge, normalize._Numbering,
                 normalize._is_int, normalize._Normalizer, normalize.stream_order):
         parts.append("\n" + _source(obj) + "\n")
@@ -1056,7 +1057,7 @@ PYTHON_NAMES = frozenset("""main step done begin run_forked forked capture_files
     close_all notify await_event event_fd environ hook hook_log output stderr_lines
     ready_names setup finish report note_pid note_pids type_name pid_result fd_pair
     Pid Fd Uid Gid Authkey pid plain encode pids_in tag_attribute tag_attr
-    FakePath Hook Capture read_from unindented_lines standard_streams HELPER
+    FakePath Hook capture_file Capture read_from unindented_lines standard_streams HELPER
     HELPER_DIR TMP EXCEPTIONS EVENTS EVENT_NAMES REPORT REAL_STDOUT CAPTURE HOOK_LOG
     MAIN_PID MAIN_LINES LIVE LITERALS normalized stream_order re select _DIGITS
     _Numbering _Normalizer _is_int _enlarge _BIG_PIPE

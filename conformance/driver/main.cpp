@@ -7,11 +7,13 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "core/capture.hpp"
 #include "core/case_check.hpp"
+#include "core/document.hpp"
 #include "core/events.hpp"
 #include "core/expressions.hpp"
 #include "core/hygiene.hpp"
@@ -29,8 +31,9 @@ constexpr int kProtocol = 4;
 
 int run_case(const json& case_doc) {
   const std::string id = case_doc.at("id");
-  const auto fds_before = pyproc::driver::open_fds();
-  json document;
+  auto fds_before = pyproc::driver::open_fds();
+  std::optional<pyproc::driver::StreamedDocument> document;
+  json pids = json::array({::getpid()});
   {
     const auto paths = pyproc::driver::Paths::from_environment();
     pyproc::driver::Events events;
@@ -42,33 +45,26 @@ int run_case(const json& case_doc) {
       return 0;
     }
     pyproc::driver::set_core_limit(case_doc);
-    // From here to restore(), fd 1 and 2 are the case's capture files.
+    document.emplace(json{{"protocol", kProtocol},
+                          {"case", id},
+                          {"implementation",
+                           {{"name", "pyproc"}, {"version", "0.1.0"}, {"start_method", "fork"}}}},
+                     !case_doc["steps"].empty());
+    fds_before.insert(document->descriptor());  // the driver's, not the case's
+    // From here to its end, fd 1 and 2 are the case's capture files.
     pyproc::driver::MainCapture capture;
-    {
-      pyproc::driver::ReportChannel channel;
-      pyproc::driver::Script script(events, channel, paths);
-      json streams = json::object();
-      json pids = json::array({::getpid()});
-      json main_stream = json::array();
-      script.run(case_doc["steps"], "main",
-                 [&](size_t, const json& observation) { main_stream.push_back(observation); });
-      if (!case_doc["steps"].empty()) streams["main"] = main_stream;
-      for (std::int64_t pid : script.pids()) pids.push_back(pid);
-      channel.collect(streams, pids);
-
-      document = {
-          {"protocol", kProtocol},
-          {"case", id},
-          {"implementation", {{"name", "pyproc"}, {"version", "0.1.0"}, {"start_method", "fork"}}},
-          {"pids", pids},
-          {"streams", streams}};
-    }  // every pyproc::Process, variable and channel of the case is gone here
-    capture.restore();
-  }
-  document["leaks"] = pyproc::driver::leaks_since(fds_before);
-  // A str result need not be UTF-8 (pyproc's popen passes bytes through).
-  // Integers beyond 64 bits exactly as the case wrote them (§5.3).
-  std::cout << pyproc::driver::exact_json_text(document) << "\n";
+    pyproc::driver::ReportChannel channel;
+    pyproc::driver::Script script(events, channel, paths);
+    json streams = json::object();
+    script.run(case_doc["steps"], "main",
+               [&](size_t, const json& observation) { document->observation(observation); });
+    for (std::int64_t pid : script.pids()) pids.push_back(pid);
+    channel.collect(streams, pids);
+    document->close_streams(streams);
+  }  // every pyproc::Process, variable and channel of the case is gone here
+  // Integers beyond 64 bits exactly as the case wrote them (§5.3); a str
+  // result need not be UTF-8 (pyproc's popen passes bytes through).
+  document->finish({{"pids", pids}, {"leaks", pyproc::driver::leaks_since(fds_before)}});
   return 0;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 
 #include "pyproc/exceptions.hpp"
 
@@ -18,12 +19,6 @@ constexpr size_t kBufferSize = 8192;
 // The end of the main stderr capture copied to the real stderr (the harness
 // keeps no more, spec/protocol.md §5.2).
 constexpr off_t kDiagnostics = 1 << 16;
-
-int memory_file(const std::string& name) {
-  const int fd = ::memfd_create(name.c_str(), MFD_CLOEXEC);
-  if (fd < 0) raise_os_error(errno);
-  return fd;
-}
 
 void redirect(int from, int to) {
   while (::dup2(from, to) < 0)
@@ -54,6 +49,21 @@ size_t line_break(const std::string& text, size_t i) {
 
 }  // namespace
 
+int capture_file(const std::string& label) {
+  if (const char* tmp = std::getenv("PYPROC_CASE_TMP"); tmp && *tmp) {
+    constexpr int kFlags = O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW;
+    for (int n = 0; n < 100; ++n) {
+      const std::string name = n == 0 ? label : label + "." + std::to_string(n);
+      const int fd = ::open((std::string(tmp) + "/" + name).c_str(), kFlags, 0600);
+      if (fd >= 0) return fd;
+      if (errno != EEXIST) break;  // not writable: a memory file then
+    }
+  }
+  const int fd = ::memfd_create(label.c_str(), MFD_CLOEXEC);
+  if (fd < 0) raise_os_error(errno);
+  return fd;
+}
+
 MainCapture::MainCapture() {
   std::fflush(stdout);
   std::fflush(stderr);
@@ -62,7 +72,7 @@ MainCapture::MainCapture() {
   if (real_stdout_ < 0 || real_stderr_ < 0) raise_os_error(errno);
   for (const auto& [name, target] :
        {std::pair{"stdout", STDOUT_FILENO}, {"stderr", STDERR_FILENO}}) {
-    const int fd = memory_file(name);
+    const int fd = capture_file(std::string("main-") + name);
     redirect(fd, target);
     ::close(fd);
   }
@@ -89,9 +99,9 @@ void MainCapture::restore() {
 
 CaptureFiles CaptureFiles::create(const std::string& name) {
   CaptureFiles files;
-  files.stdout_fd = memory_file("stdout-" + name);
+  files.stdout_fd = capture_file(name + "-stdout");
   try {
-    files.stderr_fd = memory_file("stderr-" + name);
+    files.stderr_fd = capture_file(name + "-stderr");
   } catch (...) {
     ::close(files.stdout_fd);
     throw;

@@ -1,5 +1,5 @@
 // What a process of a case writes (spec/protocol.md §4.10): fd 1 and 2 of
-// every process are capture files (memory files), never the harness's pipes.
+// every process are capture files (capture_file()), never the harness's pipes.
 // The driver keeps the real standard output for its protocol document and
 // the real standard error for its own diagnostics.
 //
@@ -19,6 +19,14 @@
 #include <vector>
 
 namespace pyproc::driver {
+
+// A new capture file named `label` (O_CLOEXEC): a file in the case's scratch
+// directory ($PYPROC_CASE_TMP), so that what a case wrote is still there to
+// show if the case hangs (spec/protocol.md §7, HUNG); a memory file when there
+// is no such directory (the driver run by hand) or it cannot be written.
+// Either never fills up, unlike a pipe, and can be read after its writer
+// has ended, even if a grandchild still holds it.
+int capture_file(const std::string& label);
 
 // The main process's capture files, from construction (before the first
 // step) to restore().
@@ -44,7 +52,7 @@ class MainCapture {
 struct CaptureFiles {
   int stdout_fd = -1;
   int stderr_fd = -1;
-  static CaptureFiles create(const std::string& name);  // memory files, O_CLOEXEC
+  static CaptureFiles create(const std::string& name);  // capture_file()s
   void close() const;
   // In the child, before its first step: make them its fd 1 and 2.
   void use() const;

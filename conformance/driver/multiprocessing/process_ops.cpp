@@ -7,7 +7,6 @@
 #include "multiprocessing/process_ops.hpp"
 
 #include <signal.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -208,10 +207,7 @@ json new_process(Script& script, const json& step, Frame& frame) {
   const std::string name = step.at("proc");
   int stderr_fd = -1;
   if (step.value("capture_stderr", false)) {
-    // A memory file, not a pipe: it never fills up, and it can be read
-    // after the child has ended even if a grandchild still holds it.
-    stderr_fd = ::memfd_create(("stderr-" + name).c_str(), MFD_CLOEXEC);
-    if (stderr_fd < 0) raise_os_error(errno);
+    stderr_fd = capture_file(name + "-stderr");  // a file, not a pipe
     frame.captured_stderr[name] = stderr_fd;
   }
   std::optional<CaptureFiles> files;
