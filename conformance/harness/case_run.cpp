@@ -159,13 +159,16 @@ std::string protocol_error(const json& doc, const std::string& id) {
   return {};
 }
 
-// What a driver that hung had printed on stdout: parsed as far as it goes;
-// its streams, normalised where they can be, become the case's `actual`.
+// What a driver that hung or crashed had printed on stdout (drivers print
+// their document as the case goes, spec/protocol.md §5): parsed as far as it
+// goes; its streams, normalised where they can be, become the case's `actual`.
+// `until`: "it was ended" or "it ended".
 std::string partial_output_note(const IsolatedRun& run, const json& case_doc,
-                                const MachinePaths& paths, CaseResult& result) {
-  if (run.out.empty()) return "\n  the driver printed nothing on stdout before it was ended";
+                                const MachinePaths& paths, CaseResult& result,
+                                const std::string& until) {
+  if (run.out.empty()) return "\n  the driver printed nothing on stdout before " + until;
   const JsonFile partial = parse_json_prefix(run.out, "driver stdout");
-  std::string note = "\n  what the driver printed on stdout before it was ended (" +
+  std::string note = "\n  what the driver printed on stdout before " + until + " (" +
                      std::to_string(run.out.size()) + " bytes";
   if (!partial.doc) return note + ", not JSON: " + partial.error + "): " + shorten(run.out);
   if (!partial.error.empty()) note += ", cut off at " + partial.error;
@@ -262,7 +265,7 @@ void judge(const CaseRequest& request, const json& case_doc, const json& expecte
     result.outcome = Outcome::Hung;
     result.detail = "no answer within " + seconds_text(timeout) +
                     " s; every process of the case was killed" +
-                    partial_output_note(run, case_doc, paths, result) +
+                    partial_output_note(run, case_doc, paths, result, "it was ended") +
                     scratch_files_note(scratch.path()) + note;
     return;
   }
@@ -282,8 +285,12 @@ void judge(const CaseRequest& request, const json& case_doc, const json& expecte
     return;
   }
   if (run.exit_status != 0) {
+    // What it had done before it crashed, as for a case that hung.
     result.outcome = Outcome::Crash;
-    result.detail = exit_description(run) + note;
+    result.detail =
+        exit_description(run) +
+        (run.out.empty() ? "" : partial_output_note(run, case_doc, paths, result, "it ended")) +
+        scratch_files_note(scratch.path()) + note;
     return;
   }
   JsonFile printed = parse_json_text(run.out, "driver stdout");

@@ -88,6 +88,19 @@ TEST_F(HarnessBadInput, CrashingDriverShowsStatusAndStderr) {
   EXPECT_NE(result.detail.find("something broke"), std::string::npos) << result.detail;
 }
 
+TEST_F(HarnessBadInput, ACrashShowsWhatTheDriverPrintedAndLeftBeforeIt) {
+  auto result = run("crash_after_output.sh");
+  ASSERT_EQ(result.outcome, Outcome::Crash) << result.detail;
+  EXPECT_NE(result.detail.find("signal 11 (SIGSEGV)"), std::string::npos) << result.detail;
+  EXPECT_NE(result.detail.find("printed on stdout before it ended"), std::string::npos)
+      << result.detail;
+  EXPECT_NE(result.detail.find(R"(main: [{"value":4242}])"), std::string::npos) << result.detail;
+  EXPECT_NE(result.detail.find("main-stderr (67 bytes)"), std::string::npos) << result.detail;
+  EXPECT_NE(result.detail.find("ValueError: child saw something"), std::string::npos)
+      << result.detail;
+  EXPECT_NE(result.detail.find("about to join the child"), std::string::npos) << result.detail;
+}
+
 TEST_F(HarnessBadInput, MissingDriverIsACrashNotAnAbort) {
   auto result = run("no-such-driver.sh");
   EXPECT_EQ(result.outcome, Outcome::Crash);
