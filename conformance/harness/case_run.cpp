@@ -171,7 +171,12 @@ std::string partial_output_note(const IsolatedRun& run, const json& case_doc,
   std::string note = "\n  what the driver printed on stdout before " + until + " (" +
                      std::to_string(run.out.size()) + " bytes";
   if (!partial.doc) return note + ", not JSON: " + partial.error + "): " + shorten(run.out);
-  if (!partial.error.empty()) note += ", cut off at " + partial.error;
+  // A document printed as the case goes is simply unfinished; anything
+  // else that stops the parse is shown as the parser says it.
+  if (partial.error.find("unexpected end of input") != std::string::npos)
+    note += ", unfinished";
+  else if (!partial.error.empty())
+    note += ", cut off at " + partial.error;
   note += "):";
   json streams = partial.doc->is_object() ? partial.doc->value("streams", json()) : json();
   if (streams.is_object() && streams_error(streams).empty()) {

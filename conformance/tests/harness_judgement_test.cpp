@@ -349,7 +349,7 @@ TEST_F(HarnessHung, WhatTheDriverPrintedItsStderrAndItsFilesAreShown) {
   const auto result = run("hang_after_output.sh");
   ASSERT_EQ(result.outcome, Outcome::Hung) << result.detail;
   // Its stdout, parsed as far as it goes: two observations of main.
-  EXPECT_NE(result.detail.find("cut off at"), std::string::npos) << result.detail;
+  EXPECT_NE(result.detail.find("(168 bytes, unfinished):"), std::string::npos) << result.detail;
   EXPECT_NE(result.detail.find(R"(main: [{"value":12345678901234567890123},)"), std::string::npos)
       << result.detail;
   ASSERT_TRUE(result.actual.is_object()) << result.detail;
@@ -361,6 +361,15 @@ TEST_F(HarnessHung, WhatTheDriverPrintedItsStderrAndItsFilesAreShown) {
   EXPECT_NE(result.detail.find("child.stderr (71 bytes)"), std::string::npos) << result.detail;
   EXPECT_NE(result.detail.find("AttributeError: child saw something"), std::string::npos)
       << result.detail;
+}
+
+TEST_F(HarnessHung, WhereAPrintedDocumentStopsBeingJsonIsShown) {
+  use_short_timeout();
+  const auto result = run("hang_after_broken_output.sh");
+  ASSERT_EQ(result.outcome, Outcome::Hung) << result.detail;
+  EXPECT_NE(result.detail.find("cut off at driver stdout:1:"), std::string::npos) << result.detail;
+  EXPECT_EQ(result.detail.find("unfinished"), std::string::npos) << result.detail;
+  EXPECT_NE(result.detail.find(R"(main: [{"value":7}])"), std::string::npos) << result.detail;
 }
 
 TEST_F(HarnessHung, ADriverThatPrintedNothingSaysSo) {
