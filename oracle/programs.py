@@ -129,7 +129,7 @@ def capture_file(label):
 
 class Capture:
     """The capture files of the main process (§4.10): fd 1 and 2 become
-    memory files; the real standard output and error are kept for the
+    capture_file()s; the real standard output and error are kept for the
     protocol document and the driver's own diagnostics."""
 
     def __init__(self):

@@ -27,7 +27,7 @@ struct Frame {
   std::string path;          // "main", or the path of the process running it
   Frame* creator = nullptr;  // the frame of the list that created this process
   std::map<std::string, std::unique_ptr<Local>> locals;
-  std::map<std::string, int> captured_stderr;     // local name -> memory file
+  std::map<std::string, int> captured_stderr;     // local name -> capture file
   std::map<std::string, CaptureFiles> own_files;  // "capture": true (§4.10)
 
   explicit Frame(std::string path);
