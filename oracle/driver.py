@@ -366,15 +366,14 @@ def end_escaped_child():
 class Driver(ProgramOps):
     """State shared by every process of the case (copied by each fork)."""
 
-    def __init__(self, case, document=None):
+    def __init__(self, case, document):
         self.case = case
-        self.document = document  # a Document, printed as the case goes
+        self.document = document  # the main stream goes there, as it is made
         self.channel = Channel()
         self.events = {name: os.pipe() for name in sorted(
             casefile.events(case["steps"]))}
         self.main_pid = os.getpid()
         self.pids = [self.main_pid]
-        self.main_stream = []
         self.received = None  # what this process's target was called with
         # (path of the creating process, local name) -> captured stderr fd
         self.captures = {}
@@ -404,7 +403,7 @@ class Driver(ProgramOps):
         self.channel = Channel.writer(state["report"])
         self.events = state["events"]
         self.main_pid = state["main_pid"]
-        self.pids, self.main_stream = [], []
+        self.pids = []
         self.document = None  # the main process alone prints it
         self.received = None
         self.captures = {}
@@ -418,9 +417,7 @@ class Driver(ProgramOps):
 
     def observe(self, path, index, obs):
         if self.in_main():
-            self.main_stream.append(obs)
-            if self.document is not None:
-                self.document.observation(obs)
+            self.document.observation(obs)
         else:
             self.channel.send({"kind": "obs", "path": path, "index": index,
                                "obs": obs})
@@ -674,11 +671,9 @@ class Driver(ProgramOps):
 
     # --- the main process ----------------------------------------------
     def run(self):
-        steps = self.case["steps"]
-        self.run_steps("main", steps)
+        """Runs the case; the document is printed when it returns."""
+        self.run_steps("main", self.case["steps"])
         streams, errors = {}, []
-        if steps:
-            streams["main"] = self.main_stream
         children = {}
         for msg in self.channel.collect():
             kind = msg["kind"]
@@ -696,16 +691,7 @@ class Driver(ProgramOps):
             by_index = children[path]
             streams[path] = [by_index[i] for i in sorted(by_index)]
         first = self.pids[0]
-        pids = [first] + sorted(set(self.pids) - {first})
-        if self.document is not None:
-            self.document.finish(streams, pids)
-        return {
-            "protocol": PROTOCOL,
-            "case": self.case["id"],
-            "implementation": identity(),
-            "pids": pids,
-            "streams": streams,
-        }
+        self.document.finish(streams, [first] + sorted(set(self.pids) - {first}))
 
 
 class Document:
@@ -732,10 +718,9 @@ class Document:
         self.observed += 1
 
     def finish(self, streams, pids):
-        """The other streams (``streams``' "main" is printed already) and the
-        pids."""
+        """The other processes' ``streams`` and the pids."""
         members = [json.dumps(path) + ": " + json.dumps(stream)
-                   for path, stream in streams.items() if path != "main"]
+                   for path, stream in streams.items()]
         text = "]" if self.has_main else ""
         if members:
             text += (", " if self.has_main else "") + ", ".join(members)
